@@ -1,0 +1,382 @@
+//! The two client-username formatting options of Director's Hybrid
+//! Synchronization page, as one pure function from users + options to
+//! per-user outcomes. The "N of X invalid" count is derived from it.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::username::{Reason, comparison_key, validate, validate_domain};
+
+/// A user as Director knows it, reduced to what username formatting needs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DirectoryUser {
+    pub user_dn: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub client_username: String,
+    /// Empty when the user has no email address.
+    pub email: String,
+}
+
+/// The formatting options chosen on the Synchronization page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FormatOptions {
+    /// Use the email address as the client username.
+    pub use_email: bool,
+    /// Append this domain to client usernames that are not email addresses.
+    pub append_domain: Option<String>,
+}
+
+impl FormatOptions {
+    /// Checks the options themselves; the error names the bad domain.
+    pub fn validate(&self) -> Result<(), Reason> {
+        match &self.append_domain {
+            Some(domain) => validate_domain(&normalize_domain(domain)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `@Example.COM ` → `example.com`: what an admin types is forgiven, what
+/// cannot be a domain is reported by [`FormatOptions::validate`].
+pub fn normalize_domain(domain: &str) -> String {
+    domain.trim().trim_start_matches('@').to_ascii_lowercase()
+}
+
+/// Where a user's resulting username came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The current client username, unchanged.
+    Kept,
+    /// Replaced by the user's email address ("use email address").
+    Email,
+    /// The domain was appended ("append domain").
+    AppendedDomain,
+}
+
+/// What formatting does to one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome<'a> {
+    /// The username that would be synced.
+    pub result: Cow<'a, str>,
+    pub source: Source,
+    /// `None` when the result is valid.
+    pub reason: Option<Reason>,
+}
+
+impl Outcome<'_> {
+    pub fn valid(&self) -> bool {
+        self.reason.is_none()
+    }
+}
+
+/// Applies the options to every user.
+///
+/// Rules (DESIGN.md): a client username that is already a valid email and
+/// unique keeps it; otherwise "use email" takes the user's email when that is
+/// valid and unique; otherwise "append domain" turns `jsmith` into
+/// `jsmith@domain` (lower-cased); with both, email first and domain as the
+/// fallback. Results that collide (ignoring case and surrounding space) are
+/// invalid for every user involved.
+pub fn format<'a>(users: &'a [DirectoryUser], options: &FormatOptions) -> Vec<Outcome<'a>> {
+    let username_counts = count_keys(users.iter().map(|u| u.client_username.as_str()));
+    let email_counts = if options.use_email {
+        count_keys(users.iter().map(|u| u.email.as_str()))
+    } else {
+        HashMap::new()
+    };
+    let domain = options.append_domain.as_deref().map(normalize_domain);
+
+    let mut outcomes: Vec<Outcome<'a>> = users
+        .iter()
+        .map(|user| {
+            let current = user.client_username.as_str();
+            let current_ok = validate(current).is_ok()
+                && username_counts.get(&comparison_key(current)) == Some(&1);
+            if current_ok {
+                return kept(current, None);
+            }
+            let mut email_problem = None;
+            if options.use_email {
+                match usable_email(&user.email, &email_counts) {
+                    Ok(email) => {
+                        return Outcome {
+                            result: Cow::Borrowed(email),
+                            source: Source::Email,
+                            reason: None,
+                        };
+                    }
+                    Err(problem) => email_problem = Some(problem),
+                }
+            }
+            if let Some(domain) = &domain {
+                let name = current.trim();
+                if !name.is_empty() && !name.contains('@') {
+                    return Outcome {
+                        result: Cow::Owned(format!("{}@{domain}", name.to_lowercase())),
+                        source: Source::AppendedDomain,
+                        reason: None,
+                    };
+                }
+            }
+            kept(current, email_problem)
+        })
+        .collect();
+
+    // Validate every result, then mark collisions among the results.
+    for outcome in &mut outcomes {
+        if let Err(reason) = validate(&outcome.result) {
+            // When the email option was tried and failed, the email is what
+            // the admin can fix; otherwise the username's own problem is.
+            outcome.reason = Some(outcome.reason.unwrap_or(reason));
+        } else {
+            outcome.reason = None;
+        }
+    }
+    let result_counts = count_keys(
+        outcomes
+            .iter()
+            .filter(|o| o.valid())
+            .map(|o| o.result.as_ref()),
+    );
+    for outcome in outcomes.iter_mut().filter(|o| o.valid()) {
+        if result_counts.get(&comparison_key(&outcome.result)) > Some(&1) {
+            outcome.reason = Some(Reason::Duplicate);
+        }
+    }
+    outcomes
+}
+
+fn kept(current: &str, email_problem: Option<Reason>) -> Outcome<'_> {
+    Outcome {
+        result: Cow::Borrowed(current),
+        source: Source::Kept,
+        reason: email_problem,
+    }
+}
+
+fn usable_email<'a>(email: &'a str, counts: &HashMap<String, u32>) -> Result<&'a str, Reason> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Err(Reason::EmailMissing);
+    }
+    if validate(email).is_err() {
+        return Err(Reason::EmailInvalid);
+    }
+    if counts.get(&comparison_key(email)) > Some(&1) {
+        return Err(Reason::EmailDuplicate);
+    }
+    Ok(email)
+}
+
+fn count_keys<'s>(values: impl Iterator<Item = &'s str>) -> HashMap<String, u32> {
+    let mut counts = HashMap::new();
+    for value in values {
+        if value.trim().is_empty() {
+            continue;
+        }
+        *counts.entry(comparison_key(value)).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// The "N of X" of the Synchronization page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvalidCount {
+    pub invalid: usize,
+    pub total: usize,
+}
+
+impl InvalidCount {
+    pub fn of(outcomes: &[Outcome<'_>]) -> Self {
+        InvalidCount {
+            invalid: outcomes.iter().filter(|o| !o.valid()).count(),
+            total: outcomes.len(),
+        }
+    }
+}
+
+impl std::fmt::Display for InvalidCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} of {}", self.invalid, self.total)
+    }
+}
+
+/// Invalid users per reason code, most frequent first (ties by code).
+pub fn summarize_reasons(outcomes: &[Outcome<'_>]) -> Vec<(&'static str, usize)> {
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    for reason in outcomes.iter().filter_map(|o| o.reason) {
+        *counts.entry(reason.code()).or_default() += 1;
+    }
+    let mut summary: Vec<_> = counts.into_iter().collect();
+    summary.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(dn: &str, username: &str, email: &str) -> DirectoryUser {
+        DirectoryUser {
+            user_dn: dn.into(),
+            first_name: "F".into(),
+            last_name: "L".into(),
+            client_username: username.into(),
+            email: email.into(),
+        }
+    }
+
+    fn opts(use_email: bool, domain: Option<&str>) -> FormatOptions {
+        FormatOptions {
+            use_email,
+            append_domain: domain.map(str::to_string),
+        }
+    }
+
+    fn results(users: &[DirectoryUser], o: &FormatOptions) -> Vec<(String, Option<&'static str>)> {
+        format(users, o)
+            .into_iter()
+            .map(|o| (o.result.into_owned(), o.reason.map(Reason::code)))
+            .collect()
+    }
+
+    #[test]
+    fn no_options_only_validates() {
+        let users = [
+            user("1", "jsmith", "jsmith@acme.com"),
+            user("2", "ann@acme.com", ""),
+        ];
+        assert_eq!(
+            results(&users, &opts(false, None)),
+            vec![
+                ("jsmith".into(), Some("missing_at")),
+                ("ann@acme.com".into(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn use_email_replaces_non_email_usernames() {
+        let users = [
+            user("1", "jsmith", "John.Smith@acme.com"),
+            user("2", "ann@acme.com", "ann.other@acme.com"),
+            user("3", "bob", ""),
+            user("4", "carl", "not-an-email"),
+        ];
+        assert_eq!(
+            results(&users, &opts(true, None)),
+            vec![
+                ("John.Smith@acme.com".into(), None),
+                ("ann@acme.com".into(), None),
+                ("bob".into(), Some("email_missing")),
+                ("carl".into(), Some("email_invalid")),
+            ]
+        );
+    }
+
+    #[test]
+    fn append_domain_lowercases_and_reports_bad_characters() {
+        let users = [
+            user("1", "JSmith", ""),
+            user("2", "john smith", ""),
+            user("3", "o(brien)", ""),
+            user("4", "x@", ""),
+        ];
+        assert_eq!(
+            results(&users, &opts(false, Some("@Acme.COM"))),
+            vec![
+                ("jsmith@acme.com".into(), None),
+                ("john smith@acme.com".into(), Some("whitespace")),
+                ("o(brien)@acme.com".into(), Some("local_bad_char")),
+                ("x@".into(), Some("domain_empty")),
+            ]
+        );
+    }
+
+    #[test]
+    fn both_options_prefer_email_then_domain() {
+        let users = [
+            user("1", "jsmith", "jsmith@acme.com"),
+            user("2", "ann", ""),
+            user("3", "dup1", "shared@acme.com"),
+            user("4", "dup2", "SHARED@acme.com"),
+        ];
+        assert_eq!(
+            results(&users, &opts(true, Some("acme.com"))),
+            vec![
+                ("jsmith@acme.com".into(), None),
+                ("ann@acme.com".into(), None),
+                ("dup1@acme.com".into(), None),
+                ("dup2@acme.com".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn duplicates_are_invalid_for_everyone_involved() {
+        let users = [
+            user("1", "Ann@Acme.com", ""),
+            user("2", " ann@acme.COM", ""),
+            user("3", "bob@acme.com", ""),
+        ];
+        let out = results(&users, &opts(false, None));
+        assert_eq!(out[0].1, Some("duplicate"));
+        assert_eq!(out[1].1, Some("duplicate"));
+        assert_eq!(out[2].1, None);
+    }
+
+    #[test]
+    fn duplicate_valid_usernames_are_replaced_by_email_when_possible() {
+        let users = [
+            user("1", "team@acme.com", "ann@acme.com"),
+            user("2", "team@acme.com", "bob@acme.com"),
+        ];
+        assert_eq!(
+            results(&users, &opts(true, None)),
+            vec![("ann@acme.com".into(), None), ("bob@acme.com".into(), None)]
+        );
+    }
+
+    #[test]
+    fn appended_result_colliding_with_existing_username_is_duplicate() {
+        let users = [user("1", "ann@acme.com", ""), user("2", "ANN", "")];
+        let out = results(&users, &opts(false, Some("acme.com")));
+        assert_eq!(out[0].1, Some("duplicate"));
+        assert_eq!(out[1].1, Some("duplicate"));
+    }
+
+    #[test]
+    fn invalid_count_and_summary() {
+        let users = [
+            user("1", "a", ""),
+            user("2", "b", ""),
+            user("3", "c@x.com", ""),
+            user("4", "", ""),
+        ];
+        let out = format(&users, &opts(false, None));
+        let count = InvalidCount::of(&out);
+        assert_eq!(count.to_string(), "3 of 4");
+        assert_eq!(
+            summarize_reasons(&out),
+            vec![("missing_at", 2), ("empty", 1)]
+        );
+    }
+
+    #[test]
+    fn options_validation_names_the_domain_problem() {
+        assert_eq!(opts(false, Some("acme.com")).validate(), Ok(()));
+        assert_eq!(opts(false, Some(" @ACME.com ")).validate(), Ok(()));
+        assert_eq!(
+            opts(false, Some("acme")).validate(),
+            Err(Reason::DomainNoDot)
+        );
+        assert_eq!(
+            opts(false, Some("ac me.com")).validate(),
+            Err(Reason::LabelBadChar(' '))
+        );
+    }
+}

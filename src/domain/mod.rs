@@ -1,0 +1,14 @@
+//! The domain core: pure rules, no IO, no GUI. Everything here is
+//! deterministic and tested directly (unit and property tests).
+
+pub mod alarm;
+pub mod format;
+pub mod registration;
+pub mod username;
+pub mod version;
+
+pub use alarm::{AlarmState, Status, SyncReport};
+pub use format::{DirectoryUser, FormatOptions, InvalidCount, Outcome, Source};
+pub use registration::{Field, FieldError, RegistrationForm};
+pub use username::Reason;
+pub use version::{BuildNumber, HYBRID_MINIMUM};

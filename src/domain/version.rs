@@ -1,0 +1,130 @@
+//! Director build numbers such as `21.75.1908.0`, compared numerically part
+//! by part (so `21.100` is newer than `21.75`, which a string compare gets wrong).
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The first Connect build that supports HYBRID services.
+pub const HYBRID_MINIMUM: BuildNumber = BuildNumber([21, 75, 1908, 0]);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BuildNumber(pub [u32; 4]);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BuildParseError {
+    #[error("the build number is empty")]
+    Empty,
+    #[error("\"{0}\" is not a build number like 21.75.1908.0 (four numbers separated by dots)")]
+    Malformed(String),
+}
+
+impl FromStr for BuildNumber {
+    type Err = BuildParseError;
+
+    /// Accepts 1 to 4 dot-separated numbers; missing parts count as 0.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(BuildParseError::Empty);
+        }
+        let malformed = || BuildParseError::Malformed(text.to_string());
+        let mut parts = [0u32; 4];
+        let mut count = 0;
+        for piece in text.split('.') {
+            if count == 4 || piece.is_empty() || !piece.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(malformed());
+            }
+            parts[count] = piece.parse().map_err(|_| malformed())?;
+            count += 1;
+        }
+        Ok(BuildNumber(parts))
+    }
+}
+
+impl TryFrom<String> for BuildNumber {
+    type Error = BuildParseError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<BuildNumber> for String {
+    fn from(value: BuildNumber) -> Self {
+        value.to_string()
+    }
+}
+
+impl fmt::Display for BuildNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [a, b, c, d] = self.0;
+        write!(f, "{a}.{b}.{c}.{d}")
+    }
+}
+
+impl Ord for BuildNumber {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl PartialOrd for BuildNumber {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl BuildNumber {
+    pub fn supports_hybrid(self) -> bool {
+        self >= HYBRID_MINIMUM
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b(s: &str) -> BuildNumber {
+        s.parse().expect("valid build in test")
+    }
+
+    #[test]
+    fn compares_numerically_part_by_part() {
+        assert!(b("21.75.1908.0").supports_hybrid());
+        assert!(b("21.75.1908.1").supports_hybrid());
+        assert!(b("21.100.0.0").supports_hybrid());
+        assert!(b("22").supports_hybrid());
+        assert!(!b("21.75.1907.999").supports_hybrid());
+        assert!(!b("21.9.9999.0").supports_hybrid());
+        assert!(!b("19.49.1000.0").supports_hybrid());
+        assert_eq!(b("21.75"), BuildNumber([21, 75, 0, 0]));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_build() {
+        assert_eq!("".parse::<BuildNumber>(), Err(BuildParseError::Empty));
+        for bad in [
+            "21..1",
+            "21.75.a.0",
+            "1.2.3.4.5",
+            "-1.0",
+            "21.75.",
+            "99999999999",
+        ] {
+            assert!(bad.parse::<BuildNumber>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let json = serde_json::to_string(&HYBRID_MINIMUM).expect("serialize");
+        assert_eq!(json, "\"21.75.1908.0\"");
+        assert_eq!(
+            serde_json::from_str::<BuildNumber>(&json).ok(),
+            Some(HYBRID_MINIMUM)
+        );
+    }
+}

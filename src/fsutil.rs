@@ -1,0 +1,44 @@
+//! Files that must never be left half-written.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it is written
+/// and flushed to disk, then renamed over the old one, so a crash leaves
+/// either the old or the new content, never a mix.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    // The rename is durable only once the directory entry is on disk.
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_content_and_leaves_no_temp_files() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("sub").join("settings.json");
+        write_atomic(&path, b"old")?;
+        write_atomic(&path, b"new")?;
+        assert_eq!(std::fs::read(&path)?, b"new");
+        assert_eq!(
+            std::fs::read_dir(path.parent().unwrap_or(dir.path()))?.count(),
+            1
+        );
+        Ok(())
+    }
+}

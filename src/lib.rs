@@ -1,0 +1,9 @@
+//! Connect HYBRID Setup: provisioning wizard and sync monitor for
+//! Mitel/ShoreTel Connect HYBRID services.
+
+pub mod contract;
+pub mod domain;
+pub mod fsutil;
+pub mod secret;
+pub mod sim;
+pub mod users_csv;
