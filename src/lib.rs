@@ -2,8 +2,11 @@
 //! Mitel/ShoreTel Connect HYBRID services.
 
 pub mod contract;
+pub mod director;
 pub mod domain;
 pub mod fsutil;
+pub mod net;
+pub mod portal;
 pub mod secret;
 pub mod sim;
 pub mod users_csv;
