@@ -1,6 +1,8 @@
 //! Connect HYBRID Setup: provisioning wizard and sync monitor for
 //! Mitel/ShoreTel Connect HYBRID services.
 
+pub mod audit;
+pub mod cli;
 pub mod contract;
 pub mod director;
 pub mod domain;
@@ -9,4 +11,5 @@ pub mod net;
 pub mod portal;
 pub mod secret;
 pub mod sim;
+pub mod ui;
 pub mod users_csv;

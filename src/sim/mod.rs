@@ -2,6 +2,7 @@
 //! real HTTP. It is the program's embedded default and the test double for
 //! every client test; `hybrid-setup sim` runs it standalone.
 
+pub mod admin;
 pub mod data;
 pub mod server;
 pub mod world;

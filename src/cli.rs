@@ -1,0 +1,327 @@
+//! The command line: no subcommand opens the program's window; `sim`,
+//! `audit` and `status` serve scripts. The exit codes of `audit` and
+//! `status` are contracts (see README).
+
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::audit::{AuditReport, ReportFormat, directory_users};
+use crate::contract::UserRecord;
+use crate::director::{Director, HttpDirector, sync_report};
+use crate::domain::alarm::{self, AlarmState};
+use crate::domain::format::FormatOptions;
+use crate::net::{ApiError, ClientOptions};
+use crate::secret::Secret;
+use crate::sim::{self, SimConfig, data};
+
+/// Environment variable read for the Director admin password.
+pub const PASSWORD_ENV: &str = "HYBRID_DIRECTOR_PASSWORD";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hybrid-setup",
+    version,
+    about = "Set up and monitor Connect HYBRID services (Connect Sync) for a Mitel/ShoreTel Connect Director.",
+    long_about = "Without a subcommand, opens the setup wizard and sync monitor. \
+                  Unless --director is given, it runs against a built-in simulator of a Director and the Connect Portal."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Director to set up (for example https://director.example.com:5478). Without it, the built-in simulator.
+    #[arg(long, global = false)]
+    pub director: Option<String>,
+    /// Connect Portal address; defaults to the Director's address when that is the simulator.
+    #[arg(long)]
+    pub portal: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the simulated Director + Connect Portal on a loopback port.
+    Sim(SimArgs),
+    /// Check client usernames: which are invalid for Connect Sync and why.
+    Audit(AuditArgs),
+    /// Print Connect Sync health as one monitoring-plugin line (Nagios/Icinga convention).
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+    /// Users from a CSV file (header user_dn,first_name,last_name,client_username,email[,did,escalation_delivery]).
+    #[arg(long, conflicts_with = "generate")]
+    pub users: Option<PathBuf>,
+    /// Generate this many users with a realistic mix of problems.
+    #[arg(long)]
+    pub generate: Option<usize>,
+    /// Seconds between Connect Sync cycles (real Directors: about 300).
+    #[arg(long = "sync-interval", default_value_t = sim::DEFAULT_SYNC_INTERVAL_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub sync_interval: u64,
+    /// Keep the simulated world in this file across restarts.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Director build number to report.
+    #[arg(long, default_value = sim::DEFAULT_BUILD)]
+    pub build: String,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DirectorLoginArgs {
+    /// Director address, for example https://director.example.com:5478.
+    #[arg(long)]
+    pub director: Option<String>,
+    /// Director admin login name. The password comes from HYBRID_DIRECTOR_PASSWORD or a prompt.
+    #[arg(long, default_value = "admin")]
+    pub login: String,
+    /// Seconds to wait for each answer from Director.
+    #[arg(long, default_value_t = 20)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Users from a CSV file (header user_dn,first_name,last_name,client_username,email).
+    #[arg(long = "users-csv", conflicts_with = "director")]
+    pub users_csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub login: DirectorLoginArgs,
+    /// Apply "Use the email address as the client username".
+    #[arg(long = "use-email")]
+    pub use_email: bool,
+    /// Apply "Append a domain to client usernames that are not email addresses".
+    #[arg(long = "append-domain", value_name = "DOMAIN")]
+    pub append_domain: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub login: DirectorLoginArgs,
+    /// Print a JSON object instead of the plugin line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Parses the arguments and runs; returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => crate::ui::run(cli.director, cli.portal),
+        Some(command) => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("error: cannot start: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            runtime.block_on(async {
+                match command {
+                    Command::Sim(args) => run_sim(args).await,
+                    Command::Audit(args) => run_audit(args).await,
+                    Command::Status(args) => run_status(args).await,
+                }
+            })
+        }
+    }
+}
+
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}
+
+fn read_users_csv(path: &PathBuf) -> Result<Vec<UserRecord>, String> {
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    crate::users_csv::read_users(std::io::BufReader::new(file))
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+async fn run_sim(args: SimArgs) -> ExitCode {
+    let users = match (&args.users, args.generate) {
+        (Some(path), _) => match read_users_csv(path) {
+            Ok(users) => users,
+            Err(e) => return fail(2, e),
+        },
+        (None, Some(n)) => data::generate(n, data::Mix::Realistic, 42),
+        (None, None) => data::generate(250, data::Mix::Fixable, 42),
+    };
+    if let Err(e) = args.build.parse::<crate::domain::BuildNumber>() {
+        return fail(2, format!("--build: {e}"));
+    }
+    let config = SimConfig {
+        users,
+        sync_interval_secs: args.sync_interval,
+        build: args.build,
+        demo_account: true,
+        state_file: args.state,
+    };
+    let running = match sim::start(config, args.addr).await {
+        Ok(running) => running,
+        Err(e) => return fail(2, e),
+    };
+    println!("{}", running.url());
+    eprintln!(
+        "Simulated Director + Connect Portal at {} (Ctrl+C stops it).\n  Director admin: admin / {}\n  Existing Portal account \"Acme Corporation\": {} / {} (Decision Maker), {} / {} (Phone Manager)",
+        running.url(),
+        sim::world::DEMO_ADMIN_PASSWORD,
+        sim::world::DEMO_DECISION_MAKER,
+        sim::world::DEMO_PORTAL_PASSWORD,
+        sim::world::DEMO_PHONE_MANAGER,
+        sim::world::DEMO_PORTAL_PASSWORD,
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    running.stop().await;
+    ExitCode::SUCCESS
+}
+
+/// The password for Director: the environment, else a prompt when a person
+/// is at the terminal. Never a command-line argument (visible to every user
+/// of the machine in the process list).
+fn director_password() -> Result<Secret, String> {
+    if let Ok(password) = std::env::var(PASSWORD_ENV) {
+        return Ok(Secret::new(password));
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Director password: ")
+            .map(Secret::new)
+            .map_err(|e| format!("cannot read the password: {e}"));
+    }
+    Err(format!(
+        "no Director password: set {PASSWORD_ENV} or run from a terminal to be asked"
+    ))
+}
+
+async fn connect_director(login: &DirectorLoginArgs) -> Result<HttpDirector, ApiError> {
+    let url = login.director.as_deref().unwrap_or_default();
+    let options = ClientOptions {
+        request_timeout: std::time::Duration::from_secs(login.timeout.max(1)),
+        ..ClientOptions::default()
+    };
+    HttpDirector::new(url, options)
+}
+
+async fn run_audit(args: AuditArgs) -> ExitCode {
+    let options = FormatOptions {
+        use_email: args.use_email,
+        append_domain: args.append_domain.clone(),
+    };
+    if let Err(reason) = options.validate() {
+        return fail(
+            2,
+            format!(
+                "--append-domain \"{}\" is not a valid domain: {}",
+                args.append_domain.unwrap_or_default(),
+                reason.describe()
+            ),
+        );
+    }
+    let users = match (&args.users_csv, &args.login.director) {
+        (Some(path), _) => match read_users_csv(path) {
+            Ok(users) => users,
+            Err(e) => return fail(2, e),
+        },
+        (None, Some(_)) => match audit_from_director(&args.login).await {
+            Ok(users) => users,
+            Err(e) => return fail(2, e),
+        },
+        (None, None) => return fail(2, "give --users-csv FILE or --director URL"),
+    };
+    let report = AuditReport::build(&directory_users(&users), &options);
+    print!("{}", report.render(args.format));
+    if report.invalid == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+async fn audit_from_director(login: &DirectorLoginArgs) -> Result<Vec<UserRecord>, String> {
+    let password = director_password()?;
+    let director = connect_director(login).await.map_err(|e| e.to_string())?;
+    director
+        .login(&login.login, &password)
+        .await
+        .map_err(|e| format!("Director sign-in failed: {e}"))?;
+    let show_progress = std::io::stderr().is_terminal();
+    director
+        .users(|read, total| {
+            if show_progress {
+                eprint!("\rReading users from Director: {read} of {total}");
+            }
+        })
+        .await
+        .inspect(|_| {
+            if show_progress {
+                eprintln!();
+            }
+        })
+        .map_err(|e| format!("reading users from Director failed: {e}"))
+}
+
+async fn run_status(args: StatusArgs) -> ExitCode {
+    let Some(url) = args.login.director.clone() else {
+        return unknown(&args, "give --director URL");
+    };
+    let password = match director_password() {
+        Ok(p) => p,
+        Err(e) => return unknown(&args, &e),
+    };
+    let director = match connect_director(&args.login).await {
+        Ok(d) => d,
+        Err(e) => return unknown(&args, &e.to_string()),
+    };
+    let fetched = async {
+        director.login(&args.login.login, &password).await?;
+        let status = director.sync_status().await?;
+        let alerts = director.alerts().await?;
+        Ok::<_, ApiError>((status, alerts))
+    }
+    .await;
+    let (status, alerts) = match fetched {
+        Ok(v) => v,
+        Err(e) => return unknown(&args, &format!("cannot read Director at {url}: {e}")),
+    };
+    let report = sync_report(&status, &alerts);
+    let evaluated = alarm::evaluate(&report);
+    if args.json {
+        let json = serde_json::json!({
+            "state": evaluated.state,
+            "summary": evaluated.summary,
+            "exit_code": evaluated.state.exit_code(),
+            "last_success_age_secs": report.last_success_at.map(|t| report.now.saturating_sub(t)),
+            "invalid": report.invalid_usernames,
+            "total": report.total_users,
+            "synced_users": report.synced_users,
+            "active_alerts": alerts.iter().filter(|a| a.active).collect::<Vec<_>>(),
+        });
+        println!("{json}");
+    } else {
+        println!("{}", alarm::plugin_line(&report, &evaluated));
+    }
+    ExitCode::from(evaluated.state.exit_code() as u8)
+}
+
+fn unknown(args: &StatusArgs, reason: &str) -> ExitCode {
+    if args.json {
+        let json = serde_json::json!({
+            "state": AlarmState::Unknown,
+            "summary": reason,
+            "exit_code": AlarmState::Unknown.exit_code(),
+        });
+        println!("{json}");
+    } else {
+        println!("{}", alarm::plugin_line_unreachable(reason));
+    }
+    ExitCode::from(AlarmState::Unknown.exit_code() as u8)
+}

@@ -1,0 +1,367 @@
+//! The two script contracts, run as a user would: the real binary.
+//! `audit`: JSON shape and exit 0/1/2. `status`: the plugin line and exit
+//! 0 (OK) / 1 (WARNING, stale) / 2 (CRITICAL, red) / 3 (UNKNOWN).
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use hybrid_setup::contract::{SimControl, SyncSettingsUpdate};
+use hybrid_setup::director::{Director, HttpDirector};
+use hybrid_setup::net::ClientOptions;
+use hybrid_setup::secret::Secret;
+use hybrid_setup::sim::admin::SimAdmin;
+use hybrid_setup::sim::{self, SimConfig, data, world};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hybrid-setup");
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn audit_json(extra: &[&str]) -> (i32, serde_json::Value) {
+    let csv = fixture("tricky_users.csv");
+    let mut args = vec![
+        "audit",
+        "--users-csv",
+        csv.to_str().expect("path"),
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+fn reasons(json: &serde_json::Value) -> Vec<(String, String)> {
+    json["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .map(|u| {
+            (
+                u["user_dn"].as_str().unwrap_or_default().to_string(),
+                u["reason"].as_str().unwrap_or("ok").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn audit_names_every_tricky_username() {
+    let (code, json) = audit_json(&[]);
+    assert_eq!(code, 1, "invalid users mean exit 1");
+    assert_eq!(json["total"], 19);
+    assert_eq!(json["invalid"], 15);
+    let expected = [
+        ("1001", "ok"),
+        ("1002", "empty"),
+        ("1003", "whitespace"),
+        ("1004", "ok"),
+        ("1005", "multiple_at"),
+        ("1006", "local_dots"),
+        ("1007", "local_dots"),
+        ("1008", "local_dots"),
+        ("1009", "local_too_long"),
+        ("1010", "label_too_long"),
+        ("1011", "label_hyphen"),
+        ("1012", "label_hyphen"),
+        ("1013", "ok"),
+        ("1014", "duplicate"),
+        ("1015", "duplicate"),
+        ("1016", "missing_at"),
+        ("1017", "missing_at"),
+        ("1018", "domain_no_dot"),
+        ("1019", "ok"),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    assert_eq!(reasons(&json), expected);
+    let first_invalid = &json["users"][1];
+    assert!(
+        first_invalid["hint"]
+            .as_str()
+            .is_some_and(|h| !h.is_empty())
+    );
+    assert_eq!(first_invalid["valid"], false);
+}
+
+#[test]
+fn audit_options_change_the_count() {
+    let (code, json) = audit_json(&["--use-email"]);
+    assert_eq!((code, json["invalid"].as_u64()), (1, Some(9)));
+    let (code, json) = audit_json(&["--use-email", "--append-domain", "acme-corp.example"]);
+    assert_eq!((code, json["invalid"].as_u64()), (1, Some(8)));
+    let row = json["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["user_dn"] == "1017")
+        .expect("1017");
+    assert_eq!(row["result"], "noemail@acme-corp.example");
+}
+
+#[test]
+fn audit_exit_zero_when_all_valid_and_text_and_csv_formats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("ok.csv");
+    std::fs::write(
+        &path,
+        "user_dn,first_name,last_name,client_username,email\n1,A,B,a@x.example,a@x.example\n2,C,D,cd,c@x.example\n",
+    )
+    .expect("write");
+    let p = path.to_str().expect("path");
+    let out = run(&["audit", "--users-csv", p, "--use-email"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "0 of 2 client usernames are invalid.\n");
+    let out = run(&["audit", "--users-csv", p, "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout)
+            .starts_with("\u{feff}user_dn,client_username,email,result,valid,reason,hint")
+    );
+}
+
+#[test]
+fn audit_bad_input_is_exit_2_naming_the_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad_header = dir.path().join("h.csv");
+    std::fs::write(&bad_header, "dn,first,last,username,email\n1,a,b,c,d\n").expect("write");
+    let out = run(&["audit", "--users-csv", bad_header.to_str().expect("p")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("line 1: the header is missing column(s) user_dn, first_name"),
+        "{err}"
+    );
+
+    let bad_row = dir.path().join("r.csv");
+    std::fs::write(
+        &bad_row,
+        "user_dn,first_name,last_name,client_username,email\n1,a,b,c,d\n2,a,b,\"unclosed\n",
+    )
+    .expect("write");
+    let out = run(&["audit", "--users-csv", bad_row.to_str().expect("p")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("line 3"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&["audit", "--users-csv", "/nonexistent/users.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("cannot open /nonexistent/users.csv"));
+
+    let csv = fixture("tricky_users.csv");
+    let out = run(&[
+        "audit",
+        "--users-csv",
+        csv.to_str().expect("p"),
+        "--append-domain",
+        "not a domain",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--append-domain"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+async fn provisioned_sim(interval: u64) -> (sim::RunningSim, HttpDirector, String) {
+    let mut config = SimConfig::new(data::generate(40, data::Mix::Fixable, 9));
+    config.sync_interval_secs = interval;
+    let sim = sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let (account_id, token) = {
+        let world = sim.world();
+        let account = &world.portal.accounts[0];
+        (account.account_id.clone(), account.token.clone())
+    };
+    let director = HttpDirector::new(&sim.url(), ClientOptions::default()).expect("client");
+    director
+        .login("admin", &Secret::new(world::DEMO_ADMIN_PASSWORD))
+        .await
+        .expect("login");
+    director
+        .save_sync_settings(&SyncSettingsUpdate {
+            account_id: account_id.clone(),
+            token: Some(token),
+            use_email: true,
+            append_domain: Some(data::DEMO_DOMAIN.into()),
+        })
+        .await
+        .expect("save");
+    director.run_sync().await.expect("run");
+    (sim, director, account_id)
+}
+
+/// Runs `status` (off the async runtime) until its exit code is `want`.
+async fn status_until(url: &str, want: i32, limit: Duration) -> (i32, String) {
+    let start = Instant::now();
+    loop {
+        let url = url.to_string();
+        let out = tokio::task::spawn_blocking(move || run(&["status", "--director", &url]))
+            .await
+            .expect("join");
+        let code = out.status.code().unwrap_or(-1);
+        if code == want || start.elapsed() > limit {
+            return (code, text(&out.stdout));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_follows_the_plugin_convention() {
+    let (sim, _director, account_id) = provisioned_sim(1).await;
+    let url = sim.url();
+    let (code, line) = status_until(&url, 0, Duration::from_secs(10)).await;
+    assert_eq!(code, 0, "{line}");
+    assert!(line.starts_with("HYBRID OK - last sync "), "{line}");
+    assert!(
+        line.contains(", 0 of 40 invalid | invalid=0;;;0 users=40;;;0 synced=40;;;0 age="),
+        "{line}"
+    );
+    assert_eq!(line.lines().count(), 1);
+
+    // The Portal issues a new Token: the next cycle fails, CRITICAL.
+    let admin = SimAdmin::new(&url).expect("admin");
+    admin
+        .control(&SimControl {
+            revoke_token_of: Some(account_id),
+            ..Default::default()
+        })
+        .await
+        .expect("revoke");
+    let (code, line) = status_until(&url, 2, Duration::from_secs(10)).await;
+    assert_eq!(code, 2, "{line}");
+    assert!(
+        line.starts_with("HYBRID CRITICAL - Connect Sync failed: the Connect Portal rejected"),
+        "{line}"
+    );
+
+    // Sync stalls: after 3 intervals with no success, WARNING (never OK).
+    admin
+        .control(&SimControl {
+            sync_paused: Some(true),
+            ..Default::default()
+        })
+        .await
+        .expect("pause");
+    sim.world()
+        .director
+        .alerts
+        .iter_mut()
+        .for_each(|a| a.active = false);
+    sim.world().director.sync.last_attempt_failed = false;
+    let (code, line) = status_until(&url, 1, Duration::from_secs(10)).await;
+    assert_eq!(code, 1, "{line}");
+    assert!(
+        line.starts_with("HYBRID WARNING - no successful sync for "),
+        "{line}"
+    );
+
+    let out = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || run(&["status", "--director", &url, "--json"])
+    })
+    .await
+    .expect("join");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["state"], "stale");
+    assert_eq!(json["exit_code"], 1);
+    sim.stop().await;
+
+    // Nobody answers: UNKNOWN.
+    let (code, line) = status_until(&url, 3, Duration::from_secs(10)).await;
+    assert_eq!(code, 3, "{line}");
+    assert!(
+        line.starts_with("HYBRID UNKNOWN - cannot read Director at "),
+        "{line}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_audit_against_a_director() {
+    let (sim, _director, _) = provisioned_sim(300).await;
+    let url = sim.url();
+    let out = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || {
+            Command::new(BIN)
+                .args(["status", "--director", &url])
+                .env("HYBRID_DIRECTOR_PASSWORD", "wrong")
+                .output()
+                .expect("runs")
+        }
+    })
+    .await
+    .expect("join");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        text(&out.stdout).contains("Wrong login name or password"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || run(&["audit", "--director", &url, "--format", "json"])
+    })
+    .await
+    .expect("join");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["total"], 40);
+    assert!(
+        json["invalid"].as_u64().unwrap_or(0) > 0,
+        "no options: some invalid"
+    );
+    assert_eq!(out.status.code(), Some(1));
+    sim.stop().await;
+}
+
+#[test]
+fn sim_prints_its_url_and_serves() {
+    let mut child = Command::new(BIN)
+        .args(["sim", "--generate", "30", "--sync-interval", "1"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("sim starts");
+    let mut line = String::new();
+    {
+        use std::io::BufRead;
+        let stdout = child.stdout.take().expect("stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("reads url");
+    }
+    let url = line.trim().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let out = run(&["audit", "--director", &url, "--format", "json"]);
+    let _ = child.kill();
+    let _ = child.wait();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["total"], 30);
+}
