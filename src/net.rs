@@ -407,7 +407,7 @@ fn error_from(status: StatusCode, content_type: &str, bytes: &[u8], url: &str) -
 /// `director.example.com:5478/` → `https://director.example.com:5478`.
 /// A URL without a scheme gets https, because TLS is the safe default.
 pub fn normalize_base_url(input: &str) -> Result<String, ApiError> {
-    let trimmed = input.trim().trim_end_matches('/');
+    let trimmed = input.trim();
     let invalid = |detail: &str| ApiError::Invalid {
         message: format!("\"{}\" is not a server address: {detail}", input.trim()),
         fields: vec![FieldErrorBody {
@@ -432,7 +432,7 @@ pub fn normalize_base_url(input: &str) -> Result<String, ApiError> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(invalid("the address has no host name"));
     }
-    Ok(with_scheme)
+    Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
 fn install_crypto_provider() {

@@ -4,10 +4,11 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
-use super::username::{Reason, comparison_key, validate, validate_domain};
+use super::username::{Reason, validate, validate_domain};
 
 /// A user as Director knows it, reduced to what username formatting needs.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -86,7 +87,7 @@ pub fn format<'a>(users: &'a [DirectoryUser], options: &FormatOptions) -> Vec<Ou
     let email_counts = if options.use_email {
         count_keys(users.iter().map(|u| u.email.as_str()))
     } else {
-        HashMap::new()
+        Counts::default()
     };
     let domain = options.append_domain.as_deref().map(normalize_domain);
 
@@ -95,7 +96,7 @@ pub fn format<'a>(users: &'a [DirectoryUser], options: &FormatOptions) -> Vec<Ou
         .map(|user| {
             let current = user.client_username.as_str();
             let current_ok = validate(current).is_ok()
-                && username_counts.get(&comparison_key(current)) == Some(&1);
+                && username_counts.get(&Caseless::new(current)) == Some(&1);
             if current_ok {
                 return kept(current, None);
             }
@@ -136,14 +137,16 @@ pub fn format<'a>(users: &'a [DirectoryUser], options: &FormatOptions) -> Vec<Ou
             outcome.reason = None;
         }
     }
-    let result_counts = count_keys(
+    let duplicate: Vec<bool> = {
+        let valid_results = outcomes.iter().filter(|o| o.valid());
+        let counts = count_keys(valid_results.map(|o| o.result.as_ref()));
         outcomes
             .iter()
-            .filter(|o| o.valid())
-            .map(|o| o.result.as_ref()),
-    );
-    for outcome in outcomes.iter_mut().filter(|o| o.valid()) {
-        if result_counts.get(&comparison_key(&outcome.result)) > Some(&1) {
+            .map(|o| o.valid() && counts.get(&Caseless::new(&o.result)) > Some(&1))
+            .collect()
+    };
+    for (outcome, duplicate) in outcomes.iter_mut().zip(duplicate) {
+        if duplicate {
             outcome.reason = Some(Reason::Duplicate);
         }
     }
@@ -158,7 +161,7 @@ fn kept(current: &str, email_problem: Option<Reason>) -> Outcome<'_> {
     }
 }
 
-fn usable_email<'a>(email: &'a str, counts: &HashMap<String, u32>) -> Result<&'a str, Reason> {
+fn usable_email<'a>(email: &'a str, counts: &Counts<'_>) -> Result<&'a str, Reason> {
     let email = email.trim();
     if email.is_empty() {
         return Err(Reason::EmailMissing);
@@ -166,21 +169,81 @@ fn usable_email<'a>(email: &'a str, counts: &HashMap<String, u32>) -> Result<&'a
     if validate(email).is_err() {
         return Err(Reason::EmailInvalid);
     }
-    if counts.get(&comparison_key(email)) > Some(&1) {
+    if counts.get(&Caseless::new(email)) > Some(&1) {
         return Err(Reason::EmailDuplicate);
     }
     Ok(email)
 }
 
-fn count_keys<'s>(values: impl Iterator<Item = &'s str>) -> HashMap<String, u32> {
-    let mut counts = HashMap::new();
+type Counts<'a> = HashMap<Caseless<'a>, u32, foldhash::fast::RandomState>;
+
+fn count_keys<'s>(values: impl Iterator<Item = &'s str>) -> Counts<'s> {
+    let mut counts = Counts::with_capacity_and_hasher(values.size_hint().0, Default::default());
     for value in values {
-        if value.trim().is_empty() {
-            continue;
+        let key = Caseless::new(value);
+        if !key.0.is_empty() {
+            *counts.entry(key).or_insert(0) += 1;
         }
-        *counts.entry(comparison_key(value)).or_insert(0) += 1;
     }
     counts
+}
+
+/// A username compared as [`super::username::comparison_key`] does (trimmed,
+/// lower-cased) without allocating the lower-cased copy: formatting a
+/// directory of a million users compares a few million keys.
+#[derive(Debug, Clone, Copy)]
+struct Caseless<'a>(&'a str);
+
+impl<'a> Caseless<'a> {
+    fn new(value: &'a str) -> Self {
+        Caseless(value.trim())
+    }
+
+    fn lowered(self) -> impl Iterator<Item = char> + 'a {
+        self.0.chars().flat_map(char::to_lowercase)
+    }
+}
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        if self.0.is_ascii() && other.0.is_ascii() {
+            self.0.eq_ignore_ascii_case(other.0)
+        } else {
+            self.lowered().eq(other.lowered())
+        }
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl Hash for Caseless<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Must agree with `eq`: both paths feed the same lower-cased UTF-8
+        // byte stream, in the same fixed-size pieces.
+        let mut buf = [0u8; 64];
+        let mut len = 0;
+        let mut push = |b: u8, state: &mut H| {
+            buf[len] = b;
+            len += 1;
+            if len == buf.len() {
+                state.write(&buf);
+                len = 0;
+            }
+        };
+        if self.0.is_ascii() {
+            for b in self.0.bytes() {
+                push(b.to_ascii_lowercase(), state);
+            }
+        } else {
+            let mut utf8 = [0u8; 4];
+            for c in self.lowered() {
+                for b in c.encode_utf8(&mut utf8).bytes() {
+                    push(b, state);
+                }
+            }
+        }
+        state.write(&buf[..len]);
+    }
 }
 
 /// The "N of X" of the Synchronization page.

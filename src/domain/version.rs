@@ -33,13 +33,11 @@ impl FromStr for BuildNumber {
         }
         let malformed = || BuildParseError::Malformed(text.to_string());
         let mut parts = [0u32; 4];
-        let mut count = 0;
-        for piece in text.split('.') {
-            if count == 4 || piece.is_empty() || !piece.bytes().all(|b| b.is_ascii_digit()) {
+        for (index, piece) in text.split('.').enumerate() {
+            if index == 4 || piece.is_empty() || !piece.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(malformed());
             }
-            parts[count] = piece.parse().map_err(|_| malformed())?;
-            count += 1;
+            parts[index] = piece.parse().map_err(|_| malformed())?;
         }
         Ok(BuildNumber(parts))
     }

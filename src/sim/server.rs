@@ -76,15 +76,15 @@ pub fn now_ms() -> u64 {
 }
 
 /// An error answered with the contract's error body.
-pub struct ApiFailure(StatusCode, ErrorBody);
+pub struct ApiFailure(StatusCode, Box<ErrorBody>);
 
 impl IntoResponse for ApiFailure {
     fn into_response(self) -> Response {
-        let mut response = (self.0, Json(&self.1)).into_response();
-        if let Some(secs) = self.1.retry_after_secs {
-            if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        let mut response = (self.0, Json(&*self.1)).into_response();
+        if let Some(secs) = self.1.retry_after_secs
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }
@@ -93,19 +93,20 @@ impl IntoResponse for ApiFailure {
 fn failure(status: StatusCode, code: &str, message: impl Into<String>) -> ApiFailure {
     ApiFailure(
         status,
-        ErrorBody {
+        Box::new(ErrorBody {
             error: code.into(),
             message: message.into(),
             ..Default::default()
-        },
+        }),
     )
 }
 
 impl From<Refusal> for ApiFailure {
     fn from(refusal: Refusal) -> Self {
+        let with = |status, body| ApiFailure(status, Box::new(body));
         match refusal {
             Refusal::Unauthorized(m) => failure(StatusCode::UNAUTHORIZED, "unauthorized", m),
-            Refusal::Locked { retry_after_secs } => ApiFailure(
+            Refusal::Locked { retry_after_secs } => with(
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorBody {
                     error: "locked".into(),
@@ -122,7 +123,7 @@ impl From<Refusal> for ApiFailure {
                 field,
                 message,
                 suggestion,
-            } => ApiFailure(
+            } => with(
                 StatusCode::CONFLICT,
                 ErrorBody {
                     error: "conflict".into(),
@@ -132,7 +133,7 @@ impl From<Refusal> for ApiFailure {
                     ..Default::default()
                 },
             ),
-            Refusal::Invalid(fields) => ApiFailure(
+            Refusal::Invalid(fields) => with(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorBody {
                     error: "invalid".into(),

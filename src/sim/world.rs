@@ -630,10 +630,10 @@ impl World {
             cleared_at: None,
         });
         // Keep the history bounded; old cleared alerts go first.
-        if alerts.len() > 500 {
-            if let Some(pos) = alerts.iter().position(|a| !a.active) {
-                alerts.remove(pos);
-            }
+        if alerts.len() > 500
+            && let Some(pos) = alerts.iter().position(|a| !a.active)
+        {
+            alerts.remove(pos);
         }
     }
 
