@@ -10,6 +10,8 @@ pub mod fsutil;
 pub mod net;
 pub mod portal;
 pub mod secret;
+pub mod secrets;
+pub mod settings;
 pub mod sim;
 pub mod ui;
 pub mod users_csv;

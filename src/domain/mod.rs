@@ -4,8 +4,10 @@
 pub mod alarm;
 pub mod format;
 pub mod registration;
+pub mod requirements;
 pub mod username;
 pub mod version;
+pub mod wizard;
 
 pub use alarm::{AlarmState, Status, SyncReport};
 pub use format::{DirectoryUser, FormatOptions, InvalidCount, Outcome, Source};

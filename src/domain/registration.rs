@@ -106,6 +106,7 @@ pub struct FieldError {
 /// (first/last name, business email, phone, password) becomes the account's
 /// Decision Maker.
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RegistrationForm {
     pub company_name: String,
     pub street: String,

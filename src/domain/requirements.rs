@@ -1,0 +1,240 @@
+//! The Requirements checklist: what must be true before Connect Sync can
+//! work, each with its status and the fix.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::username::{comparison_key, validate};
+use super::version::{BuildNumber, HYBRID_MINIMUM};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    Pass,
+    /// Sync can still be set up; some users or services are affected.
+    Warn,
+    /// Blocks the setup until fixed.
+    Fail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub title: String,
+    pub status: CheckStatus,
+    pub detail: String,
+    /// What to do; empty when it passes.
+    pub fix: String,
+}
+
+/// What the checklist is computed from, as read from Director.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// HTTPS with a certificate the system trusts.
+    TrustedTls,
+    /// HTTPS with a certificate the admin accepted and the program pinned.
+    PinnedTls,
+    /// Plain HTTP (the built-in simulator, or a lab Director).
+    Plain,
+}
+
+/// One user's facts that the checks need.
+#[derive(Debug, Clone, Copy)]
+pub struct UserFacts<'a> {
+    pub client_username: &'a str,
+    pub email: &'a str,
+    pub has_did: bool,
+    pub email_with_wav: bool,
+}
+
+pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> Vec<Check> {
+    let total = users.len();
+    let mut checks = vec![Check {
+        title: "Director is reachable and the admin login works".into(),
+        status: CheckStatus::Pass,
+        detail: format!("Signed in; {total} users read."),
+        fix: String::new(),
+    }];
+    checks.push(match transport {
+        Transport::TrustedTls => pass("Connection is encrypted and the certificate is trusted", "HTTPS, certificate trusted by this computer."),
+        Transport::PinnedTls => pass("Connection is encrypted and the certificate is trusted", "HTTPS, certificate accepted by you and pinned."),
+        Transport::Plain => Check {
+            title: "Connection is encrypted and the certificate is trusted".into(),
+            status: CheckStatus::Warn,
+            detail: "The connection uses plain HTTP: passwords and the Token travel unencrypted.".into(),
+            fix: "Use the Director's https:// address, unless this is the built-in simulator or an isolated lab.".into(),
+        },
+    });
+    checks.push(match build.parse::<BuildNumber>() {
+        Ok(b) if b.supports_hybrid() => pass(
+            "Director build supports HYBRID",
+            &format!("Build {b} (HYBRID needs {HYBRID_MINIMUM} or later)."),
+        ),
+        Ok(b) => Check {
+            title: "Director build supports HYBRID".into(),
+            status: CheckStatus::Fail,
+            detail: format!(
+                "Build {b} is older than {HYBRID_MINIMUM}, the first build with HYBRID services."
+            ),
+            fix: format!(
+                "Upgrade Connect to build {HYBRID_MINIMUM} or later, then run the checks again."
+            ),
+        },
+        Err(e) => Check {
+            title: "Director build supports HYBRID".into(),
+            status: CheckStatus::Fail,
+            detail: format!("Director reported a build this program cannot read: {e}."),
+            fix: "Check that the address points to a Connect Director.".into(),
+        },
+    });
+
+    let mut email_counts: HashMap<String, usize> = HashMap::new();
+    for u in users.iter().filter(|u| validate(u.email).is_ok()) {
+        *email_counts.entry(comparison_key(u.email)).or_default() += 1;
+    }
+    let missing = users.iter().filter(|u| u.email.trim().is_empty()).count();
+    let invalid = users
+        .iter()
+        .filter(|u| !u.email.trim().is_empty() && validate(u.email).is_err())
+        .count();
+    let duplicate = users
+        .iter()
+        .filter(|u| {
+            validate(u.email).is_ok() && email_counts.get(&comparison_key(u.email)) > Some(&1)
+        })
+        .count();
+    checks.push(if missing + invalid + duplicate == 0 {
+        pass("Every user has a unique, valid email address", &format!("All {total} users."))
+    } else {
+        Check {
+            title: "Every user has a unique, valid email address".into(),
+            status: CheckStatus::Warn,
+            detail: format!("{missing} without an email, {invalid} with an invalid one, {duplicate} sharing one with another user (of {total})."),
+            fix: "Give these users a unique email address in Director (Administration > Users), or use \"Append a domain\" on the Username format step.".into(),
+        }
+    });
+
+    let not_email = users
+        .iter()
+        .filter(|u| validate(u.client_username).is_err())
+        .count();
+    checks.push(if not_email == 0 {
+        pass("Client usernames are email addresses", &format!("All {total} users."))
+    } else {
+        Check {
+            title: "Client usernames are email addresses".into(),
+            status: CheckStatus::Warn,
+            detail: format!("{not_email} of {total} client usernames are not valid email addresses."),
+            fix: "The Username format step can use the email address or append a domain; the rest must be corrected in Director.".into(),
+        }
+    });
+
+    let no_wav = users.iter().filter(|u| !u.email_with_wav).count();
+    checks.push(if no_wav == 0 {
+        pass("Scribe: Escalation Profiles deliver email with the WAV attached", &format!("All {total} users."))
+    } else {
+        Check {
+            title: "Scribe: Escalation Profiles deliver email with the WAV attached".into(),
+            status: CheckStatus::Warn,
+            detail: format!("{no_wav} of {total} users' Escalation Profiles do not deliver messages as email with the WAV file attached."),
+            fix: "For Scribe, set \"Deliver message as email\" = \"Attach WAV file\" in these users' Escalation Profiles. Not needed for Fax.".into(),
+        }
+    });
+
+    let no_did = users.iter().filter(|u| !u.has_did).count();
+    checks.push(if no_did == 0 {
+        pass("Fax: every user has a DID", &format!("All {total} users."))
+    } else {
+        Check {
+            title: "Fax: every user has a DID".into(),
+            status: CheckStatus::Warn,
+            detail: format!("{no_did} of {total} users have no DID."),
+            fix:
+                "For Fax, assign a DID to each user who needs email-to-fax. Not needed for Scribe."
+                    .into(),
+        }
+    });
+    checks
+}
+
+/// The first item when Director could not be read at all.
+pub fn unreachable(reason: &str, advice: &str) -> Vec<Check> {
+    vec![Check {
+        title: "Director is reachable and the admin login works".into(),
+        status: CheckStatus::Fail,
+        detail: reason.into(),
+        fix: advice.into(),
+    }]
+}
+
+fn pass(title: &str, detail: &str) -> Check {
+    Check {
+        title: title.into(),
+        status: CheckStatus::Pass,
+        detail: detail.into(),
+        fix: String::new(),
+    }
+}
+
+/// Continue is allowed when nothing fails.
+pub fn can_continue(checks: &[Check]) -> bool {
+    !checks.is_empty() && checks.iter().all(|c| c.status != CheckStatus::Fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn u<'a>(username: &'a str, email: &'a str) -> UserFacts<'a> {
+        UserFacts {
+            client_username: username,
+            email,
+            has_did: true,
+            email_with_wav: true,
+        }
+    }
+
+    #[test]
+    fn all_good_passes() {
+        let users = [u("a@x.com", "a@x.com"), u("b@x.com", "b@x.com")];
+        let checks = checklist(Transport::TrustedTls, "21.90.9743.0", &users);
+        assert!(
+            checks.iter().all(|c| c.status == CheckStatus::Pass),
+            "{checks:#?}"
+        );
+        assert!(can_continue(&checks));
+    }
+
+    #[test]
+    fn old_build_fails_and_blocks() {
+        let checks = checklist(Transport::TrustedTls, "19.49.1000.0", &[]);
+        assert_eq!(checks[2].status, CheckStatus::Fail);
+        assert!(checks[2].fix.contains("21.75.1908.0"));
+        assert!(!can_continue(&checks));
+    }
+
+    #[test]
+    fn counts_email_and_service_problems() {
+        let mut users = vec![
+            u("jsmith", ""),
+            u("b@x.com", "bad@"),
+            u("c@x.com", "same@x.com"),
+            u("d@x.com", "SAME@x.com"),
+        ];
+        users[0].has_did = false;
+        users[1].email_with_wav = false;
+        let checks = checklist(Transport::Plain, "21.75.1908.0", &users);
+        assert_eq!(checks[1].status, CheckStatus::Warn);
+        assert_eq!(
+            checks[3].detail,
+            "1 without an email, 1 with an invalid one, 2 sharing one with another user (of 4)."
+        );
+        assert_eq!(
+            checks[4].detail,
+            "1 of 4 client usernames are not valid email addresses."
+        );
+        assert!(checks[5].detail.starts_with("1 of 4"));
+        assert!(checks[6].detail.starts_with("1 of 4"));
+        assert!(can_continue(&checks));
+    }
+}

@@ -1,0 +1,188 @@
+//! The provisioning wizard's steps and the progress that survives a restart
+//! (no secrets: those live in the OS keyring).
+
+use serde::{Deserialize, Serialize};
+
+use super::registration::RegistrationForm;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    Requirements,
+    LinkDirector,
+    Register,
+    Confirmation,
+    Credentials,
+    UsernameFormat,
+    FirstSync,
+    Done,
+}
+
+impl Step {
+    pub const ALL: [Step; 8] = [
+        Step::Requirements,
+        Step::LinkDirector,
+        Step::Register,
+        Step::Confirmation,
+        Step::Credentials,
+        Step::UsernameFormat,
+        Step::FirstSync,
+        Step::Done,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Requirements => "Requirements",
+            Step::LinkDirector => "Link Director",
+            Step::Register => "Register",
+            Step::Confirmation => "Confirmation",
+            Step::Credentials => "Credentials",
+            Step::UsernameFormat => "Username format",
+            Step::FirstSync => "Save & first sync",
+            Step::Done => "Done",
+        }
+    }
+
+    pub fn number(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+
+    fn next_in_order(self) -> Step {
+        Step::ALL.get(self.number()).copied().unwrap_or(Step::Done)
+    }
+}
+
+/// Everything the wizard remembers between runs. Passwords and the Token
+/// are deliberately absent.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Progress {
+    pub step: StepOrStart,
+    pub completed: Vec<Step>,
+    /// The admin chose "I already have an account" (Register and
+    /// Confirmation are skipped).
+    pub has_account: bool,
+    /// The registration form as typed, passwords cleared before saving.
+    pub registration: RegistrationForm,
+    /// The Terms of Service link was opened (unlocks the check box).
+    pub terms_opened: bool,
+    pub account_name: String,
+    pub account_id: String,
+    pub portal_email: String,
+    pub use_email: bool,
+    pub append_domain: String,
+    /// Settings were saved to Director and the first sync verified.
+    pub provisioned: bool,
+}
+
+/// `Step` with a default, for `#[serde(default)]` on old or empty files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StepOrStart(pub Step);
+
+impl Default for StepOrStart {
+    fn default() -> Self {
+        StepOrStart(Step::Requirements)
+    }
+}
+
+impl Progress {
+    pub fn step(&self) -> Step {
+        self.step.0
+    }
+
+    pub fn is_done(&self, step: Step) -> bool {
+        self.completed.contains(&step)
+    }
+
+    /// Marks the current step done and moves to `next`.
+    pub fn complete_and_go(&mut self, next: Step) {
+        let current = self.step();
+        if !self.completed.contains(&current) {
+            self.completed.push(current);
+        }
+        self.step = StepOrStart(next);
+    }
+
+    /// The step Continue leads to from the current one.
+    pub fn next(&self) -> Step {
+        self.step().next_in_order()
+    }
+
+    /// The step Back leads to: the previous one, skipping registration when
+    /// the admin already had an account. `None` on the first step.
+    pub fn back(&self) -> Option<Step> {
+        let step = self.step();
+        if step == Step::Requirements {
+            return None;
+        }
+        if step == Step::Credentials && self.has_account {
+            return Some(Step::LinkDirector);
+        }
+        Step::ALL.get(step.number().saturating_sub(2)).copied()
+    }
+
+    pub fn go(&mut self, step: Step) {
+        self.step = StepOrStart(step);
+    }
+
+    /// The steps shown in the rail: registration ones are marked skipped
+    /// when the admin already has an account.
+    pub fn is_skipped(&self, step: Step) -> bool {
+        self.has_account && matches!(step, Step::Register | Step::Confirmation)
+    }
+
+    /// A copy safe to write to disk.
+    pub fn without_secrets(&self) -> Progress {
+        let mut copy = self.clone();
+        copy.registration.password.clear();
+        copy.registration.confirm_password.clear();
+        copy
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_numbered_in_order() {
+        let numbers: Vec<usize> = Step::ALL.iter().map(|s| s.number()).collect();
+        assert_eq!(numbers, (1..=8).collect::<Vec<_>>());
+        assert_eq!(Step::Done.next_in_order(), Step::Done);
+    }
+
+    #[test]
+    fn back_skips_registration_for_existing_accounts() {
+        let mut p = Progress::default();
+        assert_eq!(p.back(), None);
+        p.go(Step::Credentials);
+        assert_eq!(p.back(), Some(Step::Confirmation));
+        p.has_account = true;
+        assert_eq!(p.back(), Some(Step::LinkDirector));
+        assert!(p.is_skipped(Step::Register));
+        p.go(Step::UsernameFormat);
+        assert_eq!(p.back(), Some(Step::Credentials));
+    }
+
+    #[test]
+    fn completing_records_the_step_once() {
+        let mut p = Progress::default();
+        p.complete_and_go(Step::LinkDirector);
+        p.go(Step::Requirements);
+        p.complete_and_go(Step::LinkDirector);
+        assert_eq!(p.completed, vec![Step::Requirements]);
+        assert_eq!(p.step(), Step::LinkDirector);
+    }
+
+    #[test]
+    fn saved_progress_has_no_passwords() {
+        let mut p = Progress::default();
+        p.registration.password = "Secret123".into();
+        p.registration.confirm_password = "Secret123".into();
+        let json = serde_json::to_string(&p.without_secrets()).unwrap_or_default();
+        assert!(!json.contains("Secret123"), "{json}");
+        let back: Progress = serde_json::from_str("{}").unwrap_or_default();
+        assert_eq!(back.step(), Step::Requirements);
+    }
+}

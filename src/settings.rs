@@ -1,0 +1,201 @@
+//! The settings file: which Director, the admin login name and the wizard's
+//! progress. Small, JSON, written atomically; never holds a secret.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::wizard::Progress;
+use crate::fsutil::write_atomic;
+
+/// Overrides where settings live (tests, portable installs).
+pub const HOME_ENV: &str = "HYBRID_SETUP_HOME";
+pub const FILE_NAME: &str = "settings.json";
+/// The embedded simulator's world, so a demo survives a restart too.
+pub const DEMO_STATE_FILE: &str = "demo-simulator.json";
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "url")]
+pub enum DirectorTarget {
+    /// The built-in simulator (its port changes every run).
+    #[default]
+    Demo,
+    Url(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub version: u32,
+    pub director: DirectorTarget,
+    pub director_login: String,
+    /// The Connect Portal; empty means "the same server as Director" (the simulator).
+    pub portal_url: String,
+    pub progress: Progress,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: 1,
+            director: DirectorTarget::Demo,
+            director_login: "admin".into(),
+            portal_url: String::new(),
+            progress: Progress::default(),
+        }
+    }
+}
+
+/// What loading found.
+#[derive(Debug)]
+pub enum Loaded {
+    Existing(Settings),
+    Fresh(Settings),
+    /// The file could not be read as settings; it was moved aside and the
+    /// program starts fresh. The message says where the old file went.
+    Recovered {
+        settings: Settings,
+        message: String,
+    },
+}
+
+impl Loaded {
+    pub fn settings(self) -> (Settings, Option<String>) {
+        match self {
+            Loaded::Existing(s) | Loaded::Fresh(s) => (s, None),
+            Loaded::Recovered { settings, message } => (settings, Some(message)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SettingsStore {
+    dir: PathBuf,
+}
+
+impl SettingsStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        SettingsStore { dir: dir.into() }
+    }
+
+    /// `$HYBRID_SETUP_HOME`, else the platform's config folder
+    /// (`~/.config/hybrid-setup`, `%APPDATA%\hybrid-setup`).
+    pub fn default_location() -> Self {
+        let dir = std::env::var_os(HOME_ENV)
+            .map(PathBuf::from)
+            .or_else(|| dirs::config_dir().map(|d| d.join("hybrid-setup")))
+            .unwrap_or_else(|| PathBuf::from(".hybrid-setup"));
+        SettingsStore::new(dir)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    pub fn load(&self) -> Loaded {
+        let path = self.path();
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Loaded::Fresh(Settings::default());
+            }
+            Err(e) => {
+                return Loaded::Recovered {
+                    settings: Settings::default(),
+                    message: format!(
+                        "Could not read the settings file {} ({e}); starting fresh.",
+                        path.display()
+                    ),
+                };
+            }
+        };
+        match serde_json::from_slice::<Settings>(&text) {
+            Ok(settings) => Loaded::Existing(settings),
+            Err(e) => {
+                let aside = self.dir.join(format!(
+                    "settings.corrupt-{}.json",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs())
+                ));
+                let moved = std::fs::rename(&path, &aside);
+                let message = match moved {
+                    Ok(()) => format!(
+                        "The settings file was damaged ({e}). It was moved to {} and setup starts fresh.",
+                        aside.display()
+                    ),
+                    Err(move_error) => format!(
+                        "The settings file {} is damaged ({e}) and could not be moved aside ({move_error}); setup starts fresh.",
+                        path.display()
+                    ),
+                };
+                tracing::warn!("{message}");
+                Loaded::Recovered {
+                    settings: Settings::default(),
+                    message,
+                }
+            }
+        }
+    }
+
+    pub fn save(&self, settings: &Settings) -> std::io::Result<()> {
+        let safe = Settings {
+            progress: settings.progress.without_secrets(),
+            ..settings.clone()
+        };
+        let json = serde_json::to_vec_pretty(&safe).map_err(std::io::Error::other)?;
+        write_atomic(&self.path(), &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::wizard::Step;
+
+    #[test]
+    fn round_trip_without_passwords() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let store = SettingsStore::new(dir.path());
+        assert!(matches!(store.load(), Loaded::Fresh(_)));
+        let mut s = Settings {
+            director: DirectorTarget::Url("https://d.example:5478".into()),
+            ..Default::default()
+        };
+        s.progress.go(Step::UsernameFormat);
+        s.progress.registration.password = "Secret123".into();
+        store.save(&s)?;
+        let text = std::fs::read_to_string(store.path())?;
+        assert!(!text.contains("Secret123"));
+        match store.load() {
+            Loaded::Existing(loaded) => {
+                assert_eq!(loaded.progress.step(), Step::UsernameFormat);
+                assert_eq!(loaded.director, s.director);
+            }
+            other => panic!("{other:?}"),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let store = SettingsStore::new(dir.path());
+        std::fs::write(store.path(), b"{not json")?;
+        match store.load() {
+            Loaded::Recovered { settings, message } => {
+                assert_eq!(settings, Settings::default());
+                assert!(message.contains("moved to"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!store.path().exists());
+        let aside = std::fs::read_dir(dir.path())?.count();
+        assert_eq!(aside, 1);
+        Ok(())
+    }
+}

@@ -1,0 +1,278 @@
+//! Background work for the window: every network call, keyring access and
+//! file dialog runs on the tokio runtime; results come back as [`Event`]s
+//! over a channel, and each one asks egui for a repaint. The UI thread only
+//! drains the channel, so it never waits on the network.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::contract::{
+    AccountDetails, Alert, Credentials, Email, PortalSession, Registered, RegistrationRequest,
+    SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
+};
+use crate::director::{Director, HttpDirector};
+use crate::net::{ApiError, ClientOptions};
+use crate::portal::{HttpPortal, Portal};
+use crate::secret::Secret;
+use crate::secrets::{SecretStore, SecretStoreError};
+
+/// What the Requirements checks read from Director.
+#[derive(Debug, Clone)]
+pub struct DirectorSnapshot {
+    pub system: SystemInfo,
+    pub users: Arc<Vec<UserRecord>>,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    /// Reading users: `done` of `total`.
+    UsersProgress {
+        done: u64,
+        total: u64,
+    },
+    Requirements(Result<DirectorSnapshot, ApiError>),
+    Terms(Result<Terms, ApiError>),
+    Registered(Result<Registered, ApiError>),
+    Outbox(Result<Vec<Email>, ApiError>),
+    PortalSignedIn(Result<(PortalSession, AccountDetails), ApiError>),
+    Credentials(Result<Credentials, ApiError>),
+    SecretStored {
+        key: String,
+        result: Result<(), SecretStoreError>,
+    },
+    SecretLoaded {
+        key: String,
+        secret: Option<Secret>,
+    },
+    /// Saved; the number of sync cycles Director had run before saving.
+    Saved(Result<(SyncSaved, u64), ApiError>),
+    Status(Result<(SyncStatus, Vec<Alert>), ApiError>),
+    PortalUsers(Result<usize, ApiError>),
+    Exported(Result<Option<PathBuf>, String>),
+}
+
+/// The window's handle on background work.
+pub struct Backend {
+    runtime: tokio::runtime::Handle,
+    director: Mutex<Arc<HttpDirector>>,
+    portal: Arc<HttpPortal>,
+    secrets: Arc<dyn SecretStore>,
+    options: ClientOptions,
+    tx: Sender<Event>,
+    rx: Receiver<Event>,
+    repaint: Arc<OnceLock<egui::Context>>,
+}
+
+impl Backend {
+    pub fn new(
+        runtime: tokio::runtime::Handle,
+        director_url: &str,
+        portal_url: &str,
+        secrets: Arc<dyn SecretStore>,
+        options: ClientOptions,
+    ) -> Result<Self, ApiError> {
+        let (tx, rx) = channel();
+        Ok(Backend {
+            runtime,
+            director: Mutex::new(Arc::new(HttpDirector::new(director_url, options)?)),
+            portal: Arc::new(HttpPortal::new(portal_url, options)?),
+            secrets,
+            options,
+            tx,
+            rx,
+            repaint: Arc::new(OnceLock::new()),
+        })
+    }
+
+    /// Remembers the egui context so background results wake the UI.
+    pub fn attach(&self, ctx: &egui::Context) {
+        let _ = self.repaint.set(ctx.clone());
+    }
+
+    /// Events that arrived since the last frame.
+    pub fn drain(&self) -> Vec<Event> {
+        self.rx.try_iter().collect()
+    }
+
+    pub fn director_url(&self) -> String {
+        self.director().base_url().to_string()
+    }
+
+    pub fn terms_page_url(&self) -> String {
+        self.portal.terms_page_url()
+    }
+
+    pub fn secrets_persist(&self) -> bool {
+        self.secrets.persistent()
+    }
+
+    fn director(&self) -> Arc<HttpDirector> {
+        self.director
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Points the Director client at another address (a new session).
+    pub fn set_director_url(&self, url: &str) -> Result<(), ApiError> {
+        let client = HttpDirector::new(url, self.options)?;
+        *self.director.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(client);
+        Ok(())
+    }
+
+    fn spawn(&self, work: impl Future<Output = Event> + Send + 'static) {
+        let tx = self.tx.clone();
+        let repaint = self.repaint.clone();
+        self.runtime.spawn(async move {
+            let event = work.await;
+            let _ = tx.send(event);
+            if let Some(ctx) = repaint.get() {
+                ctx.request_repaint();
+            }
+        });
+    }
+
+    /// Sends an event now (progress reports from inside a task).
+    fn notifier(&self) -> impl Fn(Event) + Send + Sync + 'static {
+        let tx = self.tx.clone();
+        let repaint = self.repaint.clone();
+        move |event| {
+            let _ = tx.send(event);
+            if let Some(ctx) = repaint.get() {
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    /// Signs in to Director and reads what the Requirements checks need.
+    pub fn check_requirements(&self, login: String, password: Secret) {
+        let director = self.director();
+        let notify = self.notifier();
+        self.spawn(async move {
+            let result = async {
+                director.login(&login, &password).await?;
+                let system = director.system_info().await?;
+                let users = director
+                    .users(|done, total| notify(Event::UsersProgress { done, total }))
+                    .await?;
+                Ok(DirectorSnapshot {
+                    system,
+                    users: Arc::new(users),
+                })
+            }
+            .await;
+            Event::Requirements(result)
+        });
+    }
+
+    pub fn fetch_terms(&self) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::Terms(portal.terms().await) });
+    }
+
+    pub fn register(&self, request: RegistrationRequest) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::Registered(portal.register(&request).await) });
+    }
+
+    pub fn fetch_outbox(&self, to: String) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::Outbox(portal.outbox(&to).await) });
+    }
+
+    pub fn portal_sign_in(&self, email: String, password: Secret) {
+        let portal = self.portal.clone();
+        self.spawn(async move {
+            let result = async {
+                let session = portal.login(&email, &password).await?;
+                let details = portal.account_details().await?;
+                Ok((session, details))
+            }
+            .await;
+            Event::PortalSignedIn(result)
+        });
+    }
+
+    pub fn reveal_credentials(&self) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::Credentials(portal.reveal_credentials().await) });
+    }
+
+    /// Keyring calls can block on D-Bus: run them on the blocking pool.
+    pub fn store_secret(&self, key: String, secret: Secret) {
+        let secrets = self.secrets.clone();
+        self.spawn(async move {
+            let k = key.clone();
+            let result = tokio::task::spawn_blocking(move || secrets.put(&k, &secret))
+                .await
+                .unwrap_or_else(|e| Err(SecretStoreError::Unavailable(e.to_string())));
+            Event::SecretStored { key, result }
+        });
+    }
+
+    pub fn load_secret(&self, key: String) {
+        let secrets = self.secrets.clone();
+        self.spawn(async move {
+            let k = key.clone();
+            let secret = tokio::task::spawn_blocking(move || secrets.get(&k))
+                .await
+                .unwrap_or(None);
+            Event::SecretLoaded { key, secret }
+        });
+    }
+
+    /// Saves the Synchronization settings, then asks for a cycle now.
+    pub fn save_settings(&self, update: SyncSettingsUpdate) {
+        let director = self.director();
+        self.spawn(async move {
+            let result = async {
+                let before = director.sync_status().await?.cycles;
+                let saved = director.save_sync_settings(&update).await?;
+                director.run_sync().await?;
+                Ok((saved, before))
+            }
+            .await;
+            Event::Saved(result)
+        });
+    }
+
+    pub fn poll_status(&self) {
+        let director = self.director();
+        self.spawn(async move {
+            let result = async {
+                let status = director.sync_status().await?;
+                let alerts = director.alerts().await?;
+                Ok((status, alerts))
+            }
+            .await;
+            Event::Status(result)
+        });
+    }
+
+    pub fn count_portal_users(&self) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::PortalUsers(portal.users().await.map(|u| u.len())) });
+    }
+
+    /// Asks where to save (the system's save dialog), then writes the file.
+    pub fn export(&self, suggested_name: String, contents: String) {
+        self.spawn(async move {
+            let picked = rfd::AsyncFileDialog::new()
+                .set_title("Export client usernames")
+                .set_file_name(&suggested_name)
+                .add_filter("CSV (Excel)", &["csv"])
+                .save_file()
+                .await;
+            let Some(handle) = picked else {
+                return Event::Exported(Ok(None));
+            };
+            let path = handle.path().to_path_buf();
+            let written = crate::fsutil::write_atomic(&path, contents.as_bytes())
+                .map(|()| Some(path.clone()))
+                .map_err(|e| format!("Could not write {}: {e}", path.display()));
+            Event::Exported(written)
+        });
+    }
+}

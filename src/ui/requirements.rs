@@ -1,0 +1,183 @@
+//! Step 1: Director address and admin login, then the checklist of what
+//! Connect Sync needs, each item with its fix.
+
+use egui::{RichText, Ui};
+
+use super::app::Ctx;
+use super::backend::{DirectorSnapshot, Event};
+use super::widgets;
+use crate::domain::requirements::{self, Check, Transport, UserFacts};
+use crate::net::ApiError;
+use crate::secret::Secret;
+use crate::secrets::director_password_key;
+
+#[derive(Default)]
+pub struct RequirementsScreen {
+    pub url: String,
+    pub password: String,
+    url_error: Option<String>,
+    running: bool,
+    progress: Option<(u64, u64)>,
+    checks: Vec<Check>,
+    error: Option<ApiError>,
+    started: bool,
+}
+
+impl RequirementsScreen {
+    pub fn new(url: String, password: Option<Secret>) -> Self {
+        RequirementsScreen {
+            url,
+            password: password.map(|p| p.expose().to_string()).unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    pub fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        // With the password at hand (the demo, or the keyring), check at once.
+        if !self.started && !self.password.is_empty() {
+            self.run(ctx);
+        }
+    }
+
+    fn run(&mut self, ctx: &mut Ctx<'_>) {
+        self.started = true;
+        self.url_error = None;
+        if self.url.trim() != ctx.backend.director_url() {
+            if let Err(e) = ctx.backend.set_director_url(&self.url) {
+                self.url_error = Some(e.to_string());
+                return;
+            }
+            ctx.shared.director_changed(self.url.trim());
+        }
+        self.running = true;
+        self.error = None;
+        self.progress = None;
+        let password = Secret::new(self.password.clone());
+        if !ctx.shared.demo {
+            let key =
+                director_password_key(&ctx.backend.director_url(), &ctx.shared.director_login);
+            ctx.backend.store_secret(key, password.clone());
+        }
+        ctx.backend
+            .check_requirements(ctx.shared.director_login.clone(), password);
+    }
+
+    pub fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) {
+        match event {
+            Event::UsersProgress { done, total } => self.progress = Some((*done, *total)),
+            Event::Requirements(result) => {
+                self.running = false;
+                match result {
+                    Ok(snapshot) => {
+                        self.checks = checks_for(&ctx.backend.director_url(), snapshot);
+                        self.error = None;
+                        ctx.shared.snapshot = Some(snapshot.clone());
+                    }
+                    Err(e) => {
+                        self.checks = requirements::unreachable(&e.to_string(), e.advice());
+                        self.error = Some(e.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn can_continue(&self) -> bool {
+        !self.running && requirements::can_continue(&self.checks)
+    }
+
+    pub fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        ui.heading("Requirements");
+        ui.label(
+            "Connect HYBRID needs Connect build 21.75.1908.0 or later, a unique valid email address for every user, \
+             and client usernames that are email addresses. Sign in to Director to check.",
+        );
+        ui.add_space(8.0);
+        egui::Grid::new("director-login")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .min_col_width(140.0)
+            .show(ui, |ui| {
+                let label = ui.label("Director address");
+                ui.vertical(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.url)
+                            .hint_text("https://director.example.com:5478")
+                            .desired_width(360.0),
+                    )
+                    .labelled_by(label.id);
+                    if let Some(error) = &self.url_error {
+                        ui.label(RichText::new(error).color(widgets::RED).small());
+                    }
+                });
+                ui.end_row();
+                let label = ui.label("Admin login name");
+                ui.add(
+                    egui::TextEdit::singleline(&mut ctx.shared.director_login).desired_width(360.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Password");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.password)
+                        .password(true)
+                        .desired_width(360.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            });
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let label = if self.checks.is_empty() {
+                "Run checks"
+            } else {
+                "Run checks again"
+            };
+            let enabled = !self.running && !self.password.is_empty() && !self.url.trim().is_empty();
+            if ui.add_enabled(enabled, egui::Button::new(label)).clicked() {
+                self.run(ctx);
+            }
+            if self.running {
+                ui.spinner();
+                match self.progress {
+                    Some((done, total)) => ui.label(format!("Reading users: {done} of {total}")),
+                    None => ui.label("Signing in to Director…"),
+                };
+            }
+        });
+        ui.separator();
+        if let Some(error) = &self.error
+            && widgets::error_banner(ui, error)
+        {
+            self.run(ctx);
+        }
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for check in &self.checks {
+                    widgets::check_row(ui, check);
+                }
+            });
+    }
+}
+
+fn checks_for(url: &str, snapshot: &DirectorSnapshot) -> Vec<Check> {
+    let transport = if url.starts_with("https://") {
+        Transport::TrustedTls
+    } else {
+        Transport::Plain
+    };
+    let facts: Vec<UserFacts<'_>> = snapshot
+        .users
+        .iter()
+        .map(|u| UserFacts {
+            client_username: &u.client_username,
+            email: &u.email,
+            has_did: !u.did.trim().is_empty(),
+            email_with_wav: u.escalation_delivery
+                == crate::contract::EscalationDelivery::EmailWithWav,
+        })
+        .collect();
+    requirements::checklist(transport, &snapshot.system.build, &facts)
+}

@@ -1,0 +1,311 @@
+//! Step 6: the two username formatting options, a live preview of every
+//! user ("current → will become"), the "N of X invalid" count, filter,
+//! search and CSV export.
+
+use std::sync::Arc;
+
+use egui::{RichText, Ui};
+use egui_extras::{Column, TableBuilder};
+
+use super::app::Ctx;
+use super::backend::Event;
+use super::widgets;
+use crate::audit::{AuditReport, directory_users};
+use crate::contract::UserRecord;
+use crate::domain::format::{self, DirectoryUser, FormatOptions, InvalidCount, Source};
+use crate::domain::username::Reason;
+use crate::domain::wizard::{Progress, Step};
+
+pub const USE_EMAIL_LABEL: &str = "Use the email address as the client username";
+pub const APPEND_DOMAIN_LABEL: &str =
+    "Append a domain to client usernames that are not email addresses";
+
+struct Row {
+    result: String,
+    source: Source,
+    reason: Option<Reason>,
+}
+
+#[derive(Default)]
+pub struct UsernamesScreen {
+    users: Option<Arc<Vec<UserRecord>>>,
+    directory: Vec<DirectoryUser>,
+    computed_for: Option<FormatOptions>,
+    rows: Vec<Row>,
+    count: Option<InvalidCount>,
+    invalid_only: bool,
+    search: String,
+    visible: Vec<usize>,
+    visible_for: Option<(bool, String, usize)>,
+    note: Option<(String, bool)>,
+    pub confirm_save: bool,
+}
+
+impl UsernamesScreen {
+    pub fn options(progress: &Progress) -> FormatOptions {
+        let domain = progress.append_domain.trim();
+        FormatOptions {
+            use_email: progress.use_email,
+            append_domain: (!domain.is_empty()).then(|| domain.to_string()),
+        }
+    }
+
+    pub fn invalid_count(&self) -> Option<InvalidCount> {
+        self.count
+    }
+
+    pub fn can_continue(&self, progress: &Progress) -> bool {
+        self.count.is_some() && Self::options(progress).validate().is_ok()
+    }
+
+    /// Continue asks first when users would be left out.
+    pub fn on_continue(&mut self) -> Option<Step> {
+        match self.count {
+            Some(count) if count.invalid > 0 => {
+                self.confirm_save = true;
+                None
+            }
+            Some(_) => Some(Step::FirstSync),
+            None => None,
+        }
+    }
+
+    pub fn on_event(&mut self, event: &Event) {
+        if let Event::Exported(result) = event {
+            self.note = match result {
+                Ok(Some(path)) => Some((format!("Exported to {}", path.display()), true)),
+                Ok(None) => None,
+                Err(e) => Some((e.clone(), false)),
+            };
+        }
+    }
+
+    /// Recomputes the outcomes when the users or the options changed.
+    fn refresh(&mut self, ctx: &Ctx<'_>) {
+        let Some(snapshot) = &ctx.shared.snapshot else {
+            return;
+        };
+        let same_users = self
+            .users
+            .as_ref()
+            .is_some_and(|u| Arc::ptr_eq(u, &snapshot.users));
+        if !same_users {
+            self.users = Some(snapshot.users.clone());
+            self.directory = directory_users(&snapshot.users);
+            self.computed_for = None;
+        }
+        let options = Self::options(ctx.progress);
+        if options.validate().is_err() {
+            return;
+        }
+        if self.computed_for.as_ref() == Some(&options) {
+            return;
+        }
+        let outcomes = format::format(&self.directory, &options);
+        self.count = Some(InvalidCount::of(&outcomes));
+        self.rows = outcomes
+            .into_iter()
+            .map(|o| Row {
+                result: o.result.into_owned(),
+                source: o.source,
+                reason: o.reason,
+            })
+            .collect();
+        self.computed_for = Some(options);
+        self.visible_for = None;
+    }
+
+    fn refresh_visible(&mut self) {
+        let key = (
+            self.invalid_only,
+            self.search.trim().to_lowercase(),
+            self.rows.len(),
+        );
+        if self.visible_for.as_ref() == Some(&key) && self.computed_for.is_some() {
+            return;
+        }
+        let needle = key.1.clone();
+        self.visible = self
+            .directory
+            .iter()
+            .zip(&self.rows)
+            .enumerate()
+            .filter(|(_, (_, row))| !self.invalid_only || row.reason.is_some())
+            .filter(|(_, (user, row))| {
+                needle.is_empty()
+                    || user.client_username.to_lowercase().contains(&needle)
+                    || row.result.to_lowercase().contains(&needle)
+                    || user.email.to_lowercase().contains(&needle)
+                    || format!("{} {}", user.first_name, user.last_name)
+                        .to_lowercase()
+                        .contains(&needle)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        self.visible_for = Some(key);
+    }
+
+    pub fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        ui.heading("Username format");
+        if ctx.shared.snapshot.is_none() {
+            ui.label("The users have not been read from Director in this session.");
+            if ui.button("Go to Requirements to sign in").clicked() {
+                return Some(Step::Requirements);
+            }
+            return None;
+        }
+        ui.label("Connect Sync accepts only client usernames that are unique email addresses. Choose one or both options:");
+        ui.checkbox(&mut ctx.progress.use_email, USE_EMAIL_LABEL);
+        let mut append = !ctx.progress.append_domain.is_empty() || ctx.shared.append_domain_ticked;
+        if ui.checkbox(&mut append, APPEND_DOMAIN_LABEL).changed() {
+            ctx.shared.append_domain_ticked = append;
+            if append && ctx.progress.append_domain.is_empty() {
+                ctx.progress.append_domain = self.common_domain().unwrap_or_default();
+            }
+            if !append {
+                ctx.progress.append_domain.clear();
+            }
+        }
+        if append {
+            ui.indent("domain", |ui| {
+                let error = Self::options(ctx.progress)
+                    .validate()
+                    .err()
+                    .map(|r| format!("Not a valid domain: {}", r.describe()));
+                let error = if ctx.progress.append_domain.trim().is_empty() {
+                    Some("Enter the domain to append, such as example.com.".to_string())
+                } else {
+                    error
+                };
+                widgets::field(
+                    ui,
+                    "Domain to append",
+                    &mut ctx.progress.append_domain,
+                    false,
+                    error.as_deref(),
+                );
+            });
+        }
+        self.refresh(ctx);
+        self.refresh_visible();
+        ui.add_space(6.0);
+        if let Some(count) = self.count {
+            let color = if count.invalid == 0 {
+                widgets::GREEN
+            } else {
+                widgets::RED
+            };
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new(format!("{count}"))
+                        .size(28.0)
+                        .strong()
+                        .color(color),
+                );
+                ui.label(
+                    RichText::new("client usernames invalid")
+                        .size(18.0)
+                        .color(color),
+                );
+            });
+        }
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.invalid_only, "Invalid only");
+            let label = ui.label("Search");
+            ui.add(egui::TextEdit::singleline(&mut self.search).desired_width(220.0))
+                .labelled_by(label.id);
+            if ui.button("Export CSV…").clicked() {
+                self.export(ctx);
+            }
+            ui.label(format!("{} shown", self.visible.len()));
+        });
+        if let Some((note, ok)) = &self.note {
+            ui.label(RichText::new(note).color(if *ok { widgets::GREEN } else { widgets::RED }));
+        }
+        ui.separator();
+        self.table(ui);
+        None
+    }
+
+    fn common_domain(&self) -> Option<String> {
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for user in &self.directory {
+            if let Some((_, domain)) = user.email.trim().rsplit_once('@')
+                && crate::domain::username::validate(user.email.trim()).is_ok()
+            {
+                *counts.entry(domain).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+            .map(|(d, _)| d.to_ascii_lowercase())
+    }
+
+    fn export(&mut self, ctx: &Ctx<'_>) {
+        let options = Self::options(ctx.progress);
+        let outcomes = format::format(&self.directory, &options);
+        let report = AuditReport::from_outcomes(&self.directory, &outcomes);
+        ctx.backend
+            .export("client-usernames.csv".into(), report.to_csv());
+    }
+
+    fn table(&mut self, ui: &mut Ui) {
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        TableBuilder::new(ui)
+            .striped(true)
+            .resizable(true)
+            .auto_shrink([false, false])
+            .column(Column::initial(150.0).at_least(80.0).clip(true))
+            .column(Column::initial(220.0).at_least(100.0).clip(true))
+            .column(Column::initial(240.0).at_least(100.0).clip(true))
+            .column(Column::exact(44.0))
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .header(row_height, |mut header| {
+                for title in [
+                    "User",
+                    "Current client username",
+                    "Will become",
+                    "Valid",
+                    "Reason",
+                ] {
+                    header.col(|ui| {
+                        ui.strong(title);
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, self.visible.len(), |mut row| {
+                    let Some(&index) = self.visible.get(row.index()) else {
+                        return;
+                    };
+                    let (user, outcome) = (&self.directory[index], &self.rows[index]);
+                    row.col(|ui| {
+                        ui.label(format!("{} {}", user.first_name, user.last_name));
+                    });
+                    row.col(|ui| {
+                        ui.label(&user.client_username);
+                    });
+                    row.col(|ui| {
+                        let text = match outcome.source {
+                            Source::Kept => RichText::new(&outcome.result),
+                            _ => RichText::new(&outcome.result).strong(),
+                        };
+                        ui.label(text);
+                    });
+                    row.col(|ui| {
+                        let (mark, text) = match outcome.reason {
+                            None => (widgets::Mark::Ok, "valid"),
+                            Some(_) => (widgets::Mark::Failed, "invalid"),
+                        };
+                        widgets::mark(ui, mark, 14.0).on_hover_text(text);
+                    });
+                    row.col(|ui| {
+                        if let Some(reason) = outcome.reason {
+                            ui.label(reason.describe()).on_hover_text(reason.hint());
+                        }
+                    });
+                });
+            });
+    }
+}

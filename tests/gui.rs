@@ -1,0 +1,369 @@
+//! The wizard driven as a user would, through egui_kittest: find controls
+//! by their accessible labels, click, type, and read what the screen says.
+//! Each test runs its own simulator on 127.0.0.1:0 and its own settings
+//! folder; secrets go to an in-memory store, never the machine's keyring.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use hybrid_setup::contract::Fault;
+use hybrid_setup::domain::wizard::Step;
+use hybrid_setup::net::{ClientOptions, RetryPolicy};
+use hybrid_setup::secret::Secret;
+use hybrid_setup::secrets::MemoryStore;
+use hybrid_setup::settings::SettingsStore;
+use hybrid_setup::sim::admin::SimAdmin;
+use hybrid_setup::sim::{self, SimConfig, world};
+use hybrid_setup::ui::app::{AppConfig, HybridApp};
+use hybrid_setup::ui::backend::Backend;
+use hybrid_setup::ui::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
+
+struct World {
+    runtime: tokio::runtime::Runtime,
+    sim: Option<sim::RunningSim>,
+    home: tempfile::TempDir,
+}
+
+impl World {
+    fn new() -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sim = runtime
+            .block_on(sim::start(
+                SimConfig::demo(),
+                "127.0.0.1:0".parse().expect("addr"),
+            ))
+            .expect("simulator");
+        World {
+            runtime,
+            sim: Some(sim),
+            home: tempfile::tempdir().expect("home"),
+        }
+    }
+
+    fn url(&self) -> String {
+        self.sim.as_ref().expect("sim").url()
+    }
+
+    /// A fresh window on this world (a restart keeps the same settings folder).
+    fn open(&self) -> Harness<'static, HybridApp> {
+        let options = ClientOptions {
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(5),
+            retry: RetryPolicy {
+                attempts: 2,
+                first_delay: Duration::from_millis(20),
+                max_delay: Duration::from_millis(50),
+            },
+        };
+        let url = self.url();
+        let backend = Backend::new(
+            self.runtime.handle().clone(),
+            &url,
+            &url,
+            Arc::new(MemoryStore::default()),
+            options,
+        )
+        .expect("backend");
+        let store = SettingsStore::new(self.home.path());
+        let (settings, notice) = store.load().settings();
+        let app = HybridApp::new(
+            backend,
+            AppConfig {
+                store,
+                settings,
+                notice,
+                demo: true,
+                director_url: url.clone(),
+                portal_url: url,
+                director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
+                open_links: false,
+            },
+        );
+        Harness::builder()
+            .with_size([1100.0, 800.0])
+            .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app)
+    }
+
+    fn admin(&self) -> SimAdmin {
+        SimAdmin::new(&self.url()).expect("admin client")
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if let Some(sim) = self.sim.take() {
+            self.runtime.block_on(sim.stop());
+        }
+    }
+}
+
+/// Steps frames until `done` holds; background results arrive meanwhile.
+fn wait_for(
+    h: &mut Harness<'_, HybridApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, HybridApp>) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if done(h) {
+            h.step();
+            return;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let labels: Vec<String> = h
+                .root()
+                .children_recursive()
+                .filter_map(|n| n.accesskit_node().label().map(|l| l.to_string()))
+                .filter(|l| !l.is_empty())
+                .collect();
+            panic!("timed out waiting for {what}; on screen: {labels:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn has_label(h: &Harness<'_, HybridApp>, label: &str) -> bool {
+    h.query_by_label(label).is_some()
+}
+
+fn has_text(h: &Harness<'_, HybridApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn enabled(h: &Harness<'_, HybridApp>, label: &str) -> bool {
+    h.query_by_label(label)
+        .is_some_and(|n| !n.accesskit_node().is_disabled())
+}
+
+fn click(h: &mut Harness<'_, HybridApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+fn fill(h: &mut Harness<'_, HybridApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+}
+
+fn pass_requirements(h: &mut Harness<'_, HybridApp>) {
+    wait_for(h, "the checks", |h| enabled(h, "Continue"));
+    assert!(has_text(h, "Director build supports HYBRID"));
+    h.key_press(egui::Key::Enter);
+    h.step();
+    assert_eq!(h.state().step(), Step::LinkDirector, "Enter = Continue");
+}
+
+fn fill_registration(h: &mut Harness<'_, HybridApp>, company: &str) {
+    for (label, value) in [
+        ("Company Name *", company),
+        ("City *", "Springfield"),
+        ("Country *", "United States"),
+        ("First Name *", "Pat"),
+        ("Last Name *", "Admin"),
+        ("Business Email *", "pat.admin@acme-corp.example"),
+        ("Phone *", "+1 617 555 0100"),
+        ("Password *", "Str0ngPass"),
+        ("Confirm Password *", "Str0ngPass"),
+    ] {
+        fill(h, label, value);
+    }
+}
+
+const TERMS_BOX: &str = "I accept the Terms and Conditions *";
+
+#[test]
+fn happy_path_to_green() {
+    let world = World::new();
+    let mut h = world.open();
+    pass_requirements(&mut h);
+
+    click(&mut h, "Connect account link");
+    assert_eq!(h.state().step(), Step::Register);
+    fill_registration(&mut h, "Acme Corporation");
+
+    // The Terms box is disabled until the link was opened.
+    assert!(!enabled(&h, TERMS_BOX), "disabled before the link");
+    assert!(!enabled(&h, "Register"));
+    click(&mut h, "terms and conditions");
+    assert!(enabled(&h, TERMS_BOX), "enabled after the link");
+    wait_for(&mut h, "the terms window", |h| {
+        has_text(h, "END USER TERMS OF SERVICE")
+    });
+    click(&mut h, "Close window");
+    click(&mut h, TERMS_BOX);
+    wait_for(&mut h, "Register enabled", |h| enabled(h, "Register"));
+
+    // "Acme Corporation" exists in the demo: conflict, with a suggestion.
+    click(&mut h, "Register");
+    let suggestion = "Use \u{201c}Acme Corporation (Springfield)\u{201d}";
+    wait_for(&mut h, "the conflict", |h| has_label(h, suggestion));
+    assert!(has_text(&h, "already exists"));
+    click(&mut h, suggestion);
+    click(&mut h, "Register");
+    wait_for(&mut h, "the confirmation", |h| {
+        h.state().step() == Step::Confirmation
+    });
+    let account_id = h.state().progress().account_id.clone();
+    assert!(!account_id.is_empty());
+    assert!(has_text(&h, "Check your email for further instructions."));
+    wait_for(&mut h, "the welcome email", |h| {
+        has_text(h, "Welcome email")
+    });
+    assert!(has_text(&h, &format!("Account ID: {account_id}")));
+    click(&mut h, "Continue");
+
+    // Credentials: sign in as the new Decision Maker and Show.
+    assert_eq!(h.state().step(), Step::Credentials);
+    assert!(!enabled(&h, "Continue"));
+    click(&mut h, "Sign in");
+    wait_for(&mut h, "the Show link", |h| has_label(h, "Show"));
+    assert!(has_text(&h, "(Decision Maker)"));
+    click(&mut h, "Show");
+    wait_for(&mut h, "the Token", |h| enabled(h, "Continue"));
+    click(&mut h, "Continue");
+
+    // Username format: the count changes as options are ticked.
+    assert_eq!(h.state().step(), Step::UsernameFormat);
+    wait_for(&mut h, "the count", |h| has_text(h, " of 250"));
+    let before = count_text(&h);
+    assert_ne!(before, "0 of 250", "the demo has invalid usernames");
+    click(&mut h, USE_EMAIL_LABEL);
+    let with_email = count_text(&h);
+    assert_ne!(with_email, before);
+    click(&mut h, APPEND_DOMAIN_LABEL);
+    assert_eq!(count_text(&h), "0 of 250");
+
+    // Save & first sync, verified green.
+    click(&mut h, "Save to Director");
+    assert_eq!(h.state().step(), Step::FirstSync);
+    wait_for(&mut h, "the verification", |h| enabled(h, "Finish"));
+    assert!(has_text(&h, "Invalid client usernames"));
+    assert!(has_label(&h, "0 of 250"));
+    click(&mut h, "Finish");
+    assert_eq!(h.state().step(), Step::Done);
+    wait_for(&mut h, "the healthy status", |h| {
+        has_label(h, "Connect Sync healthy")
+    });
+    assert!(h.state().progress().provisioned);
+}
+
+fn count_text(h: &Harness<'_, HybridApp>) -> String {
+    let node = h
+        .query_all_by_label_contains(" of 250")
+        .next()
+        .expect("the count");
+    let label = node
+        .accesskit_node()
+        .label()
+        .unwrap_or_default()
+        .to_string();
+    if label.is_empty() {
+        node.value().unwrap_or_default()
+    } else {
+        label
+    }
+}
+
+#[test]
+fn register_screen_marks_required_fields_and_errors_inline() {
+    let world = World::new();
+    let mut h = world.open();
+    pass_requirements(&mut h);
+    click(&mut h, "Connect account link");
+    fill(&mut h, "Business Email *", "not-an-email");
+    fill(&mut h, "Phone *", "1");
+    h.key_press(egui::Key::Tab);
+    h.step();
+    wait_for(&mut h, "inline errors", |h| {
+        has_text(h, "Enter a valid email address")
+    });
+    assert!(has_text(&h, "Enter a phone number"));
+    assert!(!enabled(&h, "Register"));
+    // Esc = Back.
+    h.key_press(egui::Key::Escape);
+    h.step();
+    assert_eq!(h.state().step(), Step::LinkDirector);
+}
+
+#[test]
+fn only_the_decision_maker_is_shown_the_token() {
+    let world = World::new();
+    let mut h = world.open();
+    pass_requirements(&mut h);
+    click(&mut h, "I already have an account");
+    assert_eq!(h.state().step(), Step::Credentials);
+    fill(&mut h, "Business Email", world::DEMO_PHONE_MANAGER);
+    fill(&mut h, "Portal password", world::DEMO_PORTAL_PASSWORD);
+    click(&mut h, "Sign in");
+    wait_for(&mut h, "the sign-in", |h| has_label(h, "Show"));
+    click(&mut h, "Show");
+    wait_for(&mut h, "the refusal", |h| {
+        has_text(h, "Only the Decision Maker can reveal the Token")
+    });
+    assert!(has_text(&h, "Phone Manager"));
+    assert!(!enabled(&h, "Continue"), "no Token, no Continue");
+    // Back skips the registration steps for an existing account.
+    h.key_press(egui::Key::Escape);
+    h.step();
+    assert_eq!(h.state().step(), Step::LinkDirector);
+}
+
+#[test]
+fn resumes_at_the_same_step_after_a_restart() {
+    let world = World::new();
+    {
+        let mut h = world.open();
+        pass_requirements(&mut h);
+        click(&mut h, "I already have an account");
+        fill(&mut h, "Business Email", world::DEMO_DECISION_MAKER);
+        fill(&mut h, "Portal password", world::DEMO_PORTAL_PASSWORD);
+        click(&mut h, "Sign in");
+        wait_for(&mut h, "the sign-in", |h| has_label(h, "Show"));
+        click(&mut h, "Show");
+        wait_for(&mut h, "the Token", |h| enabled(h, "Continue"));
+        click(&mut h, "Continue");
+        assert_eq!(h.state().step(), Step::UsernameFormat);
+        h.state_mut().flush();
+    }
+    let settings =
+        std::fs::read_to_string(world.home.path().join("settings.json")).expect("settings");
+    assert!(
+        !settings.contains(world::DEMO_PORTAL_PASSWORD),
+        "no secrets on disk"
+    );
+    let mut h = world.open();
+    h.step();
+    assert_eq!(h.state().step(), Step::UsernameFormat, "resumed");
+    // Users are read again in the background.
+    wait_for(&mut h, "the users", |h| has_text(h, " of 250"));
+}
+
+#[test]
+fn a_network_fault_is_shown_and_retried() {
+    let world = World::new();
+    let admin = world.admin();
+    world
+        .runtime
+        .block_on(admin.add_fault(&Fault {
+            route: "GET /director/api/system".into(),
+            status: Some(503),
+            ..Default::default()
+        }))
+        .expect("fault");
+    let mut h = world.open();
+    wait_for(&mut h, "the error", |h| has_text(h, "HTTP 503"));
+    assert!(!enabled(&h, "Continue"));
+    world.runtime.block_on(admin.clear_faults()).expect("clear");
+    click(&mut h, "Retry");
+    wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
+}
