@@ -145,6 +145,32 @@ impl Reason {
         }
     }
 
+    /// A few words for a table cell; `describe` has the sentence.
+    pub fn short(self) -> String {
+        match self {
+            Reason::Empty => "empty".into(),
+            Reason::Whitespace => "contains spaces".into(),
+            Reason::MissingAt => "not an email (no @)".into(),
+            Reason::MultipleAt => "more than one @".into(),
+            Reason::TooLong => "address too long".into(),
+            Reason::LocalEmpty => "nothing before @".into(),
+            Reason::LocalTooLong => "name before @ too long".into(),
+            Reason::LocalBadChar(c) => format!("{} not allowed", show_char(c)),
+            Reason::LocalDots => "misplaced dot".into(),
+            Reason::DomainEmpty => "nothing after @".into(),
+            Reason::DomainTooLong => "domain too long".into(),
+            Reason::DomainNoDot => "domain has no dot".into(),
+            Reason::LabelEmpty => "misplaced dot in domain".into(),
+            Reason::LabelTooLong => "domain part too long".into(),
+            Reason::LabelBadChar(c) => format!("{} in domain", show_char(c)),
+            Reason::LabelHyphen => "hyphen at domain part edge".into(),
+            Reason::Duplicate => "duplicate".into(),
+            Reason::EmailMissing => "no email to use".into(),
+            Reason::EmailInvalid => "email not valid".into(),
+            Reason::EmailDuplicate => "email shared with another user".into(),
+        }
+    }
+
     /// What the administrator should do about it.
     pub fn hint(self) -> &'static str {
         match self {
@@ -403,6 +429,11 @@ mod tests {
         assert_eq!(codes, Reason::ALL_CODES);
         for r in all {
             assert!(!r.hint().is_empty());
+            assert!(
+                !r.short().is_empty() && r.short().len() < 32,
+                "{}",
+                r.short()
+            );
             assert!(r.describe().ends_with('.'));
         }
     }

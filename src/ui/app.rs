@@ -373,6 +373,11 @@ impl HybridApp {
                 ui.label(RichText::new(self.backend.director_url()).small().weak());
             });
         });
+        if let Some(note) = &self.shared.token_note
+            && !note.starts_with("The Token is stored")
+        {
+            ui.label(RichText::new(note).color(widgets::AMBER));
+        }
         if let Some(notice) = self.notice.clone() {
             ui.horizontal(|ui| {
                 ui.label(RichText::new(notice).color(widgets::AMBER));

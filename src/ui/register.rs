@@ -160,19 +160,6 @@ impl RegisterScreen {
             .show(ui, |ui| {
                 ui.label(RichText::new("Company").strong().size(16.0));
                 self.fields(ui, ctx, &errors, &COMPANY, "company-fields");
-                if let Some(suggestion) = self.suggestion.clone() {
-                    ui.horizontal(|ui| {
-                        ui.label("Suggestion:");
-                        if ui
-                            .button(format!("Use \u{201c}{suggestion}\u{201d}"))
-                            .clicked()
-                        {
-                            ctx.progress.registration.company_name = suggestion.clone();
-                            self.server_errors.remove(&Field::CompanyName);
-                            self.suggestion = None;
-                        }
-                    });
-                }
                 ui.add_space(8.0);
                 ui.label(
                     RichText::new("Contact (Decision Maker)")
@@ -228,7 +215,17 @@ impl RegisterScreen {
                             }
                         }
                         if let Some(error) = error {
-                            ui.label(RichText::new(error).color(widgets::RED).small());
+                            ui.label(RichText::new(error).color(widgets::RED));
+                        }
+                        if field == Field::CompanyName
+                            && let Some(suggestion) = self.suggestion.clone()
+                            && ui
+                                .button(format!("Use \u{201c}{suggestion}\u{201d}"))
+                                .clicked()
+                        {
+                            ctx.progress.registration.company_name = suggestion;
+                            self.server_errors.remove(&Field::CompanyName);
+                            self.suggestion = None;
                         }
                     });
                     ui.end_row();
@@ -272,7 +269,7 @@ impl RegisterScreen {
         if let Some(error) =
             self.error_for(&ctx.progress.registration, errors, Field::AcceptedTerms)
         {
-            ui.label(RichText::new(error).color(widgets::RED).small());
+            ui.label(RichText::new(error).color(widgets::RED));
         }
         if let Some(e) = &self.terms_error
             && widgets::error_banner(ui, e)

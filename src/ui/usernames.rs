@@ -223,6 +223,15 @@ impl UsernamesScreen {
             ui.label(RichText::new(note).color(if *ok { widgets::GREEN } else { widgets::RED }));
         }
         ui.separator();
+        if self.visible.is_empty() {
+            let text = if self.invalid_only && self.count.is_some_and(|c| c.invalid == 0) {
+                "No invalid client usernames: every user will be synced."
+            } else {
+                "No user matches the search."
+            };
+            ui.label(RichText::new(text).color(widgets::GREY));
+            return None;
+        }
         self.table(ui);
         None
     }
@@ -256,9 +265,9 @@ impl UsernamesScreen {
             .striped(true)
             .resizable(true)
             .auto_shrink([false, false])
-            .column(Column::initial(150.0).at_least(80.0).clip(true))
+            .column(Column::initial(140.0).at_least(80.0).clip(true))
+            .column(Column::initial(210.0).at_least(100.0).clip(true))
             .column(Column::initial(220.0).at_least(100.0).clip(true))
-            .column(Column::initial(240.0).at_least(100.0).clip(true))
             .column(Column::exact(44.0))
             .column(Column::remainder().at_least(120.0).clip(true))
             .header(row_height, |mut header| {
@@ -302,7 +311,11 @@ impl UsernamesScreen {
                     });
                     row.col(|ui| {
                         if let Some(reason) = outcome.reason {
-                            ui.label(reason.describe()).on_hover_text(reason.hint());
+                            ui.label(reason.short()).on_hover_text(format!(
+                                "{}\n{}",
+                                reason.describe(),
+                                reason.hint()
+                            ));
                         }
                     });
                 });

@@ -11,6 +11,9 @@ pub const RED: Color32 = Color32::from_rgb(0xd3, 0x3c, 0x3c);
 pub const AMBER: Color32 = Color32::from_rgb(0xe0, 0x9a, 0x1a);
 pub const GREY: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x98);
 
+/// Text fields are this wide at most: long lines of input are hard to read.
+pub const FIELD_WIDTH: f32 = 420.0;
+
 /// A labelled single-line field: the label names the field for screen
 /// readers and tests, the error (if any) sits right under it.
 pub fn field(
@@ -25,11 +28,11 @@ pub fn field(
         .add(
             egui::TextEdit::singleline(value)
                 .password(secret)
-                .desired_width(f32::INFINITY),
+                .desired_width(FIELD_WIDTH.min(ui.available_width())),
         )
         .labelled_by(label_response.id);
     if let Some(error) = error {
-        ui.label(RichText::new(error).color(RED).small());
+        ui.label(RichText::new(error).color(RED));
     }
     response
 }
@@ -50,7 +53,7 @@ pub fn secret_field(
             } else {
                 format!("Show {label}")
             };
-            let width = ui.available_width() - 110.0;
+            let width = FIELD_WIDTH.min(ui.available_width() - 110.0);
             let response = ui
                 .add(
                     egui::TextEdit::singleline(value)
@@ -65,7 +68,7 @@ pub fn secret_field(
         })
         .inner;
     if let Some(error) = error {
-        ui.label(RichText::new(error).color(RED).small());
+        ui.label(RichText::new(error).color(RED));
     }
     response
 }
