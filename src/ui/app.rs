@@ -331,10 +331,14 @@ impl HybridApp {
         if self.step() != Step::Done {
             egui::Panel::bottom("navigation").show(ui, |ui| self.navigation(ui));
         }
-        egui::Panel::left("steps")
-            .exact_size(210.0)
-            .resizable(false)
-            .show(ui, |ui| self.step_rail(ui));
+        // Once provisioned, the program is a status panel, not a wizard.
+        let monitoring = self.step() == Step::Done && self.settings.progress.provisioned;
+        if !monitoring {
+            egui::Panel::left("steps")
+                .exact_size(210.0)
+                .resizable(false)
+                .show(ui, |ui| self.step_rail(ui));
+        }
         egui::CentralPanel::default().show(ui, |ui| self.screen(ui));
         self.confirm_modal(ui);
         self.keyboard(ui);
@@ -485,10 +489,7 @@ impl HybridApp {
             }
             Step::UsernameFormat => self.usernames.show(ui, &mut ctx),
             Step::FirstSync => self.first_sync.show(ui, &mut ctx),
-            Step::Done => {
-                self.done.show(ui, &mut ctx);
-                None
-            }
+            Step::Done => self.done.show(ui, &mut ctx),
         };
         if let Some(step) = go {
             let complete = step > self.step();

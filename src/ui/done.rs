@@ -11,6 +11,7 @@ use super::widgets;
 use crate::contract::{Alert, SyncStatus};
 use crate::director::sync_report;
 use crate::domain::alarm::{self, AlarmState, Status};
+use crate::domain::wizard::Step;
 use crate::net::ApiError;
 
 /// Director is asked this often; sync itself runs about every 5 minutes.
@@ -54,7 +55,7 @@ impl DoneScreen {
         }
     }
 
-    pub fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+    pub fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let due = self.last_poll.is_none_or(|t| t.elapsed() >= POLL_EVERY);
         if due && !self.polling {
             self.polling = true;
@@ -137,5 +138,16 @@ impl DoneScreen {
                 tracing::warn!("cannot open {url}: {e}");
             }
         }
+        ui.separator();
+        let mut go = None;
+        ui.horizontal(|ui| {
+            if ui.button("Change the username format").clicked() {
+                go = Some(Step::UsernameFormat);
+            }
+            if ui.button("Run the setup steps again").clicked() {
+                go = Some(Step::Requirements);
+            }
+        });
+        go
     }
 }

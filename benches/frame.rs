@@ -1,0 +1,89 @@
+//! Frame time of the Username format screen while scrolling the table of
+//! every user: the real app state, driven by egui_kittest (layout,
+//! tessellation input and the accessibility tree; no GPU). The window's
+//! own frames do less: accesskit runs only when a screen reader asks.
+//! `cargo bench --bench frame`; numbers in docs/PERFORMANCE.md.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hybrid_setup::domain::wizard::Step;
+use hybrid_setup::net::ClientOptions;
+use hybrid_setup::secret::Secret;
+use hybrid_setup::secrets::MemoryStore;
+use hybrid_setup::settings::{Settings, SettingsStore};
+use hybrid_setup::sim::{self, SimConfig, data, world};
+use hybrid_setup::ui::app::{AppConfig, HybridApp};
+use hybrid_setup::ui::backend::Backend;
+
+fn bench_table_frames(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut group = c.benchmark_group("username_table_frame");
+    group.sample_size(30);
+    for users in [100_000usize] {
+        let running = runtime
+            .block_on(sim::start(
+                SimConfig::new(data::generate(users, data::Mix::Realistic, 42)),
+                "127.0.0.1:0".parse().expect("addr"),
+            ))
+            .expect("sim");
+        let home = tempfile::tempdir().expect("home");
+        let mut settings = Settings::default();
+        settings.progress.go(Step::UsernameFormat);
+        settings.progress.use_email = true;
+        let url = running.url();
+        let backend = Backend::new(
+            runtime.handle().clone(),
+            &url,
+            &url,
+            Arc::new(MemoryStore::default()),
+            ClientOptions::default(),
+        )
+        .expect("backend");
+        let app = HybridApp::new(
+            backend,
+            AppConfig {
+                store: SettingsStore::new(home.path()),
+                settings,
+                notice: None,
+                demo: true,
+                director_url: url.clone(),
+                portal_url: url,
+                director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
+                open_links: false,
+            },
+        );
+        let mut harness = Harness::builder()
+            .with_size([1040.0, 720.0])
+            .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app);
+        let loaded = format!(" of {users}");
+        let start = Instant::now();
+        while harness.query_all_by_label_contains(&loaded).next().is_none() {
+            assert!(start.elapsed() < Duration::from_secs(120), "users did not load");
+            harness.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        harness.hover_at(egui::pos2(620.0, 450.0));
+        group.bench_function(BenchmarkId::from_parameter(users), |b| {
+            b.iter(|| {
+                harness.event(egui::Event::MouseWheel {
+                    unit: egui::MouseWheelUnit::Point,
+                    delta: egui::vec2(0.0, -240.0),
+                    phase: egui::TouchPhase::Move,
+                    source: egui::MouseWheelSource::Wheel,
+                    modifiers: egui::Modifiers::NONE,
+                });
+                harness.step();
+            });
+        });
+        drop(harness);
+        runtime.block_on(running.stop());
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_table_frames);
+criterion_main!(benches);
