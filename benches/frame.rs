@@ -61,8 +61,15 @@ fn bench_table_frames(c: &mut Criterion) {
             .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app);
         let loaded = format!(" of {users}");
         let start = Instant::now();
-        while harness.query_all_by_label_contains(&loaded).next().is_none() {
-            assert!(start.elapsed() < Duration::from_secs(120), "users did not load");
+        while harness
+            .query_all_by_label_contains(&loaded)
+            .next()
+            .is_none()
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(120),
+                "users did not load"
+            );
             harness.step();
             std::thread::sleep(Duration::from_millis(20));
         }
