@@ -7,6 +7,7 @@ pub mod contract;
 pub mod director;
 pub mod domain;
 pub mod fsutil;
+pub mod monitor;
 pub mod net;
 pub mod portal;
 pub mod secret;

@@ -152,6 +152,47 @@ fn one_line(text: &str) -> String {
     text.replace(['\n', '\r'], " ").replace('|', "/")
 }
 
+/// A desktop notification to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub state: AlarmState,
+    pub title: String,
+    pub body: String,
+}
+
+/// Decides when a change of state deserves a notification: on turning red,
+/// stale or unknown, and on recovering to green — once per change, never on
+/// every poll while the state holds. The first observation says nothing:
+/// the window that started the monitor is showing it.
+#[derive(Debug, Default, Clone)]
+pub struct Notifier {
+    last: Option<AlarmState>,
+    /// A problem was announced, so a return to green is news.
+    announced_problem: bool,
+}
+
+impl Notifier {
+    pub fn observe(&mut self, status: &Status) -> Option<Notification> {
+        let previous = self.last.replace(status.state);
+        if previous.is_none() || previous == Some(status.state) {
+            return None;
+        }
+        let title = match status.state {
+            AlarmState::Green if !self.announced_problem => return None,
+            AlarmState::Green => "Connect Sync recovered",
+            AlarmState::Red => "Connect Sync alert",
+            AlarmState::Stale => "Connect Sync is stale",
+            AlarmState::Unknown => "Connect Sync status unknown",
+        };
+        self.announced_problem = status.state != AlarmState::Green;
+        Some(Notification {
+            state: status.state,
+            title: title.into(),
+            body: status.summary.clone(),
+        })
+    }
+}
+
 /// "45 s", "2 min", "3 h 5 min", "2 d".
 pub fn human_duration(secs: u64) -> String {
     match secs {
@@ -258,6 +299,36 @@ mod tests {
             "{line}"
         );
         assert_eq!(line.matches('|').count(), 1);
+    }
+
+    #[test]
+    fn notifies_once_per_change_and_on_recovery() {
+        let at = |state| Status {
+            state,
+            summary: format!("{state:?}"),
+        };
+        let mut n = Notifier::default();
+        assert_eq!(n.observe(&at(AlarmState::Green)), None, "the first look");
+        assert_eq!(n.observe(&at(AlarmState::Green)), None);
+        let red = n.observe(&at(AlarmState::Red)).expect("turning red");
+        assert_eq!(red.title, "Connect Sync alert");
+        assert_eq!(n.observe(&at(AlarmState::Red)), None, "no repeat while red");
+        assert_eq!(n.observe(&at(AlarmState::Red)), None);
+        assert!(n.observe(&at(AlarmState::Unknown)).is_some());
+        let back = n.observe(&at(AlarmState::Green)).expect("recovery");
+        assert_eq!(back.title, "Connect Sync recovered");
+        let mut fresh = Notifier::default();
+        assert_eq!(
+            fresh.observe(&at(AlarmState::Unknown)),
+            None,
+            "the first look"
+        );
+        assert_eq!(
+            fresh.observe(&at(AlarmState::Green)),
+            None,
+            "first sync is not a recovery"
+        );
+        assert!(fresh.observe(&at(AlarmState::Red)).is_some());
     }
 
     #[test]
