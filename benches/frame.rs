@@ -54,6 +54,8 @@ fn bench_table_frames(c: &mut Criterion) {
                 portal_url: url,
                 director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
                 open_links: false,
+                notifications: false,
+                monitor: Default::default(),
             },
         );
         let mut harness = Harness::builder()

@@ -107,8 +107,14 @@ pub struct StatusArgs {
     #[command(flatten)]
     pub login: DirectorLoginArgs,
     /// Print a JSON object instead of the plugin line.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "watch")]
     pub json: bool,
+    /// Keep running and print a line each time the state changes (Ctrl+C stops).
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: seconds between polls of Director.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub interval: u64,
 }
 
 /// Parses the arguments and runs; returns the process exit code.
@@ -281,6 +287,9 @@ async fn run_status(args: StatusArgs) -> ExitCode {
         Ok(d) => d,
         Err(e) => return unknown(&args, &e.to_string()),
     };
+    if args.watch {
+        return watch_status(director, &args.login.login, &password, args.interval).await;
+    }
     let fetched = async {
         director.login(&args.login.login, &password).await?;
         let status = director.sync_status().await?;
@@ -310,6 +319,50 @@ async fn run_status(args: StatusArgs) -> ExitCode {
         println!("{}", alarm::plugin_line(&report, &evaluated));
     }
     ExitCode::from(evaluated.state.exit_code() as u8)
+}
+
+/// `status --watch`: one line now, then one per change of state.
+async fn watch_status(director: HttpDirector, login: &str, password: &Secret, interval: u64) -> ExitCode {
+    use std::io::Write;
+    // A refused sign-in is reported as a state like any other.
+    if let Err(e) = director.login(login, password).await {
+        println!("{}", alarm::plugin_line_unreachable(&format!("cannot sign in to Director: {e}")));
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let config = crate::monitor::MonitorConfig {
+        poll_every: std::time::Duration::from_secs(interval),
+        ..Default::default()
+    };
+    let _monitor = crate::monitor::spawn(
+        &tokio::runtime::Handle::current(),
+        std::sync::Arc::new(director),
+        config,
+        move |event| {
+            let _ = tx.send(event);
+        },
+    );
+    let mut shown: Option<AlarmState> = None;
+    loop {
+        tokio::select! {
+            event = rx.recv() => match event {
+                Some(crate::monitor::MonitorEvent::Changed(snapshot)) => {
+                    if shown == Some(snapshot.status.state) {
+                        continue;
+                    }
+                    shown = Some(snapshot.status.state);
+                    let line = match &snapshot.report {
+                        Some(report) => alarm::plugin_line(report, &snapshot.status),
+                        None => alarm::plugin_line_unreachable(&snapshot.status.summary),
+                    };
+                    println!("{line}");
+                    let _ = std::io::stdout().flush();
+                }
+                Some(crate::monitor::MonitorEvent::Notify(_)) => {}
+                None => return ExitCode::from(3),
+            },
+            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+        }
+    }
 }
 
 fn unknown(args: &StatusArgs, reason: &str) -> ExitCode {

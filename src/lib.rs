@@ -14,5 +14,6 @@ pub mod secret;
 pub mod secrets;
 pub mod settings;
 pub mod sim;
+pub mod troubleshooting;
 pub mod ui;
 pub mod users_csv;

@@ -365,3 +365,50 @@ fn sim_prints_its_url_and_serves() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["total"], 30);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_watch_prints_a_line_per_change() {
+    use std::io::BufRead;
+    let (sim, _director, account_id) = provisioned_sim(1).await;
+    let url = sim.url();
+    // Wait for green first, so the watch starts from a settled state.
+    let (code, _) = status_until(&url, 0, Duration::from_secs(10)).await;
+    assert_eq!(code, 0);
+    let mut child = Command::new(BIN)
+        .args(["status", "--director", &url, "--watch", "--interval", "1"])
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("watch starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(10)).expect("first line");
+    assert!(first.starts_with("HYBRID OK - "), "{first}");
+    SimAdmin::new(&url)
+        .expect("admin")
+        .control(&SimControl {
+            revoke_token_of: Some(account_id),
+            ..Default::default()
+        })
+        .await
+        .expect("revoke");
+    let second = tokio::task::spawn_blocking(move || {
+        let line = rx.recv_timeout(Duration::from_secs(10));
+        // Nothing more while the state holds.
+        let extra = rx.recv_timeout(Duration::from_millis(2500)).ok();
+        (line, extra)
+    })
+    .await
+    .expect("join");
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = second.0.expect("a line for the change");
+    assert!(line.starts_with("HYBRID CRITICAL - "), "{line}");
+    assert_eq!(second.1, None, "no line while the state holds");
+    sim.stop().await;
+}

@@ -10,6 +10,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use hybrid_setup::contract::Fault;
 use hybrid_setup::domain::wizard::Step;
+use hybrid_setup::monitor::MonitorConfig;
 use hybrid_setup::net::{ClientOptions, RetryPolicy};
 use hybrid_setup::secret::Secret;
 use hybrid_setup::secrets::MemoryStore;
@@ -83,6 +84,12 @@ impl World {
                 portal_url: url,
                 director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
                 open_links: false,
+                notifications: false,
+                monitor: MonitorConfig {
+                    poll_every: Duration::from_millis(300),
+                    first_retry: Duration::from_millis(200),
+                    max_backoff: Duration::from_secs(1),
+                },
             },
         );
         Harness::builder()
@@ -366,4 +373,66 @@ fn a_network_fault_is_shown_and_retried() {
     world.runtime.block_on(admin.clear_faults()).expect("clear");
     click(&mut h, "Retry");
     wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
+}
+
+/// A provisioned install whose Token the Portal no longer accepts: red.
+fn provisioned_red(world: &World) {
+    use hybrid_setup::contract::SyncSettingsUpdate;
+    let sim = world.sim.as_ref().expect("sim");
+    let account_id = sim.world().portal.accounts[0].account_id.clone();
+    let now = hybrid_setup::sim::server::now_ms();
+    {
+        let mut w = sim.world();
+        w.save_sync_settings(
+            SyncSettingsUpdate {
+                account_id: account_id.clone(),
+                token: Some(Secret::new("revoked-token")),
+                use_email: true,
+                append_domain: Some(hybrid_setup::sim::data::DEMO_DOMAIN.into()),
+            },
+            now,
+        )
+        .expect("save");
+        w.sync_cycle(now);
+    }
+    let store = SettingsStore::new(world.home.path());
+    let mut settings = hybrid_setup::settings::Settings::default();
+    settings.progress.go(Step::Done);
+    settings.progress.provisioned = true;
+    settings.progress.account_id = account_id;
+    settings.progress.account_name = "Acme Corporation".into();
+    store.save(&settings).expect("settings");
+}
+
+#[test]
+fn the_icon_opens_the_alerts_with_their_description() {
+    let world = World::new();
+    provisioned_red(&world);
+    let mut h = world.open();
+    wait_for(&mut h, "the red state", |h| has_label(h, "Hybrid status: Alert"));
+    assert!(has_label(&h, "Connect Sync has an alert"));
+    assert!(!has_label(&h, "1. Requirements"), "a provisioned install opens on the status panel");
+
+    // Double-click the icon: the Alerts view, with the Description.
+    let icon = h.get_by_label("Hybrid status: Alert");
+    icon.click();
+    icon.click();
+    h.step();
+    h.step();
+    assert!(has_text(&h, "Hybrid alerts"));
+    assert!(has_text(&h, "rejected the Account ID"), "the Description is shown");
+    assert!(has_label(&h, "Critical"));
+    click(&mut h, "How to fix this");
+    assert!(has_text(&h, "Decision Maker"), "the troubleshooting guidance");
+
+    // Esc goes back to the panel; the keyboard opens the view again.
+    h.key_press(egui::Key::Escape);
+    h.step();
+    assert!(!has_text(&h, "Hybrid alerts"));
+    h.get_by_label("Hybrid status: Alert").focus();
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert!(has_text(&h, "Hybrid alerts"), "Enter on the focused icon opens the alerts");
 }

@@ -63,6 +63,13 @@ impl HttpDirector {
         self.http.base_url()
     }
 
+    /// Gives the credentials to sign in with when a call finds no session
+    /// (a monitor started before the first sign-in, or an expired session).
+    pub fn set_credentials(&self, login_name: &str, password: &Secret) {
+        *self.credentials.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((login_name.to_string(), password.clone()));
+    }
+
     fn saved_credentials(&self) -> Option<(String, Secret)> {
         self.credentials
             .lock()

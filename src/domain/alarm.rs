@@ -206,6 +206,28 @@ pub fn human_duration(secs: u64) -> String {
     }
 }
 
+/// `2026-11-27 00:31:05 UTC` from seconds since the Unix epoch.
+pub fn format_utc(secs: u64) -> String {
+    // Howard Hinnant's civil-from-days: exact for the proleptic Gregorian calendar.
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
 /// "just now", "2 min ago".
 pub fn ago(secs: u64) -> String {
     if secs < 5 {
@@ -329,6 +351,13 @@ mod tests {
             "first sync is not a recovery"
         );
         assert!(fresh.observe(&at(AlarmState::Red)).is_some());
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(format_utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format_utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(format_utc(1_795_739_465), "2026-11-27 00:31:05 UTC");
     }
 
     #[test]

@@ -14,7 +14,9 @@ use super::register::RegisterScreen;
 use super::requirements::RequirementsScreen;
 use super::usernames::UsernamesScreen;
 use super::{link, widgets};
+use crate::domain::alarm::AlarmState;
 use crate::domain::wizard::{Progress, Step};
+use crate::monitor::{MonitorConfig, MonitorEvent};
 use crate::secret::Secret;
 use crate::secrets::{director_password_key, token_key};
 use crate::settings::{Settings, SettingsStore};
@@ -36,6 +38,8 @@ pub struct Shared {
     /// The password typed at registration, offered once for the Portal sign-in.
     pub portal_password: Option<Secret>,
     pub append_domain_ticked: bool,
+    /// Where the settings live (the troubleshooting guide is written there).
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Shared {
@@ -66,6 +70,9 @@ pub struct AppConfig {
     /// The Director password when known up front (the demo's).
     pub director_password: Option<Secret>,
     pub open_links: bool,
+    /// Show desktop notifications on state changes (off in tests).
+    pub notifications: bool,
+    pub monitor: MonitorConfig,
 }
 
 pub struct HybridApp {
@@ -78,6 +85,10 @@ pub struct HybridApp {
     notice: Option<String>,
     entered: Option<Step>,
     started: bool,
+    notifications: bool,
+    monitor: MonitorConfig,
+    /// The state the window title and icon show.
+    titled: Option<AlarmState>,
     requirements: RequirementsScreen,
     register: RegisterScreen,
     confirmation: ConfirmationScreen,
@@ -99,6 +110,7 @@ impl HybridApp {
             token_note: None,
             portal_password: None,
             append_domain_ticked: false,
+            data_dir: config.store.dir().to_path_buf(),
         };
         HybridApp {
             backend,
@@ -111,6 +123,9 @@ impl HybridApp {
             notice: config.notice,
             entered: None,
             started: false,
+            notifications: config.notifications,
+            monitor: config.monitor,
+            titled: None,
             register: RegisterScreen::default(),
             confirmation: ConfirmationScreen::default(),
             credentials: CredentialsScreen::default(),
@@ -131,6 +146,11 @@ impl HybridApp {
     /// On the first frame: fetch what a resumed session needs.
     fn start(&mut self) {
         self.started = true;
+        if !self.requirements.password.is_empty() {
+            let password = Secret::new(self.requirements.password.clone());
+            self.backend
+                .set_director_credentials(&self.shared.director_login, &password);
+        }
         let progress = &self.settings.progress;
         if !progress.account_id.is_empty() {
             self.backend.load_secret(token_key(&progress.account_id));
@@ -179,18 +199,13 @@ impl HybridApp {
                 }
             }
             Event::Saved(_) => self.first_sync.on_event(&event, &mut ctx),
-            Event::Status(_) => {
-                if self.settings.progress.step() == Step::Done {
-                    self.done.on_event(&event);
-                } else {
-                    let mut ctx = Ctx {
-                        progress: &mut self.settings.progress,
-                        backend: &self.backend,
-                        shared: &mut self.shared,
-                    };
-                    self.first_sync.on_event(&event, &mut ctx);
+            Event::Status(_) => self.first_sync.on_event(&event, &mut ctx),
+            Event::Monitor(MonitorEvent::Notify(notification)) => {
+                if self.notifications {
+                    self.backend.show_notification(notification.clone());
                 }
             }
+            Event::Monitor(MonitorEvent::Changed(_)) => self.done.on_event(&event),
             Event::PortalUsers(_) => {}
             Event::Exported(_) => self.usernames.on_event(&event),
         }
@@ -206,6 +221,8 @@ impl HybridApp {
         }
         if step == Step::Done {
             self.settings.progress.provisioned = true;
+        } else {
+            self.done.on_leave();
         }
         if complete {
             self.settings.progress.complete_and_go(step);
@@ -249,7 +266,8 @@ impl HybridApp {
             Step::Confirmation => self.confirmation.on_enter(&mut ctx),
             Step::Credentials => self.credentials.on_enter(&mut ctx),
             Step::FirstSync => self.first_sync.on_enter(&mut ctx),
-            Step::LinkDirector | Step::UsernameFormat | Step::Done => {}
+            Step::Done => self.done.on_enter(&mut ctx, self.monitor),
+            Step::LinkDirector | Step::UsernameFormat => {}
         }
     }
 
@@ -342,6 +360,7 @@ impl HybridApp {
         egui::CentralPanel::default().show(ui, |ui| self.screen(ui));
         self.confirm_modal(ui);
         self.keyboard(ui);
+        self.title_and_icon(ui);
 
         if self.settings != self.saved {
             let since = *self.changed_at.get_or_insert_with(Instant::now);
@@ -350,6 +369,24 @@ impl HybridApp {
             } else {
                 ui.ctx().request_repaint_after(SAVE_AFTER);
             }
+        }
+    }
+
+    /// The window title and taskbar icon carry the sync state on the status panel.
+    fn title_and_icon(&mut self, ui: &Ui) {
+        let state = (self.step() == Step::Done).then(|| self.done.status().state);
+        if state == self.titled {
+            return;
+        }
+        self.titled = state;
+        let title = match state {
+            Some(state) => format!("{} — {}", super::done::headline(state), super::APP_NAME),
+            None => super::APP_NAME.to_string(),
+        };
+        ui.ctx().send_viewport_cmd(egui::ViewportCommand::Title(title));
+        if let Some(icon) = super::icon_for(state) {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::Icon(Some(std::sync::Arc::new(icon))));
         }
     }
 
@@ -537,6 +574,13 @@ impl HybridApp {
             return;
         }
         let (enter, escape) = ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
+        if self.step() == Step::Done {
+            // The status panel is not a wizard page: Esc only closes the alerts.
+            if escape {
+                self.done.show_alerts = false;
+            }
+            return;
+        }
         if enter && self.step() != Step::Done {
             self.on_continue();
         }

@@ -13,6 +13,8 @@ use crate::contract::{
     SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
 };
 use crate::director::{Director, HttpDirector};
+use crate::domain::alarm::Notification;
+use crate::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::net::{ApiError, ClientOptions};
 use crate::portal::{HttpPortal, Portal};
 use crate::secret::Secret;
@@ -51,6 +53,7 @@ pub enum Event {
     Status(Result<(SyncStatus, Vec<Alert>), ApiError>),
     PortalUsers(Result<usize, ApiError>),
     Exported(Result<Option<PathBuf>, String>),
+    Monitor(MonitorEvent),
 }
 
 /// The window's handle on background work.
@@ -144,6 +147,33 @@ impl Backend {
                 ctx.request_repaint();
             }
         }
+    }
+
+    /// Lets Director calls sign in by themselves when they find no session.
+    pub fn set_director_credentials(&self, login: &str, password: &Secret) {
+        self.director().set_credentials(login, password);
+    }
+
+    /// Starts the sync monitor; its events arrive as [`Event::Monitor`].
+    pub fn start_monitor(&self, config: MonitorConfig) -> MonitorHandle {
+        let notify = self.notifier();
+        monitor::spawn(&self.runtime, self.director(), config, move |event| {
+            notify(Event::Monitor(event))
+        })
+    }
+
+    /// A desktop notification (D-Bus on Linux, a toast on Windows).
+    pub fn show_notification(&self, notification: Notification) {
+        self.runtime.spawn_blocking(move || {
+            let shown = notify_rust::Notification::new()
+                .appname(super::APP_NAME)
+                .summary(&notification.title)
+                .body(&notification.body)
+                .show();
+            if let Err(e) = shown {
+                tracing::warn!("cannot show a desktop notification: {e}");
+            }
+        });
     }
 
     /// Signs in to Director and reads what the Requirements checks need.

@@ -1,128 +1,147 @@
-//! Step 8: provisioning is done. The status panel mirrors Director's Hybrid
-//! alarm icon, and the next steps lead to the Portal's Add-on Features.
+//! Step 8 and what the program stays as: the status panel. A large Hybrid
+//! icon mirrors Director's alarm bar (plus amber for stale and grey for
+//! unknown); clicking it, or Enter on it, opens the Alerts view.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egui::{RichText, Ui};
 
+use super::alerts::{self, AlertsAction};
 use super::app::Ctx;
 use super::backend::Event;
 use super::widgets;
-use crate::contract::{Alert, SyncStatus};
-use crate::director::sync_report;
 use crate::domain::alarm::{self, AlarmState, Status};
 use crate::domain::wizard::Step;
-use crate::net::ApiError;
-
-/// Director is asked this often; sync itself runs about every 5 minutes.
-pub const POLL_EVERY: Duration = Duration::from_secs(30);
+use crate::monitor::{MonitorConfig, MonitorEvent, MonitorHandle, Snapshot};
+use crate::troubleshooting;
 
 #[derive(Default)]
 pub struct DoneScreen {
-    status: Option<(SyncStatus, Vec<Alert>)>,
-    error: Option<ApiError>,
-    last_poll: Option<Instant>,
-    polling: bool,
+    snapshot: Option<Snapshot>,
+    monitor: Option<MonitorHandle>,
+    pub show_alerts: bool,
 }
 
 impl DoneScreen {
-    pub fn on_event(&mut self, event: &Event) {
-        if let Event::Status(result) = event {
-            self.polling = false;
-            match result {
-                Ok(status) => {
-                    self.status = Some(status.clone());
-                    self.error = None;
-                }
-                Err(e) => self.error = Some(e.clone()),
-            }
+    pub fn on_enter(&mut self, ctx: &mut Ctx<'_>, config: MonitorConfig) {
+        if self.monitor.is_none() {
+            self.monitor = Some(ctx.backend.start_monitor(config));
         }
     }
 
-    /// The state the icon shows: Unknown (with the reason) when Director
-    /// cannot be read.
-    pub fn evaluated(&self) -> Status {
-        match (&self.error, &self.status) {
-            (Some(e), _) => Status {
-                state: AlarmState::Unknown,
-                summary: format!("cannot read Director: {e}"),
-            },
-            (None, Some((status, alerts))) => alarm::evaluate(&sync_report(status, alerts)),
-            (None, None) => Status {
+    /// Leaving the panel stops polling.
+    pub fn on_leave(&mut self) {
+        self.monitor = None;
+        self.show_alerts = false;
+    }
+
+    pub fn on_event(&mut self, event: &Event) {
+        if let Event::Monitor(MonitorEvent::Changed(snapshot)) = event {
+            self.snapshot = Some((**snapshot).clone());
+        }
+    }
+
+    /// The state as of now; Unknown until the first poll answers.
+    pub fn status(&self) -> Status {
+        self.snapshot.as_ref().map_or_else(
+            || Status {
                 state: AlarmState::Unknown,
                 summary: "reading Director…".into(),
             },
-        }
+            Snapshot::status_now,
+        )
     }
 
     pub fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        let due = self.last_poll.is_none_or(|t| t.elapsed() >= POLL_EVERY);
-        if due && !self.polling {
-            self.polling = true;
-            self.last_poll = Some(Instant::now());
-            ctx.backend.poll_status();
+        // "last sync 2 min ago" and "next in about 3 min" age by themselves.
+        ui.ctx().request_repaint_after(Duration::from_secs(1));
+        if self.show_alerts {
+            let alerts = self.snapshot.as_ref().map(|s| s.alerts.as_slice()).unwrap_or_default();
+            match alerts::show(ui, alerts) {
+                Some(AlertsAction::Back) => self.show_alerts = false,
+                Some(AlertsAction::OpenGuide(anchor)) => open_guide(ctx, anchor),
+                None => {}
+            }
+            return None;
         }
-        ui.ctx().request_repaint_after(POLL_EVERY);
+        self.panel(ui, ctx)
+    }
 
-        ui.heading("Connect HYBRID is set up");
+    fn panel(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        let status = self.status();
+        let report = self.snapshot.as_ref().and_then(Snapshot::report_now);
+        ui.heading("Connect Sync status");
         ui.add_space(8.0);
-        let evaluated = self.evaluated();
         ui.horizontal(|ui| {
-            widgets::hybrid_icon(ui, evaluated.state, 72.0);
+            let icon = widgets::hybrid_icon(ui, status.state, 96.0);
+            if icon.clicked() || icon.double_clicked() {
+                self.show_alerts = true;
+            }
+            ui.add_space(12.0);
             ui.vertical(|ui| {
-                let headline = match evaluated.state {
-                    AlarmState::Green => "Connect Sync healthy",
-                    AlarmState::Red => "Connect Sync has an alert",
-                    AlarmState::Stale => "Connect Sync is stale",
-                    AlarmState::Unknown => "Connect Sync status unknown",
-                };
                 ui.label(
-                    RichText::new(headline)
-                        .size(22.0)
+                    RichText::new(headline(status.state))
+                        .size(24.0)
                         .strong()
-                        .color(widgets::state_color(evaluated.state)),
+                        .color(widgets::state_color(status.state)),
                 );
-                ui.label(&evaluated.summary);
-                if let Some((status, _)) = &self.status {
-                    if let Some(next) = status.next_sync_at {
-                        ui.label(format!(
-                            "Next sync in about {}",
-                            alarm::human_duration(next.saturating_sub(status.server_time))
-                        ));
+                let mut sentence = status.summary.clone();
+                if let Some(r) = &report
+                    && let Some(next) = r.next_sync_at
+                    && status.state != AlarmState::Unknown
+                {
+                    let left = next.saturating_sub(r.now);
+                    if left > 0 {
+                        sentence.push_str(&format!(", next in about {}", alarm::human_duration(left)));
                     }
-                    ui.label(format!(
-                        "Invalid client usernames: {} of {}",
-                        status.invalid, status.total
-                    ));
-                    ui.label(format!(
-                        "Users synced to the Portal: {}",
-                        status.synced_users
-                    ));
+                }
+                ui.add(egui::Label::new(RichText::new(sentence).size(16.0)).wrap());
+                if let Some(r) = &report {
+                    let color = if r.invalid_usernames == 0 { widgets::GREEN } else { widgets::RED };
+                    ui.label(
+                        RichText::new(format!(
+                            "Invalid client usernames: {} of {}",
+                            r.invalid_usernames, r.total_users
+                        ))
+                        .color(color),
+                    );
+                    ui.label(format!("Users synced to the Connect Portal: {}", r.synced_users));
                 }
                 ui.label(format!(
-                    "Account: {} ({})",
+                    "Account: {} (Account ID {})",
                     ctx.progress.account_name, ctx.progress.account_id
                 ));
             });
         });
+        ui.add_space(4.0);
         ui.horizontal(|ui| {
-            if ui
-                .add_enabled(!self.polling, egui::Button::new("Check now"))
-                .clicked()
-            {
-                self.last_poll = None;
+            if ui.button("Show alerts").clicked() {
+                self.show_alerts = true;
             }
-            if self.polling {
-                ui.spinner();
+            if ui.button("Check now").clicked()
+                && let Some(monitor) = &self.monitor
+            {
+                monitor.check_now();
+            }
+            if let Some(s) = &self.snapshot {
+                let next = s.next_poll_in.saturating_sub(s.fetched_at.elapsed());
+                ui.label(
+                    RichText::new(format!("Director is checked again in {}", alarm::human_duration(next.as_secs())))
+                        .weak(),
+                );
             }
         });
-        if let Some((_, alerts)) = &self.status {
-            for alert in alerts.iter().filter(|a| a.active) {
-                widgets::note(
-                    ui,
-                    &format!("Hybrid alert: {}", alert.description),
-                    widgets::RED,
-                );
+        if let Some(anchor) = troubleshooting::anchor_for_state(status.state)
+            && self.snapshot.is_some()
+            && let Some(guide) = troubleshooting::section(anchor)
+        {
+            egui::CollapsingHeader::new("What to do").show(ui, |ui| {
+                ui.add(egui::Label::new(guide).wrap());
+            });
+        }
+        if let Some(s) = &self.snapshot {
+            for alert in s.alerts.iter().filter(|a| a.active) {
+                widgets::note(ui, &format!("Hybrid alert: {}", alert.description), widgets::RED);
             }
         }
         ui.separator();
@@ -149,5 +168,28 @@ impl DoneScreen {
             }
         });
         go
+    }
+}
+
+pub fn headline(state: AlarmState) -> &'static str {
+    match state {
+        AlarmState::Green => "Connect Sync healthy",
+        AlarmState::Red => "Connect Sync has an alert",
+        AlarmState::Stale => "Connect Sync is stale",
+        AlarmState::Unknown => "Connect Sync status unknown",
+    }
+}
+
+fn open_guide(ctx: &Ctx<'_>, anchor: &str) {
+    if !ctx.shared.open_links {
+        return;
+    }
+    match troubleshooting::write_guide(&ctx.shared.data_dir) {
+        Ok(path) => {
+            if let Err(e) = open::that_detached(&path) {
+                tracing::warn!("cannot open {} ({anchor}): {e}", path.display());
+            }
+        }
+        Err(e) => tracing::warn!("cannot write the troubleshooting guide: {e}"),
     }
 }

@@ -1,6 +1,7 @@
 //! The desktop window: the provisioning wizard, one module per screen, and
 //! the status panel it ends on.
 
+mod alerts;
 pub mod app;
 pub mod backend;
 mod confirmation;
@@ -105,6 +106,8 @@ pub fn run(director: Option<String>, portal: Option<String>) -> ExitCode {
         portal_url,
         director_password: demo_password,
         open_links: true,
+        notifications: true,
+        monitor: crate::monitor::MonitorConfig::default(),
     };
     let mut viewport = egui::ViewportBuilder::default()
         .with_title(APP_NAME)
@@ -140,10 +143,29 @@ fn non_empty(s: &str) -> Option<&str> {
 
 /// The window icon, decoded from the PNG in `assets/`.
 pub fn icon() -> Option<egui::IconData> {
-    let image = image::load_from_memory_with_format(ICON_PNG, image::ImageFormat::Png)
+    icon_for(None)
+}
+
+/// The window icon with a badge in the state's colour (none for `None`), so
+/// the taskbar shows the sync state too.
+pub fn icon_for(state: Option<crate::domain::alarm::AlarmState>) -> Option<egui::IconData> {
+    let mut image = image::load_from_memory_with_format(ICON_PNG, image::ImageFormat::Png)
         .ok()?
         .into_rgba8();
     let (width, height) = image.dimensions();
+    if let Some(state) = state {
+        let color = widgets::state_color(state);
+        let radius = width as f32 * 0.24;
+        let (cx, cy) = (width as f32 - radius - 2.0, height as f32 - radius - 2.0);
+        for (x, y, pixel) in image.enumerate_pixels_mut() {
+            let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
+            if d <= radius {
+                *pixel = image::Rgba([color.r(), color.g(), color.b(), 255]);
+            } else if d <= radius + 6.0 {
+                *pixel = image::Rgba([255, 255, 255, 255]);
+            }
+        }
+    }
     Some(egui::IconData {
         rgba: image.into_raw(),
         width,
