@@ -322,11 +322,19 @@ async fn run_status(args: StatusArgs) -> ExitCode {
 }
 
 /// `status --watch`: one line now, then one per change of state.
-async fn watch_status(director: HttpDirector, login: &str, password: &Secret, interval: u64) -> ExitCode {
+async fn watch_status(
+    director: HttpDirector,
+    login: &str,
+    password: &Secret,
+    interval: u64,
+) -> ExitCode {
     use std::io::Write;
     // A refused sign-in is reported as a state like any other.
     if let Err(e) = director.login(login, password).await {
-        println!("{}", alarm::plugin_line_unreachable(&format!("cannot sign in to Director: {e}")));
+        println!(
+            "{}",
+            alarm::plugin_line_unreachable(&format!("cannot sign in to Director: {e}"))
+        );
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let config = crate::monitor::MonitorConfig {

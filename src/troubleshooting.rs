@@ -30,7 +30,9 @@ pub fn anchor_for_state(state: AlarmState) -> Option<&'static str> {
 pub fn section(anchor: &str) -> Option<&'static str> {
     let heading = format!("\n## {anchor}\n");
     let start = GUIDE.find(&heading)? + heading.len();
-    let end = GUIDE[start..].find("\n## ").map_or(GUIDE.len(), |i| start + i);
+    let end = GUIDE[start..]
+        .find("\n## ")
+        .map_or(GUIDE.len(), |i| start + i);
     Some(GUIDE[start..end].trim())
 }
 
@@ -50,7 +52,11 @@ mod tests {
 
     #[test]
     fn every_alert_and_state_has_a_section() {
-        for kind in [AlertKind::BadCredentials, AlertKind::InvalidUsernames, AlertKind::PortalUnreachable] {
+        for kind in [
+            AlertKind::BadCredentials,
+            AlertKind::InvalidUsernames,
+            AlertKind::PortalUnreachable,
+        ] {
             let text = section(anchor_for_alert(kind)).expect("section");
             assert!(text.contains("What to do"), "{kind:?}");
         }

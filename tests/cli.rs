@@ -383,11 +383,16 @@ async fn status_watch_prints_a_line_per_change() {
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
             let _ = tx.send(line);
         }
     });
-    let first = rx.recv_timeout(Duration::from_secs(10)).expect("first line");
+    let first = rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("first line");
     assert!(first.starts_with("HYBRID OK - "), "{first}");
     SimAdmin::new(&url)
         .expect("admin")

@@ -409,9 +409,14 @@ fn the_icon_opens_the_alerts_with_their_description() {
     let world = World::new();
     provisioned_red(&world);
     let mut h = world.open();
-    wait_for(&mut h, "the red state", |h| has_label(h, "Hybrid status: Alert"));
+    wait_for(&mut h, "the red state", |h| {
+        has_label(h, "Hybrid status: Alert")
+    });
     assert!(has_label(&h, "Connect Sync has an alert"));
-    assert!(!has_label(&h, "1. Requirements"), "a provisioned install opens on the status panel");
+    assert!(
+        !has_label(&h, "1. Requirements"),
+        "a provisioned install opens on the status panel"
+    );
 
     // Double-click the icon: the Alerts view, with the Description.
     let icon = h.get_by_label("Hybrid status: Alert");
@@ -420,10 +425,16 @@ fn the_icon_opens_the_alerts_with_their_description() {
     h.step();
     h.step();
     assert!(has_text(&h, "Hybrid alerts"));
-    assert!(has_text(&h, "rejected the Account ID"), "the Description is shown");
+    assert!(
+        has_text(&h, "rejected the Account ID"),
+        "the Description is shown"
+    );
     assert!(has_label(&h, "Critical"));
     click(&mut h, "How to fix this");
-    assert!(has_text(&h, "Decision Maker"), "the troubleshooting guidance");
+    assert!(
+        has_text(&h, "Decision Maker"),
+        "the troubleshooting guidance"
+    );
 
     // Esc goes back to the panel; the keyboard opens the view again.
     h.key_press(egui::Key::Escape);
@@ -434,5 +445,8 @@ fn the_icon_opens_the_alerts_with_their_description() {
     h.key_press(egui::Key::Enter);
     h.step();
     h.step();
-    assert!(has_text(&h, "Hybrid alerts"), "Enter on the focused icon opens the alerts");
+    assert!(
+        has_text(&h, "Hybrid alerts"),
+        "Enter on the focused icon opens the alerts"
+    );
 }

@@ -112,6 +112,10 @@ pub async fn start(config: SimConfig, addr: SocketAddr) -> Result<RunningSim, Si
             world
         }
     };
+    // A cycle that fell due while the simulator was down runs before the
+    // first request, as a restarted Director would catch up.
+    let mut world = world;
+    world.tick(server::now_ms());
     let shared = Arc::new(Shared::new(world));
     let listener = TcpListener::bind(addr)
         .await

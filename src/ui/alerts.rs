@@ -30,7 +30,10 @@ pub fn show(ui: &mut Ui, alerts: &[Alert]) -> Option<AlertsAction> {
         ui.heading("Hybrid alerts");
     });
     let active = alerts.iter().filter(|a| a.active).count();
-    ui.label(format!("{active} active, {} in all, newest first.", alerts.len()));
+    ui.label(format!(
+        "{active} active, {} in all, newest first.",
+        alerts.len()
+    ));
     ui.separator();
     if alerts.is_empty() {
         ui.label("No Hybrid alerts: Connect Sync has not reported a problem.");
@@ -62,11 +65,16 @@ pub fn show(ui: &mut Ui, alerts: &[Alert]) -> Option<AlertsAction> {
     action
 }
 
+/// A fixed-width column whose contents stack top to bottom.
 fn cell<R>(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui) -> R) -> R {
-    ui.allocate_ui(egui::vec2(width, 0.0), |ui| {
-        ui.set_width(width);
-        add(ui)
-    })
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, 0.0),
+        egui::Layout::top_down(egui::Align::Min),
+        |ui| {
+            ui.set_width(width);
+            add(ui)
+        },
+    )
     .inner
 }
 
@@ -78,12 +86,22 @@ fn row(ui: &mut Ui, alert: &Alert, description_width: f32) -> Option<AlertsActio
         Severity::Info => ("Info", widgets::GREY),
     };
     let weak = !alert.active;
-    let text = |s: String| if weak { RichText::new(s).weak() } else { RichText::new(s) };
+    let text = |s: String| {
+        if weak {
+            RichText::new(s).weak()
+        } else {
+            RichText::new(s)
+        }
+    };
     ui.horizontal_top(|ui| {
         cell(ui, TIME_WIDTH, |ui| {
             ui.label(text(format_utc(alert.time)));
             if let Some(cleared) = alert.cleared_at {
-                ui.label(RichText::new(format!("cleared {}", format_utc(cleared))).small().weak());
+                ui.label(
+                    RichText::new(format!("cleared {}", format_utc(cleared)))
+                        .small()
+                        .weak(),
+                );
             }
         });
         cell(ui, SEVERITY_WIDTH, |ui| {

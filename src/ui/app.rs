@@ -383,7 +383,8 @@ impl HybridApp {
             Some(state) => format!("{} — {}", super::done::headline(state), super::APP_NAME),
             None => super::APP_NAME.to_string(),
         };
-        ui.ctx().send_viewport_cmd(egui::ViewportCommand::Title(title));
+        ui.ctx()
+            .send_viewport_cmd(egui::ViewportCommand::Title(title));
         if let Some(icon) = super::icon_for(state) {
             ui.ctx()
                 .send_viewport_cmd(egui::ViewportCommand::Icon(Some(std::sync::Arc::new(icon))));

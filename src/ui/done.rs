@@ -20,6 +20,8 @@ pub struct DoneScreen {
     snapshot: Option<Snapshot>,
     monitor: Option<MonitorHandle>,
     pub show_alerts: bool,
+    /// Typed when Director asks for a sign-in (no password kept).
+    password: String,
 }
 
 impl DoneScreen {
@@ -56,7 +58,11 @@ impl DoneScreen {
         // "last sync 2 min ago" and "next in about 3 min" age by themselves.
         ui.ctx().request_repaint_after(Duration::from_secs(1));
         if self.show_alerts {
-            let alerts = self.snapshot.as_ref().map(|s| s.alerts.as_slice()).unwrap_or_default();
+            let alerts = self
+                .snapshot
+                .as_ref()
+                .map(|s| s.alerts.as_slice())
+                .unwrap_or_default();
             match alerts::show(ui, alerts) {
                 Some(AlertsAction::Back) => self.show_alerts = false,
                 Some(AlertsAction::OpenGuide(anchor)) => open_guide(ctx, anchor),
@@ -88,16 +94,21 @@ impl DoneScreen {
                 let mut sentence = status.summary.clone();
                 if let Some(r) = &report
                     && let Some(next) = r.next_sync_at
-                    && status.state != AlarmState::Unknown
+                    && status.state == AlarmState::Green
                 {
                     let left = next.saturating_sub(r.now);
                     if left > 0 {
-                        sentence.push_str(&format!(", next in about {}", alarm::human_duration(left)));
+                        sentence
+                            .push_str(&format!(", next in about {}", alarm::human_duration(left)));
                     }
                 }
                 ui.add(egui::Label::new(RichText::new(sentence).size(16.0)).wrap());
                 if let Some(r) = &report {
-                    let color = if r.invalid_usernames == 0 { widgets::GREEN } else { widgets::RED };
+                    let color = if r.invalid_usernames == 0 {
+                        widgets::GREEN
+                    } else {
+                        widgets::RED
+                    };
                     ui.label(
                         RichText::new(format!(
                             "Invalid client usernames: {} of {}",
@@ -105,7 +116,10 @@ impl DoneScreen {
                         ))
                         .color(color),
                     );
-                    ui.label(format!("Users synced to the Connect Portal: {}", r.synced_users));
+                    ui.label(format!(
+                        "Users synced to the Connect Portal: {}",
+                        r.synced_users
+                    ));
                 }
                 ui.label(format!(
                     "Account: {} (Account ID {})",
@@ -114,8 +128,24 @@ impl DoneScreen {
             });
         });
         ui.add_space(4.0);
+        if self
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| matches!(s.error, Some(crate::net::ApiError::Unauthorized { .. })))
+        {
+            self.sign_in(ui, ctx);
+        }
         ui.horizontal(|ui| {
-            if ui.button("Show alerts").clicked() {
+            let active = self
+                .snapshot
+                .as_ref()
+                .map_or(0, |s| s.alerts.iter().filter(|a| a.active).count());
+            let label = match active {
+                0 => "Show alerts".to_string(),
+                1 => "Show the active alert".to_string(),
+                n => format!("Show the {n} active alerts"),
+            };
+            if ui.button(label).clicked() {
                 self.show_alerts = true;
             }
             if ui.button("Check now").clicked()
@@ -126,8 +156,11 @@ impl DoneScreen {
             if let Some(s) = &self.snapshot {
                 let next = s.next_poll_in.saturating_sub(s.fetched_at.elapsed());
                 ui.label(
-                    RichText::new(format!("Director is checked again in {}", alarm::human_duration(next.as_secs())))
-                        .weak(),
+                    RichText::new(format!(
+                        "Director is checked again in {}",
+                        alarm::human_duration(next.as_secs())
+                    ))
+                    .weak(),
                 );
             }
         });
@@ -138,11 +171,6 @@ impl DoneScreen {
             egui::CollapsingHeader::new("What to do").show(ui, |ui| {
                 ui.add(egui::Label::new(guide).wrap());
             });
-        }
-        if let Some(s) = &self.snapshot {
-            for alert in s.alerts.iter().filter(|a| a.active) {
-                widgets::note(ui, &format!("Hybrid alert: {}", alert.description), widgets::RED);
-            }
         }
         ui.separator();
         ui.label(RichText::new("Next steps").strong().size(16.0));
@@ -168,6 +196,35 @@ impl DoneScreen {
             }
         });
         go
+    }
+}
+
+impl DoneScreen {
+    /// Director wants a sign-in (no password in the keyring, or it changed).
+    fn sign_in(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(format!(
+                "Sign in to Director as {} to read the sync status.",
+                ctx.shared.director_login
+            ));
+            let response = widgets::field(ui, "Director password", &mut self.password, true, None);
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Sign in").clicked() || enter) && !self.password.is_empty() {
+                let password = crate::secret::Secret::new(std::mem::take(&mut self.password));
+                ctx.backend
+                    .set_director_credentials(&ctx.shared.director_login, &password);
+                if !ctx.shared.demo {
+                    let key = crate::secrets::director_password_key(
+                        &ctx.backend.director_url(),
+                        &ctx.shared.director_login,
+                    );
+                    ctx.backend.store_secret(key, password);
+                }
+                if let Some(monitor) = &self.monitor {
+                    monitor.check_now();
+                }
+            }
+        });
     }
 }
 
