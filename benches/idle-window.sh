@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # CPU time and peak memory of the window while idle (a scripted whole-process run).
-# usage: benches/idle-window.sh target/release/hybrid-setup   (needs xvfb)
+# usage: benches/idle-window.sh BINARY [SECONDS] [SETTINGS-FOLDER]   (needs xvfb)
+# With a provisioned settings folder (docs/screenshots/take-status.sh, KEEP=1)
+# it measures monitor mode: the status panel polling Director.
 set -u
-bin=$1; home=$(mktemp -d)
-Xvfb :71 -screen 0 1280x800x24 >/dev/null 2>&1 & x=$!; sleep 1
-DISPLAY=:71 HYBRID_SETUP_HOME=$home "$bin" >/dev/null 2>&1 & p=$!
+bin=$1; secs=${2:-30}; home=${3:-$(mktemp -d)}
+disp=:$(( 70 + RANDOM % 9 ))
+Xvfb $disp -screen 0 1280x800x24 >/dev/null 2>&1 & x=$!; sleep 1
+DISPLAY=$disp HYBRID_SETUP_HOME=$home "$bin" >/dev/null 2>&1 & p=$!
 sleep 8
-t0=$(awk '{print $14+$15}' /proc/$p/stat); sleep 30; t1=$(awk '{print $14+$15}' /proc/$p/stat)
 hz=$(getconf CLK_TCK)
-echo "idle CPU over 30 s: $(( (t1-t0) * 1000 / hz )) ms ($(awk -v d=$((t1-t0)) -v hz=$hz 'BEGIN{printf "%.2f", d/hz/30*100}')% of one core); RSS $(( $(awk '/VmHWM/{print $2}' /proc/$p/status) / 1024 )) MB peak"
-kill $p $x; rm -rf "$home"
+t0=$(awk '{print $14+$15}' /proc/$p/stat); sleep "$secs"; t1=$(awk '{print $14+$15}' /proc/$p/stat)
+ms=$(( (t1 - t0) * 1000 / hz ))
+echo "CPU over $secs s: $ms ms ($(awk -v ms=$ms -v s=$secs 'BEGIN{printf "%.2f", ms/10/s}')% of one core); peak RSS $(( $(awk '/VmHWM/{print $2}' /proc/$p/status) / 1024 )) MB"
+kill $p $x

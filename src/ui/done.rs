@@ -54,9 +54,31 @@ impl DoneScreen {
         )
     }
 
+    /// How long until a displayed duration changes (seconds under a minute,
+    /// then whole minutes).
+    fn next_text_change(&self) -> Duration {
+        let Some(report) = self.snapshot.as_ref().and_then(Snapshot::report_now) else {
+            return Duration::from_secs(60);
+        };
+        let mut ages = Vec::new();
+        if let Some(at) = report.last_success_at {
+            ages.push(report.now.saturating_sub(at));
+        }
+        if let Some(next) = report.next_sync_at {
+            ages.push(next.saturating_sub(report.now));
+        }
+        let secs = ages
+            .into_iter()
+            .map(|age| if age < 60 { 1 } else { 60 - age % 60 })
+            .min()
+            .unwrap_or(60);
+        Duration::from_secs(secs.max(1))
+    }
+
     pub fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        // "last sync 2 min ago" and "next in about 3 min" age by themselves.
-        ui.ctx().request_repaint_after(Duration::from_secs(1));
+        // "last sync 2 min ago" and "next in about 3 min" age by themselves:
+        // repaint when the text would change, not every second.
+        ui.ctx().request_repaint_after(self.next_text_change());
         if self.show_alerts {
             let alerts = self
                 .snapshot
@@ -154,11 +176,10 @@ impl DoneScreen {
                 monitor.check_now();
             }
             if let Some(s) = &self.snapshot {
-                let next = s.next_poll_in.saturating_sub(s.fetched_at.elapsed());
                 ui.label(
                     RichText::new(format!(
-                        "Director is checked again in {}",
-                        alarm::human_duration(next.as_secs())
+                        "Director is checked every {}",
+                        alarm::human_duration(s.next_poll_in.as_secs())
                     ))
                     .weak(),
                 );
