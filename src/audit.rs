@@ -25,6 +25,17 @@ pub struct AuditReport {
     pub users: Vec<AuditRow>,
 }
 
+/// The columns of a report row, in order (JSON keys and CSV header alike).
+pub const COLUMNS: [&str; 7] = [
+    "user_dn",
+    "client_username",
+    "email",
+    "result",
+    "valid",
+    "reason",
+    "hint",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
     Json,
@@ -33,16 +44,7 @@ pub enum ReportFormat {
 }
 
 pub fn directory_users(users: &[UserRecord]) -> Vec<DirectoryUser> {
-    users
-        .iter()
-        .map(|u| DirectoryUser {
-            user_dn: u.user_dn.clone(),
-            first_name: u.first_name.clone(),
-            last_name: u.last_name.clone(),
-            client_username: u.client_username.clone(),
-            email: u.email.clone(),
-        })
-        .collect()
+    users.iter().map(UserRecord::directory_user).collect()
 }
 
 impl AuditReport {
@@ -91,16 +93,7 @@ impl AuditReport {
     /// are prefixed with `'`.
     pub fn to_csv(&self) -> String {
         let mut writer = csv::Writer::from_writer(Vec::new());
-        let header = [
-            "user_dn",
-            "client_username",
-            "email",
-            "result",
-            "valid",
-            "reason",
-            "hint",
-        ];
-        let mut rows = vec![header.map(String::from).to_vec()];
+        let mut rows = vec![COLUMNS.map(String::from).to_vec()];
         rows.extend(self.users.iter().map(|r| {
             vec![
                 spreadsheet_safe(&r.user_dn),
@@ -194,15 +187,7 @@ mod tests {
         assert_eq!(value["total"], 2);
         assert_eq!(value["invalid"], 2);
         let first = &value["users"][0];
-        for key in [
-            "user_dn",
-            "client_username",
-            "email",
-            "result",
-            "valid",
-            "reason",
-            "hint",
-        ] {
+        for key in COLUMNS {
             assert!(first.get(key).is_some(), "{key}");
         }
         assert_eq!(first["reason"], "missing_at");

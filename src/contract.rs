@@ -104,6 +104,19 @@ pub struct UserRecord {
     pub escalation_delivery: EscalationDelivery,
 }
 
+impl UserRecord {
+    /// What username formatting needs of this user.
+    pub fn directory_user(&self) -> crate::domain::format::DirectoryUser {
+        crate::domain::format::DirectoryUser {
+            user_dn: self.user_dn.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            client_username: self.client_username.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
 /// `GET /director/api/users?offset=O&limit=L`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsersPage {

@@ -103,16 +103,7 @@ mod tests {
     use crate::domain::format::{self, DirectoryUser, FormatOptions, InvalidCount};
 
     fn directory(users: &[UserRecord]) -> Vec<DirectoryUser> {
-        users
-            .iter()
-            .map(|u| DirectoryUser {
-                user_dn: u.user_dn.clone(),
-                first_name: u.first_name.clone(),
-                last_name: u.last_name.clone(),
-                client_username: u.client_username.clone(),
-                email: u.email.clone(),
-            })
-            .collect()
+        crate::audit::directory_users(users)
     }
 
     #[test]

@@ -156,6 +156,27 @@ struct Failures {
     locked_until_ms: u64,
 }
 
+impl Failures {
+    fn check_unlocked(&self, now_ms: u64) -> Result<(), Refusal> {
+        if self.locked_until_ms > now_ms {
+            return Err(Refusal::Locked {
+                retry_after_secs: (self.locked_until_ms - now_ms).div_ceil(1000),
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts a wrong password; enough in a row lock the login.
+    fn failed(&mut self, now_ms: u64, message: &str) -> Refusal {
+        self.count += 1;
+        if self.count >= MAX_LOGIN_FAILURES {
+            self.count = 0;
+            self.locked_until_ms = now_ms + LOCKOUT_MS;
+        }
+        Refusal::Unauthorized(message.into())
+    }
+}
+
 pub fn random_token(len: usize) -> String {
     rand::rng()
         .sample_iter(Alphanumeric)
@@ -178,25 +199,14 @@ impl Sessions {
     ) -> Result<String, Refusal> {
         let key = login_name.trim().to_lowercase();
         let failures = self.failures.entry(key).or_default();
-        if failures.locked_until_ms > now_ms {
-            return Err(Refusal::Locked {
-                retry_after_secs: (failures.locked_until_ms - now_ms).div_ceil(1000),
-            });
-        }
+        failures.check_unlocked(now_ms)?;
         let director = &world.director;
         if !login_name
             .trim()
             .eq_ignore_ascii_case(&director.admin_login)
             || password.expose() != director.admin_password.expose()
         {
-            failures.count += 1;
-            if failures.count >= MAX_LOGIN_FAILURES {
-                failures.count = 0;
-                failures.locked_until_ms = now_ms + LOCKOUT_MS;
-            }
-            return Err(Refusal::Unauthorized(
-                "Wrong login name or password.".into(),
-            ));
+            return Err(failures.failed(now_ms, "Wrong login name or password."));
         }
         *failures = Failures::default();
         let session = random_token(32);
@@ -242,11 +252,7 @@ impl Sessions {
     ) -> Result<(String, PortalSession), Refusal> {
         let key = format!("portal:{}", email.trim().to_lowercase());
         let failures = self.failures.entry(key).or_default();
-        if failures.locked_until_ms > now_ms {
-            return Err(Refusal::Locked {
-                retry_after_secs: (failures.locked_until_ms - now_ms).div_ceil(1000),
-            });
-        }
+        failures.check_unlocked(now_ms)?;
         let found = world.portal.accounts.iter().find_map(|account| {
             account
                 .contacts
@@ -258,14 +264,7 @@ impl Sessions {
                 .map(|c| (account, c))
         });
         let Some((account, contact)) = found else {
-            failures.count += 1;
-            if failures.count >= MAX_LOGIN_FAILURES {
-                failures.count = 0;
-                failures.locked_until_ms = now_ms + LOCKOUT_MS;
-            }
-            return Err(Refusal::Unauthorized(
-                "Wrong Business Email or password.".into(),
-            ));
+            return Err(failures.failed(now_ms, "Wrong Business Email or password."));
         };
         *failures = Failures::default();
         let session = random_token(32);
@@ -404,17 +403,7 @@ impl World {
     }
 
     fn directory_users(&self) -> Vec<DirectoryUser> {
-        self.director
-            .users
-            .iter()
-            .map(|u| DirectoryUser {
-                user_dn: u.user_dn.clone(),
-                first_name: u.first_name.clone(),
-                last_name: u.last_name.clone(),
-                client_username: u.client_username.clone(),
-                email: u.email.clone(),
-            })
-            .collect()
+        crate::audit::directory_users(&self.director.users)
     }
 
     pub fn save_sync_settings(
