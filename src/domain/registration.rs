@@ -48,6 +48,26 @@ impl Field {
         Field::AcceptedTerms,
     ];
 
+    /// The form's "Company" section, in order.
+    pub const COMPANY: [Field; 6] = [
+        Field::CompanyName,
+        Field::Street,
+        Field::City,
+        Field::State,
+        Field::PostalCode,
+        Field::Country,
+    ];
+
+    /// The "Contact" section, which becomes the Decision Maker.
+    pub const CONTACT: [Field; 6] = [
+        Field::FirstName,
+        Field::LastName,
+        Field::BusinessEmail,
+        Field::Phone,
+        Field::Password,
+        Field::ConfirmPassword,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Field::CompanyName => "company_name",
@@ -377,6 +397,16 @@ mod tests {
             suggest_company_name("Acme", "", is_taken),
             "Acme (Main Office)"
         );
+    }
+
+    #[test]
+    fn sections_cover_every_field_but_the_terms() {
+        let sections: Vec<Field> = Field::COMPANY
+            .into_iter()
+            .chain(Field::CONTACT)
+            .chain([Field::AcceptedTerms])
+            .collect();
+        assert_eq!(sections, Field::ALL);
     }
 
     #[test]

@@ -28,23 +28,6 @@ pub struct RegisterScreen {
     error: Option<ApiError>,
 }
 
-const COMPANY: [Field; 6] = [
-    Field::CompanyName,
-    Field::Street,
-    Field::City,
-    Field::State,
-    Field::PostalCode,
-    Field::Country,
-];
-const CONTACT: [Field; 6] = [
-    Field::FirstName,
-    Field::LastName,
-    Field::BusinessEmail,
-    Field::Phone,
-    Field::Password,
-    Field::ConfirmPassword,
-];
-
 impl RegisterScreen {
     pub fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
         if self.terms.is_none() {
@@ -159,14 +142,14 @@ impl RegisterScreen {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 ui.label(RichText::new("Company").strong().size(16.0));
-                self.fields(ui, ctx, &errors, &COMPANY, "company-fields");
+                self.fields(ui, ctx, &errors, &Field::COMPANY, "company-fields");
                 ui.add_space(8.0);
                 ui.label(
                     RichText::new("Contact (Decision Maker)")
                         .strong()
                         .size(16.0),
                 );
-                self.fields(ui, ctx, &errors, &CONTACT, "contact-fields");
+                self.fields(ui, ctx, &errors, &Field::CONTACT, "contact-fields");
                 ui.add_space(8.0);
                 self.terms_row(ui, ctx, &errors);
             });
