@@ -245,9 +245,12 @@ fn happy_path_to_green() {
     let before = count_text(&h);
     assert_ne!(before, "0 of 250", "the demo has invalid usernames");
     click(&mut h, USE_EMAIL_LABEL);
+    wait_for(&mut h, "the count with email", |h| count_text(h) != before);
     let with_email = count_text(&h);
-    assert_ne!(with_email, before);
     click(&mut h, APPEND_DOMAIN_LABEL);
+    wait_for(&mut h, "the count with both options", |h| {
+        count_text(h) != with_email
+    });
     assert_eq!(count_text(&h), "0 of 250");
 
     // Save & first sync, verified green.

@@ -246,6 +246,26 @@ impl Hash for Caseless<'_> {
     }
 }
 
+/// An [`Outcome`] that owns its result, to keep or send between threads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Formatted {
+    pub result: String,
+    pub source: Source,
+    pub reason: Option<Reason>,
+}
+
+/// [`format`] with owned results.
+pub fn format_owned(users: &[DirectoryUser], options: &FormatOptions) -> Vec<Formatted> {
+    format(users, options)
+        .into_iter()
+        .map(|o| Formatted {
+            result: o.result.into_owned(),
+            source: o.source,
+            reason: o.reason,
+        })
+        .collect()
+}
+
 /// The "N of X" of the Synchronization page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvalidCount {

@@ -207,7 +207,7 @@ impl HybridApp {
             }
             Event::Monitor(MonitorEvent::Changed(_)) => self.done.on_event(&event),
             Event::PortalUsers(_) => {}
-            Event::Exported(_) => self.usernames.on_event(&event),
+            Event::Exported(_) | Event::Formatted { .. } => self.usernames.on_event(&event),
         }
         if let Some(step) = go {
             self.go(step, true);

@@ -14,6 +14,7 @@ use crate::contract::{
 };
 use crate::director::{Director, HttpDirector};
 use crate::domain::alarm::Notification;
+use crate::domain::format::{FormatOptions, Formatted};
 use crate::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::net::{ApiError, ClientOptions};
 use crate::portal::{HttpPortal, Portal};
@@ -54,6 +55,11 @@ pub enum Event {
     PortalUsers(Result<usize, ApiError>),
     Exported(Result<Option<PathBuf>, String>),
     Monitor(MonitorEvent),
+    /// Outcomes for every user under `options`, in the users' order.
+    Formatted {
+        options: FormatOptions,
+        rows: Arc<Vec<Formatted>>,
+    },
 }
 
 /// The window's handle on background work.
@@ -286,12 +292,39 @@ impl Backend {
         self.spawn(async move { Event::PortalUsers(portal.users().await.map(|u| u.len())) });
     }
 
-    /// Asks where to save (the system's save dialog), then writes the file.
-    pub fn export(&self, suggested_name: String, contents: String) {
+    /// Formats every user under `options` off the UI thread (a second for a
+    /// million users would freeze the window).
+    pub fn format_usernames(&self, users: Arc<Vec<UserRecord>>, options: FormatOptions) {
         self.spawn(async move {
+            let for_task = options.clone();
+            let rows = tokio::task::spawn_blocking(move || {
+                let directory = crate::audit::directory_users(&users);
+                crate::domain::format::format_owned(&directory, &for_task)
+            })
+            .await
+            .unwrap_or_default();
+            Event::Formatted {
+                options,
+                rows: Arc::new(rows),
+            }
+        });
+    }
+
+    /// Builds the audit report (CSV for Excel) in the background, asks where
+    /// to save it (the system's save dialog), then writes the file.
+    pub fn export_report(&self, users: Arc<Vec<UserRecord>>, options: FormatOptions) {
+        self.spawn(async move {
+            let report = tokio::task::spawn_blocking(move || {
+                let directory = crate::audit::directory_users(&users);
+                crate::audit::AuditReport::build(&directory, &options).to_csv()
+            })
+            .await;
+            let Ok(contents) = report else {
+                return Event::Exported(Err("Could not build the report.".into()));
+            };
             let picked = rfd::AsyncFileDialog::new()
                 .set_title("Export client usernames")
-                .set_file_name(&suggested_name)
+                .set_file_name("client-usernames.csv")
                 .add_filter("CSV (Excel)", &["csv"])
                 .save_file()
                 .await;

@@ -10,28 +10,23 @@ use egui_extras::{Column, TableBuilder};
 use super::app::Ctx;
 use super::backend::Event;
 use super::widgets;
-use crate::audit::{AuditReport, directory_users};
+
 use crate::contract::UserRecord;
-use crate::domain::format::{self, DirectoryUser, FormatOptions, InvalidCount, Source};
-use crate::domain::username::Reason;
+use crate::domain::format::{FormatOptions, Formatted, InvalidCount, Source};
 use crate::domain::wizard::{Progress, Step};
 
 pub const USE_EMAIL_LABEL: &str = "Use the email address as the client username";
 pub const APPEND_DOMAIN_LABEL: &str =
     "Append a domain to client usernames that are not email addresses";
 
-struct Row {
-    result: String,
-    source: Source,
-    reason: Option<Reason>,
-}
-
 #[derive(Default)]
 pub struct UsernamesScreen {
     users: Option<Arc<Vec<UserRecord>>>,
-    directory: Vec<DirectoryUser>,
+    /// The options the shown rows were computed for.
     computed_for: Option<FormatOptions>,
-    rows: Vec<Row>,
+    /// The options being computed in the background.
+    requested: Option<FormatOptions>,
+    rows: Arc<Vec<Formatted>>,
     count: Option<InvalidCount>,
     invalid_only: bool,
     search: String,
@@ -55,7 +50,7 @@ impl UsernamesScreen {
     }
 
     pub fn can_continue(&self, progress: &Progress) -> bool {
-        self.count.is_some() && Self::options(progress).validate().is_ok()
+        self.count.is_some() && !self.computing() && Self::options(progress).validate().is_ok()
     }
 
     /// Continue asks first when users would be left out.
@@ -71,16 +66,38 @@ impl UsernamesScreen {
     }
 
     pub fn on_event(&mut self, event: &Event) {
-        if let Event::Exported(result) = event {
-            self.note = match result {
-                Ok(Some(path)) => Some((format!("Exported to {}", path.display()), true)),
-                Ok(None) => None,
-                Err(e) => Some((e.clone(), false)),
-            };
+        match event {
+            Event::Exported(result) => {
+                self.note = match result {
+                    Ok(Some(path)) => Some((format!("Exported to {}", path.display()), true)),
+                    Ok(None) => None,
+                    Err(e) => Some((e.clone(), false)),
+                };
+            }
+            Event::Formatted { options, rows } => {
+                // An answer for options since changed again is dropped.
+                let current = self.requested.as_ref() == Some(options);
+                let right_users = self.users.as_ref().is_some_and(|u| u.len() == rows.len());
+                if current && right_users {
+                    self.count = Some(InvalidCount {
+                        invalid: rows.iter().filter(|r| r.reason.is_some()).count(),
+                        total: rows.len(),
+                    });
+                    self.rows = rows.clone();
+                    self.computed_for = Some(options.clone());
+                    self.visible_for = None;
+                }
+            }
+            _ => {}
         }
     }
 
-    /// Recomputes the outcomes when the users or the options changed.
+    /// Whether the shown rows are behind the chosen options.
+    pub fn computing(&self) -> bool {
+        self.requested.is_some() && self.requested != self.computed_for
+    }
+
+    /// Asks for new outcomes when the users or the options changed.
     fn refresh(&mut self, ctx: &Ctx<'_>) {
         let Some(snapshot) = &ctx.shared.snapshot else {
             return;
@@ -91,28 +108,18 @@ impl UsernamesScreen {
             .is_some_and(|u| Arc::ptr_eq(u, &snapshot.users));
         if !same_users {
             self.users = Some(snapshot.users.clone());
-            self.directory = directory_users(&snapshot.users);
             self.computed_for = None;
+            self.requested = None;
+            self.rows = Arc::default();
+            self.count = None;
         }
         let options = Self::options(ctx.progress);
-        if options.validate().is_err() {
+        if options.validate().is_err() || self.requested.as_ref() == Some(&options) {
             return;
         }
-        if self.computed_for.as_ref() == Some(&options) {
-            return;
-        }
-        let outcomes = format::format(&self.directory, &options);
-        self.count = Some(InvalidCount::of(&outcomes));
-        self.rows = outcomes
-            .into_iter()
-            .map(|o| Row {
-                result: o.result.into_owned(),
-                source: o.source,
-                reason: o.reason,
-            })
-            .collect();
-        self.computed_for = Some(options);
-        self.visible_for = None;
+        self.requested = Some(options.clone());
+        ctx.backend
+            .format_usernames(snapshot.users.clone(), options);
     }
 
     fn refresh_visible(&mut self) {
@@ -125,10 +132,13 @@ impl UsernamesScreen {
             return;
         }
         let needle = key.1.clone();
-        self.visible = self
-            .directory
+        let Some(users) = &self.users else {
+            self.visible.clear();
+            return;
+        };
+        self.visible = users
             .iter()
-            .zip(&self.rows)
+            .zip(self.rows.iter())
             .enumerate()
             .filter(|(_, (_, row))| !self.invalid_only || row.reason.is_some())
             .filter(|(_, (user, row))| {
@@ -207,6 +217,9 @@ impl UsernamesScreen {
                         .size(18.0)
                         .color(color),
                 );
+                if self.computing() {
+                    ui.spinner();
+                }
             });
         }
         ui.horizontal(|ui| {
@@ -238,7 +251,7 @@ impl UsernamesScreen {
 
     fn common_domain(&self) -> Option<String> {
         let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for user in &self.directory {
+        for user in self.users.iter().flat_map(|u| u.iter()) {
             if let Some((_, domain)) = user.email.trim().rsplit_once('@')
                 && crate::domain::username::validate(user.email.trim()).is_ok()
             {
@@ -252,11 +265,10 @@ impl UsernamesScreen {
     }
 
     fn export(&mut self, ctx: &Ctx<'_>) {
-        let options = Self::options(ctx.progress);
-        let outcomes = format::format(&self.directory, &options);
-        let report = AuditReport::from_outcomes(&self.directory, &outcomes);
-        ctx.backend
-            .export("client-usernames.csv".into(), report.to_csv());
+        if let Some(users) = &self.users {
+            ctx.backend
+                .export_report(users.clone(), Self::options(ctx.progress));
+        }
     }
 
     fn table(&mut self, ui: &mut Ui) {
@@ -288,7 +300,12 @@ impl UsernamesScreen {
                     let Some(&index) = self.visible.get(row.index()) else {
                         return;
                     };
-                    let (user, outcome) = (&self.directory[index], &self.rows[index]);
+                    let (Some(user), Some(outcome)) = (
+                        self.users.as_ref().and_then(|u| u.get(index)),
+                        self.rows.get(index),
+                    ) else {
+                        return;
+                    };
                     row.col(|ui| {
                         ui.label(format!("{} {}", user.first_name, user.last_name));
                     });
