@@ -121,19 +121,9 @@ impl AuditReport {
         if self.invalid == 0 {
             return out;
         }
-        let outcomes_by_reason = {
-            let mut counts: Vec<(&str, usize)> = Vec::new();
-            for reason in self.users.iter().filter_map(|r| r.reason) {
-                match counts.iter_mut().find(|(r, _)| *r == reason) {
-                    Some((_, n)) => *n += 1,
-                    None => counts.push((reason, 1)),
-                }
-            }
-            counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            counts
-        };
+        let by_reason = format::summarize_reasons(self.users.iter().filter_map(|r| r.reason));
         out.push_str("\nBy reason:\n");
-        for (reason, n) in outcomes_by_reason {
+        for (reason, n) in by_reason {
             out.push_str(&format!("  {n:>7}  {reason}\n"));
         }
         out.push_str("\nInvalid users:\n");

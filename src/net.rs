@@ -271,7 +271,7 @@ impl Http {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_string();
-        let bytes = read_capped(response, &url).await.map_err(|e| match e {
+        let bytes = read_capped(response).await.map_err(|e| match e {
             ReadError::Transport(e) => self.transport_error(&url, e),
             ReadError::TooLarge => ApiError::Protocol {
                 url: url.clone(),
@@ -330,7 +330,7 @@ enum ReadError {
     TooLarge,
 }
 
-async fn read_capped(mut response: reqwest::Response, _url: &str) -> Result<Vec<u8>, ReadError> {
+async fn read_capped(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
     if response
         .content_length()
         .is_some_and(|len| len as usize > MAX_RESPONSE_BYTES)

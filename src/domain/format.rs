@@ -288,11 +288,14 @@ impl std::fmt::Display for InvalidCount {
     }
 }
 
-/// Invalid users per reason code, most frequent first (ties by code).
-pub fn summarize_reasons(outcomes: &[Outcome<'_>]) -> Vec<(&'static str, usize)> {
+/// How many invalid users per reason code, most frequent first (ties by
+/// code). Takes codes so a report's rows can be summarised too.
+pub fn summarize_reasons(
+    codes: impl IntoIterator<Item = &'static str>,
+) -> Vec<(&'static str, usize)> {
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
-    for reason in outcomes.iter().filter_map(|o| o.reason) {
-        *counts.entry(reason.code()).or_default() += 1;
+    for code in codes {
+        *counts.entry(code).or_default() += 1;
     }
     let mut summary: Vec<_> = counts.into_iter().collect();
     summary.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -444,7 +447,7 @@ mod tests {
         let count = InvalidCount::of(&out);
         assert_eq!(count.to_string(), "3 of 4");
         assert_eq!(
-            summarize_reasons(&out),
+            summarize_reasons(out.iter().filter_map(|o| o.reason.map(Reason::code))),
             vec![("missing_at", 2), ("empty", 1)]
         );
     }

@@ -43,12 +43,9 @@ pub struct Shared {
 }
 
 impl Shared {
-    pub fn director_changed(&mut self, _url: &str) {
+    /// What was read from the previous Director no longer applies.
+    pub fn forget_director_data(&mut self) {
         self.snapshot = None;
-    }
-
-    pub fn portal_home(&self) -> String {
-        self.portal_url.clone()
     }
 }
 
@@ -206,7 +203,6 @@ impl HybridApp {
                 }
             }
             Event::Monitor(MonitorEvent::Changed(_)) => self.done.on_event(&event),
-            Event::PortalUsers(_) => {}
             Event::Exported(_) | Event::Formatted { .. } => self.usernames.on_event(&event),
         }
         if let Some(step) = go {
@@ -305,22 +301,20 @@ impl HybridApp {
             shared: &mut self.shared,
         };
         let next = match step {
-            Step::Requirements => Some(Step::LinkDirector),
+            Step::Requirements | Step::Confirmation | Step::FirstSync => Some(ctx.progress.next()),
             Step::LinkDirector => {
                 ctx.progress.has_account = false;
-                Some(Step::Register)
+                Some(ctx.progress.next())
             }
             Step::Register => {
                 self.register.on_continue(&mut ctx);
                 None
             }
-            Step::Confirmation => Some(Step::Credentials),
             Step::Credentials => {
                 self.credentials.on_continue(&mut ctx);
-                Some(Step::UsernameFormat)
+                Some(ctx.progress.next())
             }
             Step::UsernameFormat => self.usernames.on_continue(),
-            Step::FirstSync => Some(Step::Done),
             Step::Done => None,
         };
         if let Some(step) = next {

@@ -52,7 +52,6 @@ pub enum Event {
     /// Saved; the number of sync cycles Director had run before saving.
     Saved(Result<(SyncSaved, u64), ApiError>),
     Status(Result<(SyncStatus, Vec<Alert>), ApiError>),
-    PortalUsers(Result<usize, ApiError>),
     Exported(Result<Option<PathBuf>, String>),
     Monitor(MonitorEvent),
     /// Outcomes for every user under `options`, in the users' order.
@@ -285,11 +284,6 @@ impl Backend {
             .await;
             Event::Status(result)
         });
-    }
-
-    pub fn count_portal_users(&self) {
-        let portal = self.portal.clone();
-        self.spawn(async move { Event::PortalUsers(portal.users().await.map(|u| u.len())) });
     }
 
     /// Formats every user under `options` off the UI thread (a second for a

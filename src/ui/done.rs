@@ -201,7 +201,7 @@ impl DoneScreen {
         ui.label("• Scribe (voicemail transcription, delivered by email): needs Escalation Profiles set to deliver messages as email with the WAV file attached.");
         ui.label("• Fax (email-to-fax): each user who faxes needs a DID.");
         if ui.link("Open the Connect Portal").clicked() && ctx.shared.open_links {
-            let url = ctx.shared.portal_home();
+            let url = ctx.shared.portal_url.clone();
             if let Err(e) = open::that_detached(&url) {
                 tracing::warn!("cannot open {url}: {e}");
             }

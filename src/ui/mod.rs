@@ -50,6 +50,8 @@ pub fn run(director: Option<String>, portal: Option<String>) -> ExitCode {
     if let Some(url) = director {
         settings.director = DirectorTarget::Url(url);
     }
+    // The embedded simulator serves while the window is open.
+    let mut embedded = None;
     let (director_url, portal_url, demo_password) = match &settings.director {
         DirectorTarget::Url(url) => (
             url.clone(),
@@ -66,11 +68,7 @@ pub fn run(director: Option<String>, portal: Option<String>) -> ExitCode {
             match runtime.block_on(sim::start(config, ([127, 0, 0, 1], 0).into())) {
                 Ok(running) => {
                     let url = running.url();
-                    // The simulator serves for as long as the window is open.
-                    runtime.spawn(async move {
-                        std::future::pending::<()>().await;
-                        running.stop().await;
-                    });
+                    embedded = Some(running);
                     (
                         url.clone(),
                         url,
@@ -127,6 +125,10 @@ pub fn run(director: Option<String>, portal: Option<String>) -> ExitCode {
         options,
         Box::new(move |_cc| Ok(Box::new(Window { app }))),
     );
+    if let Some(running) = embedded {
+        // Stopping writes the demo world once more.
+        runtime.block_on(running.stop());
+    }
     drop(runtime);
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -47,7 +47,7 @@ impl RequirementsScreen {
                 self.url_error = Some(e.to_string());
                 return;
             }
-            ctx.shared.director_changed(self.url.trim());
+            ctx.shared.forget_director_data();
         }
         self.running = true;
         self.error = None;
