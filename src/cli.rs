@@ -9,17 +9,27 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::audit::{AuditReport, ReportFormat, directory_users};
+use std::io::Write;
+use std::time::Duration;
+
+use crate::audit::{AuditReport, ReportFormat, Rows};
 use crate::contract::UserRecord;
+use crate::director::database::DatabaseAddress;
+use crate::director::web::WebDirector;
 use crate::director::{Director, HttpDirector, sync_report};
 use crate::domain::alarm::{self, AlarmState};
+use crate::domain::format::DirectoryUser;
 use crate::domain::format::FormatOptions;
 use crate::net::{ApiError, ClientOptions};
 use crate::secret::Secret;
+use crate::secrets::{KeyringStore, SecretStore};
 use crate::sim::{self, SimConfig, data};
+use crate::sources::{ConfigDatabase, CsvFile, UserSource};
 
 /// Environment variable read for the Director admin password.
 pub const PASSWORD_ENV: &str = "HYBRID_DIRECTOR_PASSWORD";
+/// Environment variable read for the configuration database password.
+pub const DB_PASSWORD_ENV: &str = "HYBRID_DB_PASSWORD";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -86,18 +96,32 @@ pub struct DirectorLoginArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").args(["users_csv", "director", "director_web", "db"]))]
 pub struct AuditArgs {
     /// Users from a CSV file (header user_dn,first_name,last_name,client_username,email).
-    #[arg(long = "users-csv", conflicts_with = "director")]
+    #[arg(long = "users-csv", value_name = "FILE")]
     pub users_csv: Option<PathBuf>,
     #[command(flatten)]
     pub login: DirectorLoginArgs,
+    /// Users from Director's own web interface (login form + user list), for example http://director:5478.
+    #[arg(long = "director-web", value_name = "URL")]
+    pub director_web: Option<String>,
+    /// Users from Director's configuration database, read-only: mysql://st_configread@HOST:4308/shoreware.
+    /// The password comes from HYBRID_DB_PASSWORD, the keyring, or a prompt.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// With --db: keep the password typed at the prompt in the system keyring for next time.
+    #[arg(long = "remember-password", requires = "db")]
+    pub remember_password: bool,
     /// Apply "Use the email address as the client username".
     #[arg(long = "use-email")]
     pub use_email: bool,
     /// Apply "Append a domain to client usernames that are not email addresses".
     #[arg(long = "append-domain", value_name = "DOMAIN")]
     pub append_domain: Option<String>,
+    /// List every user, not only the invalid ones.
+    #[arg(long)]
+    pub all: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReportFormat,
 }
@@ -232,19 +256,24 @@ async fn run_audit(args: AuditArgs) -> ExitCode {
             ),
         );
     }
-    let users = match (&args.users_csv, &args.login.director) {
-        (Some(path), _) => match read_users_csv(path) {
-            Ok(users) => users,
-            Err(e) => return fail(2, e),
-        },
-        (None, Some(_)) => match audit_from_director(&args.login).await {
-            Ok(users) => users,
-            Err(e) => return fail(2, e),
-        },
-        (None, None) => return fail(2, "give --users-csv FILE or --director URL"),
+    let users = match read_audit_users(&args).await {
+        Ok(users) => users,
+        Err(e) => return fail(2, e),
     };
-    let report = AuditReport::build(&directory_users(&users), &options);
-    print!("{}", report.render(args.format));
+    let rows = if args.all {
+        Rows::All
+    } else {
+        Rows::InvalidOnly
+    };
+    let report = AuditReport::build(&users, &options, rows);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if let Err(e) = report
+        .write(args.format, &mut out)
+        .and_then(|()| out.flush())
+    {
+        // A closed pipe (`| head`) is not worth a panic.
+        return fail(2, format!("cannot write the report: {e}"));
+    }
     if report.invalid == 0 {
         ExitCode::SUCCESS
     } else {
@@ -252,27 +281,94 @@ async fn run_audit(args: AuditArgs) -> ExitCode {
     }
 }
 
-async fn audit_from_director(login: &DirectorLoginArgs) -> Result<Vec<UserRecord>, String> {
-    let password = director_password()?;
-    let director = connect_director(login).await.map_err(|e| e.to_string())?;
-    director
-        .login(&login.login, &password)
-        .await
-        .map_err(|e| format!("Director sign-in failed: {e}"))?;
+async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String> {
     let show_progress = std::io::stderr().is_terminal();
-    director
-        .users(|read, total| {
-            if show_progress {
-                eprint!("\rReading users from Director: {read} of {total}");
-            }
-        })
+    let progress = move |read: u64, total: u64| {
+        if show_progress {
+            eprint!("\rReading users: {read} of {total}");
+        }
+    };
+    let timeout = Duration::from_secs(args.login.timeout.max(1));
+    let users = if let Some(path) = &args.users_csv {
+        CsvFile(path.clone()).read_users(&progress).await
+    } else if let Some(url) = &args.db {
+        let address = DatabaseAddress::parse(url).map_err(|e| e.to_string())?;
+        let (password, prompted) = database_password(&address).await?;
+        let source = ConfigDatabase {
+            address,
+            password,
+            timeout,
+        };
+        let users = source.read_users(&progress).await;
+        if users.is_ok() && prompted && args.remember_password {
+            remember_database_password(&source.address, &source.password).await;
+        }
+        users
+    } else if let Some(url) = &args.director_web {
+        let password = director_password()?;
+        let options = ClientOptions {
+            request_timeout: timeout,
+            ..ClientOptions::default()
+        };
+        let director = WebDirector::sign_in(url, options, &args.login.login, &password)
+            .await
+            .map_err(|e| format!("Director sign-in failed: {e}"))?;
+        director.read_users(&progress).await
+    } else if args.login.director.is_some() {
+        let password = director_password()?;
+        let director = connect_director(&args.login)
+            .await
+            .map_err(|e| e.to_string())?;
+        director
+            .login(&args.login.login, &password)
+            .await
+            .map_err(|e| format!("Director sign-in failed: {e}"))?;
+        director.read_users(&progress).await
+    } else {
+        return Err("give --users-csv FILE, --director URL, --director-web URL or --db URL".into());
+    };
+    if show_progress {
+        eprintln!();
+    }
+    users.map_err(|e| e.to_string())
+}
+
+/// The database password: HYBRID_DB_PASSWORD, else the keyring, else a
+/// prompt. The flag says whether it was typed (and so may be remembered).
+async fn database_password(address: &DatabaseAddress) -> Result<(Secret, bool), String> {
+    if let Ok(password) = std::env::var(DB_PASSWORD_ENV) {
+        return Ok((Secret::new(password), false));
+    }
+    // The keyring talks to the desktop's secret service synchronously.
+    let key = address.keyring_key();
+    let kept = tokio::task::spawn_blocking(move || KeyringStore::default().get(&key))
         .await
-        .inspect(|_| {
-            if show_progress {
-                eprintln!();
-            }
-        })
-        .map_err(|e| format!("reading users from Director failed: {e}"))
+        .ok()
+        .flatten();
+    if let Some(password) = kept {
+        return Ok((password, false));
+    }
+    if std::io::stdin().is_terminal() {
+        let prompt = format!("Password for {} at {}: ", address.user, address.endpoint());
+        return rpassword::prompt_password(prompt)
+            .map(|p| (Secret::new(p), true))
+            .map_err(|e| format!("cannot read the password: {e}"));
+    }
+    Err(format!(
+        "no database password: set {DB_PASSWORD_ENV}, keep it in the keyring with --remember-password, or run from a terminal to be asked"
+    ))
+}
+
+async fn remember_database_password(address: &DatabaseAddress, password: &Secret) {
+    let key = address.keyring_key();
+    let password = password.clone();
+    let stored =
+        tokio::task::spawn_blocking(move || KeyringStore::default().put(&key, &password)).await;
+    match stored {
+        Ok(Ok(())) => eprintln!("The password is now kept in the system keyring."),
+        Ok(Err(e)) => eprintln!("warning: could not keep the password in the keyring: {e}"),
+        Err(e) => eprintln!("warning: could not keep the password in the keyring: {e}"),
+    }
 }
 
 async fn run_status(args: StatusArgs) -> ExitCode {

@@ -117,6 +117,19 @@ impl UserRecord {
     }
 }
 
+impl From<UserRecord> for crate::domain::format::DirectoryUser {
+    /// Moves the strings: a million users are not copied to be audited.
+    fn from(record: UserRecord) -> Self {
+        crate::domain::format::DirectoryUser {
+            user_dn: record.user_dn,
+            first_name: record.first_name,
+            last_name: record.last_name,
+            client_username: record.client_username,
+            email: record.email,
+        }
+    }
+}
+
 /// `GET /director/api/users?offset=O&limit=L`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsersPage {

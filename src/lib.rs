@@ -14,6 +14,7 @@ pub mod secret;
 pub mod secrets;
 pub mod settings;
 pub mod sim;
+pub mod sources;
 pub mod troubleshooting;
 pub mod ui;
 pub mod users_csv;

@@ -311,6 +311,51 @@ impl Http {
         })
     }
 
+    /// GET of a page (HTML), after redirects; for Director's web interface.
+    pub async fn get_page(&self, path: &str) -> Result<String, ApiError> {
+        let url = self.url(path);
+        self.fetch_text(self.client.get(&url), url).await
+    }
+
+    /// POST of an HTML form, after redirects; answers the page it lands on.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<String, ApiError> {
+        let url = self.url(path);
+        self.fetch_text(self.client.post(&url).form(form), url)
+            .await
+    }
+
+    async fn fetch_text(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: String,
+    ) -> Result<String, ApiError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&url, e))?;
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let bytes = read_capped(response).await.map_err(|e| match e {
+            ReadError::Transport(e) => self.transport_error(&url, e),
+            ReadError::TooLarge => ApiError::Protocol {
+                url: url.clone(),
+                detail: format!(
+                    "the answer is larger than {} MB",
+                    MAX_RESPONSE_BYTES / (1024 * 1024)
+                ),
+            },
+        })?;
+        if !status.is_success() {
+            return Err(error_from(status, &content_type, &bytes, &url));
+        }
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     fn transport_error(&self, url: &str, error: reqwest::Error) -> ApiError {
         if error.is_timeout() {
             return ApiError::Timeout {

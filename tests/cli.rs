@@ -65,7 +65,7 @@ fn reasons(json: &serde_json::Value) -> Vec<(String, String)> {
 
 #[test]
 fn audit_names_every_tricky_username() {
-    let (code, json) = audit_json(&[]);
+    let (code, json) = audit_json(&["--all"]);
     assert_eq!(code, 1, "invalid users mean exit 1");
     assert_eq!(json["total"], 19);
     assert_eq!(json["invalid"], 15);
@@ -102,13 +102,26 @@ fn audit_names_every_tricky_username() {
             .is_some_and(|h| !h.is_empty())
     );
     assert_eq!(first_invalid["valid"], false);
+    // Without --all only the invalid users are listed, with the summary.
+    let (_, invalid_only) = audit_json(&[]);
+    assert_eq!(invalid_only["users"].as_array().map(Vec::len), Some(15));
+    let by_reason = invalid_only["by_reason"].as_array().expect("by_reason");
+    let summed: u64 = by_reason.iter().filter_map(|r| r["count"].as_u64()).sum();
+    assert_eq!(summed, 15);
+    assert_eq!(by_reason[0]["reason"], "local_dots");
+    assert_eq!(by_reason[0]["count"], 3);
 }
 
 #[test]
 fn audit_options_change_the_count() {
     let (code, json) = audit_json(&["--use-email"]);
     assert_eq!((code, json["invalid"].as_u64()), (1, Some(9)));
-    let (code, json) = audit_json(&["--use-email", "--append-domain", "acme-corp.example"]);
+    let (code, json) = audit_json(&[
+        "--use-email",
+        "--append-domain",
+        "acme-corp.example",
+        "--all",
+    ]);
     assert_eq!((code, json["invalid"].as_u64()), (1, Some(8)));
     let row = json["users"]
         .as_array()
@@ -117,6 +130,26 @@ fn audit_options_change_the_count() {
         .find(|u| u["user_dn"] == "1017")
         .expect("1017");
     assert_eq!(row["result"], "noemail@acme-corp.example");
+    // The report says what each option would make of an invalid user.
+    let (_, none) = audit_json(&["--append-domain", "acme-corp.example"]);
+    let row = none["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|u| u["user_dn"] == "1003")
+        .expect("1003");
+    let each = &row["under_each_option"];
+    assert_eq!(each["as_is"]["reason"], "whitespace");
+    assert!(
+        each["append_domain"]["username"]
+            .as_str()
+            .is_some_and(|u| u.ends_with("@acme-corp.example"))
+    );
+    assert!(
+        row["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("spaces"))
+    );
 }
 
 #[test]
@@ -136,7 +169,7 @@ fn audit_exit_zero_when_all_valid_and_text_and_csv_formats() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stdout)
-            .starts_with("\u{feff}user_dn,client_username,email,result,valid,reason,hint")
+            .starts_with("\u{feff}user_dn,first_name,last_name,client_username,email,result,valid,reason,description,hint,as_is,")
     );
 }
 

@@ -4,6 +4,9 @@
 //! speaks the contract of `docs/server-contract.md` (which the built-in
 //! simulator serves).
 
+pub mod database;
+pub mod web;
+
 use std::future::Future;
 use std::sync::Mutex;
 

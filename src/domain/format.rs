@@ -289,17 +289,33 @@ impl std::fmt::Display for InvalidCount {
 }
 
 /// How many invalid users per reason code, most frequent first (ties by
-/// code). Takes codes so a report's rows can be summarised too.
-pub fn summarize_reasons(
-    codes: impl IntoIterator<Item = &'static str>,
-) -> Vec<(&'static str, usize)> {
-    let mut counts: HashMap<&'static str, usize> = HashMap::new();
-    for code in codes {
-        *counts.entry(code).or_default() += 1;
+/// code). Reasons that differ only in the character they name count as one.
+pub fn summarize_reasons(reasons: impl IntoIterator<Item = Reason>) -> Vec<(Reason, usize)> {
+    let mut counts: HashMap<&'static str, (Reason, usize)> = HashMap::new();
+    for reason in reasons {
+        counts.entry(reason.code()).or_insert((reason, 0)).1 += 1;
     }
-    let mut summary: Vec<_> = counts.into_iter().collect();
-    summary.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut summary: Vec<_> = counts.into_values().collect();
+    summary.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
     summary
+}
+
+/// The domain most valid email addresses use (lower-cased): the natural
+/// default for "append a domain".
+pub fn most_common_email_domain<'a>(emails: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut counts: HashMap<Caseless<'a>, usize, foldhash::fast::RandomState> = HashMap::default();
+    for email in emails {
+        let email = email.trim();
+        if let Some((_, domain)) = email.rsplit_once('@')
+            && validate(email).is_ok()
+        {
+            *counts.entry(Caseless::new(domain)).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.0.cmp(a.0.0)))
+        .map(|(d, _)| d.0.to_ascii_lowercase())
 }
 
 #[cfg(test)]
@@ -447,8 +463,8 @@ mod tests {
         let count = InvalidCount::of(&out);
         assert_eq!(count.to_string(), "3 of 4");
         assert_eq!(
-            summarize_reasons(out.iter().filter_map(|o| o.reason.map(Reason::code))),
-            vec![("missing_at", 2), ("empty", 1)]
+            summarize_reasons(out.iter().filter_map(|o| o.reason)),
+            vec![(Reason::MissingAt, 2), (Reason::Empty, 1)]
         );
     }
 

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod data;
 pub mod server;
+pub mod web;
 pub mod world;
 
 use std::net::SocketAddr;

@@ -36,6 +36,7 @@ pub struct Shared {
     world: Mutex<World>,
     sessions: Mutex<Sessions>,
     faults: Mutex<Vec<Fault>>,
+    pending_forms: Mutex<super::web::PendingForms>,
     /// Set when the world changed and `--state` should be written.
     pub dirty: AtomicBool,
 }
@@ -46,6 +47,7 @@ impl Shared {
             world: Mutex::new(world),
             sessions: Mutex::new(Sessions::default()),
             faults: Mutex::new(Vec::new()),
+            pending_forms: Mutex::new(Default::default()),
             dirty: AtomicBool::new(false),
         }
     }
@@ -56,8 +58,12 @@ impl Shared {
         self.world.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn sessions(&self) -> MutexGuard<'_, Sessions> {
+    pub(super) fn sessions(&self) -> MutexGuard<'_, Sessions> {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn pending_forms(&self) -> MutexGuard<'_, super::web::PendingForms> {
+        self.pending_forms.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn faults(&self) -> MutexGuard<'_, Vec<Fault>> {
@@ -173,7 +179,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     }
 }
 
-fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+pub(super) fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -184,7 +190,11 @@ fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
         .map(|(_, v)| v)
 }
 
-fn set_cookie(name: &str, value: &str, max_age_secs: u64) -> [(header::HeaderName, String); 1] {
+pub(super) fn set_cookie(
+    name: &str,
+    value: &str,
+    max_age_secs: u64,
+) -> [(header::HeaderName, String); 1] {
     [(
         header::SET_COOKIE,
         format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}"),
@@ -219,7 +229,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route(paths::DIRECTOR_SYNC_RUN, post(run_sync))
         .route(paths::DIRECTOR_SYNC_STATUS, get(sync_status))
-        .route(paths::DIRECTOR_ALERTS, get(alerts));
+        .route(paths::DIRECTOR_ALERTS, get(alerts))
+        .merge(super::web::router());
     let portal = Router::new()
         .route(paths::PORTAL_TERMS, get(terms))
         .route(paths::PORTAL_TERMS_PAGE, get(terms_page))

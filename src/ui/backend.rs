@@ -304,32 +304,53 @@ impl Backend {
         });
     }
 
-    /// Builds the audit report (CSV for Excel) in the background, asks where
-    /// to save it (the system's save dialog), then writes the file.
-    pub fn export_report(&self, users: Arc<Vec<UserRecord>>, options: FormatOptions) {
+    /// Asks where to save the audit report (the system's save dialog; the
+    /// file name's extension picks CSV, JSON or text), then builds and
+    /// writes it in the background.
+    pub fn export_report(
+        &self,
+        users: Arc<Vec<UserRecord>>,
+        options: FormatOptions,
+        rows: crate::audit::Rows,
+    ) {
         self.spawn(async move {
-            let report = tokio::task::spawn_blocking(move || {
-                let directory = crate::audit::directory_users(&users);
-                crate::audit::AuditReport::build(&directory, &options).to_csv()
-            })
-            .await;
-            let Ok(contents) = report else {
-                return Event::Exported(Err("Could not build the report.".into()));
-            };
             let picked = rfd::AsyncFileDialog::new()
-                .set_title("Export client usernames")
+                .set_title("Export the username audit")
                 .set_file_name("client-usernames.csv")
                 .add_filter("CSV (Excel)", &["csv"])
+                .add_filter("JSON", &["json"])
+                .add_filter("Text", &["txt"])
                 .save_file()
                 .await;
             let Some(handle) = picked else {
                 return Event::Exported(Ok(None));
             };
             let path = handle.path().to_path_buf();
-            let written = crate::fsutil::write_atomic(&path, contents.as_bytes())
-                .map(|()| Some(path.clone()))
-                .map_err(|e| format!("Could not write {}: {e}", path.display()));
+            let written = tokio::task::spawn_blocking(move || {
+                write_report(&users, &options, rows, &path).map(|()| Some(path))
+            })
+            .await
+            .unwrap_or_else(|_| Err("Could not build the report.".into()));
             Event::Exported(written)
         });
     }
+}
+
+/// Builds the audit report and writes it atomically in the format the file
+/// name asks for.
+pub fn write_report(
+    users: &[UserRecord],
+    options: &FormatOptions,
+    rows: crate::audit::Rows,
+    path: &std::path::Path,
+) -> Result<(), String> {
+    let directory = crate::audit::directory_users(users);
+    let report = crate::audit::AuditReport::build(&directory, options, rows);
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let contents = report.render(crate::audit::ReportFormat::for_file_name(name));
+    crate::fsutil::write_atomic(path, contents.as_bytes())
+        .map_err(|e| format!("Could not write {}: {e}", path.display()))
 }

@@ -250,24 +250,24 @@ impl UsernamesScreen {
     }
 
     fn common_domain(&self) -> Option<String> {
-        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for user in self.users.iter().flat_map(|u| u.iter()) {
-            if let Some((_, domain)) = user.email.trim().rsplit_once('@')
-                && crate::domain::username::validate(user.email.trim()).is_ok()
-            {
-                *counts.entry(domain).or_default() += 1;
-            }
-        }
-        counts
-            .into_iter()
-            .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-            .map(|(d, _)| d.to_ascii_lowercase())
+        crate::domain::format::most_common_email_domain(
+            self.users
+                .iter()
+                .flat_map(|u| u.iter())
+                .map(|u| u.email.as_str()),
+        )
     }
 
     fn export(&mut self, ctx: &Ctx<'_>) {
         if let Some(users) = &self.users {
+            // The export lists what the table shows: invalid users only, or all.
+            let rows = if self.invalid_only {
+                crate::audit::Rows::InvalidOnly
+            } else {
+                crate::audit::Rows::All
+            };
             ctx.backend
-                .export_report(users.clone(), Self::options(ctx.progress));
+                .export_report(users.clone(), Self::options(ctx.progress), rows);
         }
     }
 

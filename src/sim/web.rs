@@ -1,0 +1,239 @@
+//! The simulator's copy of Director's own web interface, in the shape the
+//! public automation scripts see (DESIGN.md "facts"): a login form with a
+//! CSRF token, the jqGrid user list, and one JSON document per user. It
+//! serves the same users and the same admin sign-in as the contract routes,
+//! so `audit --director-web` can be tried against `hybrid-setup sim`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::director::web::{LOGIN_PATH, USERS_LIST_PATH};
+use crate::secret::Secret;
+
+use super::server::{DIRECTOR_COOKIE, Shared, cookie, now_ms, set_cookie};
+use super::world::{Refusal, SESSION_IDLE_MS, random_token};
+
+/// Sign-in forms handed out and not yet used, by their pre-session cookie.
+#[derive(Debug, Default)]
+pub struct PendingForms(HashMap<String, String>);
+
+/// Enough for many people signing in at once; older forms are forgotten.
+const MAX_PENDING_FORMS: usize = 10_000;
+
+pub fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route(LOGIN_PATH, get(login_page).post(login))
+        .route("/director", get(home))
+        .route(USERS_LIST_PATH, get(users_list))
+        .route("/director/users/{file}", get(user_json))
+}
+
+fn login_form(token: &str, flash: Option<&str>) -> Html<String> {
+    let flash = flash
+        .map(|m| format!("<p class=\"flash error\">{m}</p>"))
+        .unwrap_or_default();
+    Html(format!(
+        "<!DOCTYPE html><html><head><title>Director</title>\
+         <meta name=\"csrf-param\" content=\"authenticity_token\" />\
+         <meta name=\"csrf-token\" content=\"{token}\" /></head><body>{flash}\
+         <form action=\"{LOGIN_PATH}\" method=\"post\">\
+         <input type=\"text\" name=\"user_session[login_name]\" />\
+         <input type=\"password\" name=\"user_session[login_password]\" />\
+         <input type=\"hidden\" name=\"authenticity_token\" value=\"{token}\" />\
+         </form></body></html>"
+    ))
+}
+
+async fn login_page(State(shared): State<Arc<Shared>>) -> Response {
+    let pre_session = random_token(24);
+    let token = random_token(32);
+    {
+        let mut forms = shared.pending_forms();
+        if forms.0.len() >= MAX_PENDING_FORMS {
+            forms.0.clear();
+        }
+        forms.0.insert(pre_session.clone(), token.clone());
+    }
+    (
+        set_cookie(DIRECTOR_COOKIE, &pre_session, SESSION_IDLE_MS / 1000),
+        login_form(&token, None),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(rename = "user_session[login_name]", default)]
+    login_name: String,
+    #[serde(rename = "user_session[login_password]", default)]
+    login_password: String,
+    #[serde(default)]
+    authenticity_token: String,
+}
+
+async fn login(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let pre_session = cookie(&headers, DIRECTOR_COOKIE).unwrap_or_default();
+    let expected = shared.pending_forms().0.remove(pre_session);
+    if expected.as_deref() != Some(form.authenticity_token.as_str()) {
+        // Rails: ActionController::InvalidAuthenticityToken
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Invalid authenticity token",
+        )
+            .into_response();
+    }
+    let signed_in = {
+        let world = shared.world();
+        shared.sessions().director_login(
+            &world,
+            &form.login_name,
+            &Secret::new(form.login_password),
+            now_ms(),
+        )
+    };
+    match signed_in {
+        Ok(session) => (
+            set_cookie(DIRECTOR_COOKIE, &session, SESSION_IDLE_MS / 1000),
+            Redirect::to("/director"),
+        )
+            .into_response(),
+        Err(refusal) => {
+            let message = match refusal {
+                Refusal::Locked { retry_after_secs } => {
+                    format!("Too many failed sign-ins; try again in {retry_after_secs} s.")
+                }
+                _ => "Invalid login name or password.".to_string(),
+            };
+            let token = random_token(32);
+            let pre_session = random_token(24);
+            shared
+                .pending_forms()
+                .0
+                .insert(pre_session.clone(), token.clone());
+            (
+                set_cookie(DIRECTOR_COOKIE, &pre_session, SESSION_IDLE_MS / 1000),
+                login_form(&token, Some(&message)),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Rails sends a signed-out browser to the login page.
+fn signed_in(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+    shared
+        .sessions()
+        .director_user(cookie(headers, DIRECTOR_COOKIE), now_ms())
+        .map(|_| ())
+        .map_err(|_| Redirect::to(LOGIN_PATH).into_response())
+}
+
+async fn home(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(to_login) = signed_in(&shared, &headers) {
+        return to_login;
+    }
+    Html("<!DOCTYPE html><html><body><h1>Director</h1></body></html>").into_response()
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default = "default_rows")]
+    rows: u64,
+    #[serde(default = "default_page")]
+    page: u64,
+}
+
+fn default_rows() -> u64 {
+    20
+}
+
+fn default_page() -> u64 {
+    1
+}
+
+async fn users_list(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    if let Err(to_login) = signed_in(&shared, &headers) {
+        return to_login;
+    }
+    let rows_per_page = query.rows.clamp(1, 1_000);
+    let page = query.page.max(1);
+    let world = shared.world();
+    let users = &world.director.users;
+    let records = users.len() as u64;
+    let start = ((page - 1) * rows_per_page).min(records) as usize;
+    let end = (start + rows_per_page as usize).min(users.len());
+    let rows: Vec<_> = users[start..end]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let extension = 1000 + start + i;
+            json!({
+                "id": start + i + 1,
+                "cell": [u.first_name, u.last_name, extension.to_string(), u.did, u.email, "Headquarters"]
+            })
+        })
+        .collect();
+    Json(json!({
+        "page": page,
+        "total": records.div_ceil(rows_per_page),
+        "records": records,
+        "rows": rows,
+    }))
+    .into_response()
+}
+
+async fn user_json(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    if let Err(to_login) = signed_in(&shared, &headers) {
+        return to_login;
+    }
+    let id = file
+        .strip_suffix(".json")
+        .and_then(|id| id.parse::<usize>().ok());
+    let world = shared.world();
+    let Some((id, user)) =
+        id.and_then(|id| Some((id, world.director.users.get(id.checked_sub(1)?)?)))
+    else {
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            "{\"error\":\"not found\"}",
+        )
+            .into_response();
+    };
+    Json(json!({
+        "user": {
+            "GuiLoginName": user.client_username,
+            "UserDN": user.user_dn,
+            "UserDNID": id,
+            "LicenseTypeID": 1,
+            "ClientType": 0,
+            "tab_address_attributes": {
+                "FirstName": user.first_name,
+                "LastName": user.last_name,
+                "EmailAddress": user.email,
+            },
+            "dn_attributes": { "DN": (1000 + id - 1).to_string(), "DID": user.did },
+        }
+    }))
+    .into_response()
+}
