@@ -450,3 +450,39 @@ async fn status_watch_prints_a_line_per_change() {
     assert_eq!(second.1, None, "no line while the state holds");
     sim.stop().await;
 }
+
+/// Director's own web interface (login form + jqGrid list + a JSON per user)
+/// gives the same users, and so the same report, as the contract API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_reads_directors_web_interface() {
+    let users = data::generate(1_200, data::Mix::Realistic, 3);
+    let sim = sim::start(SimConfig::new(users), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let url = sim.url();
+    let (web, api, wrong) = tokio::task::spawn_blocking(move || {
+        let web = run(&["audit", "--director-web", &url, "--format", "json", "--all"]);
+        let api = run(&["audit", "--director", &url, "--format", "json", "--all"]);
+        let wrong = Command::new(BIN)
+            .args(["audit", "--director-web", &url])
+            .env("HYBRID_DIRECTOR_PASSWORD", "wrong")
+            .output()
+            .expect("runs");
+        (web, api, wrong)
+    })
+    .await
+    .expect("join");
+    assert_eq!(web.status.code(), Some(1), "{}", text(&web.stderr));
+    let web: serde_json::Value = serde_json::from_slice(&web.stdout).expect("json");
+    let api: serde_json::Value = serde_json::from_slice(&api.stdout).expect("json");
+    assert_eq!(web["total"], 1_200);
+    assert_eq!(web, api, "both sources give the same report");
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        text(&wrong.stderr)
+            .contains("Director sign-in failed: Director refused the login name or password"),
+        "{}",
+        text(&wrong.stderr)
+    );
+    sim.stop().await;
+}

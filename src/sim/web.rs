@@ -132,17 +132,17 @@ async fn login(
 }
 
 /// Rails sends a signed-out browser to the login page.
-fn signed_in(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+fn signed_in(shared: &Shared, headers: &HeaderMap) -> Result<(), Redirect> {
     shared
         .sessions()
         .director_user(cookie(headers, DIRECTOR_COOKIE), now_ms())
         .map(|_| ())
-        .map_err(|_| Redirect::to(LOGIN_PATH).into_response())
+        .map_err(|_| Redirect::to(LOGIN_PATH))
 }
 
 async fn home(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     if let Err(to_login) = signed_in(&shared, &headers) {
-        return to_login;
+        return to_login.into_response();
     }
     Html("<!DOCTYPE html><html><body><h1>Director</h1></body></html>").into_response()
 }
@@ -169,7 +169,7 @@ async fn users_list(
     Query(query): Query<ListQuery>,
 ) -> Response {
     if let Err(to_login) = signed_in(&shared, &headers) {
-        return to_login;
+        return to_login.into_response();
     }
     let rows_per_page = query.rows.clamp(1, 1_000);
     let page = query.page.max(1);
@@ -204,7 +204,7 @@ async fn user_json(
     Path(file): Path<String>,
 ) -> Response {
     if let Err(to_login) = signed_in(&shared, &headers) {
-        return to_login;
+        return to_login.into_response();
     }
     let id = file
         .strip_suffix(".json")
