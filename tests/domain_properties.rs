@@ -43,6 +43,103 @@ prop_compose! {
     }
 }
 
+/// Users drawn from a small pool, so that duplicates are common.
+fn crowded_user() -> impl Strategy<Value = DirectoryUser> {
+    let names = [
+        "a@x.com",
+        "A@X.COM",
+        " a@x.com ",
+        "b",
+        "B",
+        "",
+        "c@y.org",
+        "Élise@x.fr",
+        "élise@X.fr",
+        "d d",
+    ];
+    let emails = [
+        "", "a@x.com", "b@x.com", "B@x.com", "bad@", "c@y.org", "e@x.com",
+    ];
+    (
+        prop::sample::select(names.to_vec()),
+        prop::sample::select(emails.to_vec()),
+    )
+        .prop_map(|(username, email)| DirectoryUser {
+            client_username: username.to_string(),
+            email: email.to_string(),
+            ..Default::default()
+        })
+}
+
+/// The rules of `format`, written the plain way: owned lower-cased keys in
+/// a map. The fast implementation must agree with it exactly.
+fn reference_format(
+    users: &[DirectoryUser],
+    opts: &FormatOptions,
+) -> Vec<(String, Option<&'static str>)> {
+    use std::collections::HashMap;
+    fn counts<'s>(values: impl Iterator<Item = &'s str>) -> HashMap<String, usize> {
+        let mut map = HashMap::new();
+        for v in values.map(comparison_key).filter(|k| !k.is_empty()) {
+            *map.entry(v).or_insert(0) += 1;
+        }
+        map
+    }
+    let names = counts(users.iter().map(|u| u.client_username.as_str()));
+    let emails = counts(users.iter().map(|u| u.email.as_str()));
+    let domain = opts
+        .append_domain
+        .as_deref()
+        .map(hybrid_setup::domain::format::normalize_domain);
+    let mut out: Vec<(String, Option<username::Reason>)> = users
+        .iter()
+        .map(|u| {
+            let current = u.client_username.as_str();
+            if validate(current).is_ok() && names.get(&comparison_key(current)) == Some(&1) {
+                return (current.to_string(), None);
+            }
+            let mut email_problem = None;
+            if opts.use_email {
+                let email = u.email.trim();
+                let problem = if email.is_empty() {
+                    Some(username::Reason::EmailMissing)
+                } else if validate(email).is_err() {
+                    Some(username::Reason::EmailInvalid)
+                } else if emails.get(&comparison_key(email)) > Some(&1) {
+                    Some(username::Reason::EmailDuplicate)
+                } else {
+                    None
+                };
+                match problem {
+                    None => return (email.to_string(), None),
+                    some => email_problem = some,
+                }
+            }
+            if let Some(domain) = &domain {
+                let name = current.trim();
+                if !name.is_empty() && !name.contains('@') {
+                    let result = format!("{}@{domain}", name.to_lowercase());
+                    let reason = validate(&result).err();
+                    return (result, reason);
+                }
+            }
+            match validate(current) {
+                Err(reason) => (current.to_string(), Some(email_problem.unwrap_or(reason))),
+                Ok(()) => (current.to_string(), None),
+            }
+        })
+        .collect();
+    let valid = counts(out.iter().filter(|o| o.1.is_none()).map(|o| o.0.as_str()));
+    for o in &mut out {
+        if o.1.is_none() && valid.get(&comparison_key(&o.0)) > Some(&1) {
+            o.1 = Some(username::Reason::Duplicate);
+        }
+    }
+    out.into_iter()
+        .map(|(r, reason)| (r, reason.map(username::Reason::code)))
+        .collect()
+}
+
 fn options() -> impl Strategy<Value = FormatOptions> {
     (
         any::<bool>(),
@@ -105,6 +202,18 @@ proptest! {
                 prop_assert_eq!(o.result.as_ref(), u.client_username.as_str());
             }
         }
+    }
+
+    #[test]
+    fn format_agrees_with_the_plain_reference(
+        users in prop_oneof![prop::collection::vec(user(), 0..40), prop::collection::vec(crowded_user(), 0..40)],
+        opts in options(),
+    ) {
+        let fast: Vec<_> = format(&users, &opts)
+            .into_iter()
+            .map(|o| (o.result.into_owned(), o.reason.map(username::Reason::code)))
+            .collect();
+        prop_assert_eq!(fast, reference_format(&users, &opts));
     }
 
     #[test]

@@ -4,10 +4,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
+use rayon::prelude::*;
+
+use super::caseless::{self, Key};
 use super::username::{Reason, validate, validate_domain};
 
 /// A user as Director knows it, reduced to what username formatting needs.
@@ -82,67 +84,50 @@ impl Outcome<'_> {
 /// `jsmith@domain` (lower-cased); with both, email first and domain as the
 /// fallback. Results that collide (ignoring case and surrounding space) are
 /// invalid for every user involved.
+///
+/// The per-user work runs on all cores; the counting passes are one hash
+/// table insert per user each.
 pub fn format<'a>(users: &'a [DirectoryUser], options: &FormatOptions) -> Vec<Outcome<'a>> {
-    let username_counts = count_keys(users.iter().map(|u| u.client_username.as_str()));
-    let email_counts = if options.use_email {
-        count_keys(users.iter().map(|u| u.email.as_str()))
-    } else {
-        Counts::default()
-    };
     let domain = options.append_domain.as_deref().map(normalize_domain);
-
-    let mut outcomes: Vec<Outcome<'a>> = users
-        .iter()
-        .map(|user| {
-            let current = user.client_username.as_str();
-            let current_ok = validate(current).is_ok()
-                && username_counts.get(&Caseless::new(current)) == Some(&1);
-            if current_ok {
-                return kept(current, None);
-            }
-            let mut email_problem = None;
-            if options.use_email {
-                match usable_email(&user.email, &email_counts) {
-                    Ok(email) => {
-                        return Outcome {
-                            result: Cow::Borrowed(email),
-                            source: Source::Email,
-                            reason: None,
-                        };
-                    }
-                    Err(problem) => email_problem = Some(problem),
-                }
-            }
-            if let Some(domain) = &domain {
-                let name = current.trim();
-                if !name.is_empty() && !name.contains('@') {
-                    return Outcome {
-                        result: Cow::Owned(format!("{}@{domain}", name.to_lowercase())),
-                        source: Source::AppendedDomain,
-                        reason: None,
-                    };
-                }
-            }
-            kept(current, email_problem)
-        })
+    let username_keys: Vec<Key<'a>> = users
+        .par_iter()
+        .map(|u| Key::new(&u.client_username))
         .collect();
+    let email_keys: Vec<Key<'a>> = if options.use_email {
+        users.par_iter().map(|u| Key::new(&u.email)).collect()
+    } else {
+        Vec::new()
+    };
+    let username_counts = caseless::occurrences_each(&username_keys);
+    let email_counts = caseless::occurrences_each(&email_keys);
+    let context = Context {
+        domain: domain.as_deref(),
+    };
+    let (mut outcomes, result_keys): (Vec<Outcome<'a>>, Vec<ResultKey<'a>>) = users
+        .par_iter()
+        .zip(username_keys.par_iter().zip(username_counts.par_iter()))
+        .enumerate()
+        .map(|(i, (user, (&username_key, &username_count)))| {
+            let email = email_keys.get(i).map(|&key| (key, email_counts[i]));
+            context.decide(user, (username_key, username_count), email)
+        })
+        .unzip();
+    drop((username_keys, email_keys, username_counts, email_counts));
 
-    // Validate every result, then mark collisions among the results.
-    for outcome in &mut outcomes {
-        if let Err(reason) = validate(&outcome.result) {
-            // When the email option was tried and failed, the email is what
-            // the admin can fix; otherwise the username's own problem is.
-            outcome.reason = Some(outcome.reason.unwrap_or(reason));
-        } else {
-            outcome.reason = None;
-        }
-    }
+    // Results that collide are invalid for everyone involved.
     let duplicate: Vec<bool> = {
-        let valid_results = outcomes.iter().filter(|o| o.valid());
-        let counts = count_keys(valid_results.map(|o| o.result.as_ref()));
-        outcomes
-            .iter()
-            .map(|o| o.valid() && counts.get(&Caseless::new(&o.result)) > Some(&1))
+        let keys: Vec<Key<'_>> = outcomes
+            .par_iter()
+            .zip(result_keys.par_iter())
+            .map(|(outcome, key)| match key {
+                ResultKey::Invalid => Key::EMPTY,
+                ResultKey::Known(key) => *key,
+                ResultKey::Appended => Key::new(&outcome.result),
+            })
+            .collect();
+        caseless::occurrences_each(&keys)
+            .into_iter()
+            .map(|n| n > 1)
             .collect()
     };
     for (outcome, duplicate) in outcomes.iter_mut().zip(duplicate) {
@@ -153,97 +138,101 @@ pub fn format<'a>(users: &'a [DirectoryUser], options: &FormatOptions) -> Vec<Ou
     outcomes
 }
 
-fn kept(current: &str, email_problem: Option<Reason>) -> Outcome<'_> {
+/// How a result is compared for duplicates.
+#[derive(Clone, Copy)]
+enum ResultKey<'a> {
+    /// Invalid results are not compared.
+    Invalid,
+    /// The result is the username or the email, whose key is known.
+    Known(Key<'a>),
+    /// A new string: its key is computed from the outcome.
+    Appended,
+}
+
+struct Context<'c> {
+    domain: Option<&'c str>,
+}
+
+/// A key and how many users share it.
+type Counted<'a> = (Key<'a>, u32);
+
+impl Context<'_> {
+    /// `email` is `None` when "use email" is off.
+    fn decide<'a>(
+        &self,
+        user: &'a DirectoryUser,
+        (username_key, username_count): Counted<'a>,
+        email: Option<Counted<'a>>,
+    ) -> (Outcome<'a>, ResultKey<'a>) {
+        let current = user.client_username.as_str();
+        let current_validity = validate(current);
+        if current_validity.is_ok() && username_count == 1 {
+            return (kept(current, None), ResultKey::Known(username_key));
+        }
+        let mut email_problem = None;
+        if let Some((email_key, email_count)) = email {
+            match usable_email(email_key, email_count) {
+                Ok(email) => {
+                    let outcome = Outcome {
+                        result: Cow::Borrowed(email),
+                        source: Source::Email,
+                        reason: None,
+                    };
+                    return (outcome, ResultKey::Known(email_key));
+                }
+                Err(problem) => email_problem = Some(problem),
+            }
+        }
+        if let Some(domain) = self.domain {
+            let name = username_key.text();
+            if !name.is_empty() && !name.contains('@') {
+                let result = format!("{}@{domain}", name.to_lowercase());
+                let reason = validate(&result).err();
+                let outcome = Outcome {
+                    result: Cow::Owned(result),
+                    source: Source::AppendedDomain,
+                    reason,
+                };
+                let key = if reason.is_none() {
+                    ResultKey::Appended
+                } else {
+                    ResultKey::Invalid
+                };
+                return (outcome, key);
+            }
+        }
+        match current_validity {
+            // When the email option was tried and failed, the email is what
+            // the admin can fix; otherwise the username's own problem is.
+            Err(reason) => (
+                kept(current, Some(email_problem.unwrap_or(reason))),
+                ResultKey::Invalid,
+            ),
+            // A valid username shared with others: the duplicate pass marks it.
+            Ok(()) => (kept(current, None), ResultKey::Known(username_key)),
+        }
+    }
+}
+
+fn kept(current: &str, reason: Option<Reason>) -> Outcome<'_> {
     Outcome {
         result: Cow::Borrowed(current),
         source: Source::Kept,
-        reason: email_problem,
+        reason,
     }
 }
 
-fn usable_email<'a>(email: &'a str, counts: &Counts<'_>) -> Result<&'a str, Reason> {
-    let email = email.trim();
+fn usable_email(email: Key<'_>, count: u32) -> Result<&str, Reason> {
     if email.is_empty() {
         return Err(Reason::EmailMissing);
     }
-    if validate(email).is_err() {
+    if validate(email.text()).is_err() {
         return Err(Reason::EmailInvalid);
     }
-    if counts.get(&Caseless::new(email)) > Some(&1) {
+    if count > 1 {
         return Err(Reason::EmailDuplicate);
     }
-    Ok(email)
-}
-
-type Counts<'a> = HashMap<Caseless<'a>, u32, foldhash::fast::RandomState>;
-
-fn count_keys<'s>(values: impl Iterator<Item = &'s str>) -> Counts<'s> {
-    let mut counts = Counts::with_capacity_and_hasher(values.size_hint().0, Default::default());
-    for value in values {
-        let key = Caseless::new(value);
-        if !key.0.is_empty() {
-            *counts.entry(key).or_insert(0) += 1;
-        }
-    }
-    counts
-}
-
-/// A username compared as [`super::username::comparison_key`] does (trimmed,
-/// lower-cased) without allocating the lower-cased copy: formatting a
-/// directory of a million users compares a few million keys.
-#[derive(Debug, Clone, Copy)]
-struct Caseless<'a>(&'a str);
-
-impl<'a> Caseless<'a> {
-    fn new(value: &'a str) -> Self {
-        Caseless(value.trim())
-    }
-
-    fn lowered(self) -> impl Iterator<Item = char> + 'a {
-        self.0.chars().flat_map(char::to_lowercase)
-    }
-}
-
-impl PartialEq for Caseless<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        if self.0.is_ascii() && other.0.is_ascii() {
-            self.0.eq_ignore_ascii_case(other.0)
-        } else {
-            self.lowered().eq(other.lowered())
-        }
-    }
-}
-
-impl Eq for Caseless<'_> {}
-
-impl Hash for Caseless<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        // Must agree with `eq`: both paths feed the same lower-cased UTF-8
-        // byte stream, in the same fixed-size pieces.
-        let mut buf = [0u8; 64];
-        let mut len = 0;
-        let mut push = |b: u8, state: &mut H| {
-            buf[len] = b;
-            len += 1;
-            if len == buf.len() {
-                state.write(&buf);
-                len = 0;
-            }
-        };
-        if self.0.is_ascii() {
-            for b in self.0.bytes() {
-                push(b.to_ascii_lowercase(), state);
-            }
-        } else {
-            let mut utf8 = [0u8; 4];
-            for c in self.lowered() {
-                for b in c.encode_utf8(&mut utf8).bytes() {
-                    push(b, state);
-                }
-            }
-        }
-        state.write(&buf[..len]);
-    }
+    Ok(email.text())
 }
 
 /// An [`Outcome`] that owns its result, to keep or send between threads.
@@ -303,19 +292,20 @@ pub fn summarize_reasons(reasons: impl IntoIterator<Item = Reason>) -> Vec<(Reas
 /// The domain most valid email addresses use (lower-cased): the natural
 /// default for "append a domain".
 pub fn most_common_email_domain<'a>(emails: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let mut counts: HashMap<Caseless<'a>, usize, foldhash::fast::RandomState> = HashMap::default();
-    for email in emails {
-        let email = email.trim();
-        if let Some((_, domain)) = email.rsplit_once('@')
-            && validate(email).is_ok()
-        {
-            *counts.entry(Caseless::new(domain)).or_default() += 1;
-        }
-    }
-    counts
+    let domains: Vec<Key<'a>> = emails
         .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.0.cmp(a.0.0)))
-        .map(|(d, _)| d.0.to_ascii_lowercase())
+        .filter_map(|email| {
+            let email = email.trim();
+            let (_, domain) = email.rsplit_once('@')?;
+            validate(email).is_ok().then(|| Key::new(domain))
+        })
+        .collect();
+    let counts = caseless::occurrences_each(&domains);
+    domains
+        .iter()
+        .zip(counts)
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.text().cmp(a.0.text())))
+        .map(|(d, _)| d.text().to_ascii_lowercase())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! deterministic and tested directly (unit and property tests).
 
 pub mod alarm;
+pub mod caseless;
 pub mod format;
 pub mod registration;
 pub mod requirements;

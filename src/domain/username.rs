@@ -223,11 +223,16 @@ fn is_atext(b: u8) -> bool {
 /// Validates one client username as an email address. Surrounding spaces
 /// are ignored, as they are when usernames are compared.
 pub fn validate(username: &str) -> Result<(), Reason> {
-    let username = username.trim();
+    let username = super::caseless::trim(username);
     if username.is_empty() {
         return Err(Reason::Empty);
     }
-    if username.chars().any(char::is_whitespace) {
+    let has_space = if username.is_ascii() {
+        username.bytes().any(super::caseless::is_ascii_space)
+    } else {
+        username.chars().any(char::is_whitespace)
+    };
+    if has_space {
         return Err(Reason::Whitespace);
     }
     let Some(at) = username.find('@') else {
