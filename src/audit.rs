@@ -184,11 +184,11 @@ impl AuditReport {
                 let user = &users[i];
                 let outcome = &chosen[i];
                 AuditRow {
-                    user_dn: user.user_dn.clone(),
-                    first_name: user.first_name.clone(),
-                    last_name: user.last_name.clone(),
-                    client_username: user.client_username.clone(),
-                    email: user.email.clone(),
+                    user_dn: user.user_dn.to_string(),
+                    first_name: user.first_name.to_string(),
+                    last_name: user.last_name.to_string(),
+                    client_username: user.client_username.to_string(),
+                    email: user.email.to_string(),
                     result: outcome.result.to_string(),
                     valid: outcome.valid(),
                     reason: outcome.reason.map(Reason::code),

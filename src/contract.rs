@@ -108,11 +108,11 @@ impl UserRecord {
     /// What username formatting needs of this user.
     pub fn directory_user(&self) -> crate::domain::format::DirectoryUser {
         crate::domain::format::DirectoryUser {
-            user_dn: self.user_dn.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            client_username: self.client_username.clone(),
-            email: self.email.clone(),
+            user_dn: self.user_dn.as_str().into(),
+            first_name: self.first_name.as_str().into(),
+            last_name: self.last_name.as_str().into(),
+            client_username: self.client_username.as_str().into(),
+            email: self.email.as_str().into(),
         }
     }
 }
@@ -121,11 +121,11 @@ impl From<UserRecord> for crate::domain::format::DirectoryUser {
     /// Moves the strings: a million users are not copied to be audited.
     fn from(record: UserRecord) -> Self {
         crate::domain::format::DirectoryUser {
-            user_dn: record.user_dn,
-            first_name: record.first_name,
-            last_name: record.last_name,
-            client_username: record.client_username,
-            email: record.email,
+            user_dn: record.user_dn.into(),
+            first_name: record.first_name.into(),
+            last_name: record.last_name.into(),
+            client_username: record.client_username.into(),
+            email: record.email.into(),
         }
     }
 }

@@ -44,9 +44,8 @@ impl UserSource for CsvFile {
         let path = &self.0;
         let file = std::fs::File::open(path)
             .map_err(|e| SourceError::Csv(format!("cannot open {}: {e}", path.display())))?;
-        let records = crate::users_csv::read_users(std::io::BufReader::new(file))
-            .map_err(|e| SourceError::Csv(format!("{}: {e}", path.display())))?;
-        Ok(records.into_iter().map(DirectoryUser::from).collect())
+        crate::users_csv::read_users_as(std::io::BufReader::new(file), DirectoryUser::from)
+            .map_err(|e| SourceError::Csv(format!("{}: {e}", path.display())))
     }
 }
 

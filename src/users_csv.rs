@@ -34,6 +34,15 @@ struct Columns {
 
 /// Reads every user; the first bad row stops the read with its line number.
 pub fn read_users(input: impl Read) -> Result<Vec<UserRecord>, CsvError> {
+    read_users_as(input, |user| user)
+}
+
+/// [`read_users`], turning each row into `T` as it is read (an audit of a
+/// million users keeps only what it needs).
+pub fn read_users_as<T>(
+    input: impl Read,
+    mut convert: impl FnMut(UserRecord) -> T,
+) -> Result<Vec<T>, CsvError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -81,7 +90,7 @@ pub fn read_users(input: impl Read) -> Result<Vec<UserRecord>, CsvError> {
                 ),
             })?,
         };
-        users.push(UserRecord {
+        users.push(convert(UserRecord {
             user_dn,
             first_name: field(first),
             last_name: field(last),
@@ -89,7 +98,7 @@ pub fn read_users(input: impl Read) -> Result<Vec<UserRecord>, CsvError> {
             email: field(email),
             did: columns.did.map(field).unwrap_or_default(),
             escalation_delivery,
-        });
+        }));
     }
     Ok(users)
 }

@@ -39,7 +39,7 @@ fn username_like() -> impl Strategy<Value = String> {
 prop_compose! {
     fn user()(dn in 0u32..1000, username in username_like(),
                email in prop_oneof![Just(String::new()), valid_address(), "[a-z@.]{0,10}"]) -> DirectoryUser {
-        DirectoryUser { user_dn: dn.to_string(), client_username: username, email, ..Default::default() }
+        DirectoryUser { user_dn: dn.to_string().into(), client_username: username.into(), email: email.into(), ..Default::default() }
     }
 }
 
@@ -65,8 +65,8 @@ fn crowded_user() -> impl Strategy<Value = DirectoryUser> {
         prop::sample::select(emails.to_vec()),
     )
         .prop_map(|(username, email)| DirectoryUser {
-            client_username: username.to_string(),
-            email: email.to_string(),
+            client_username: username.into(),
+            email: email.into(),
             ..Default::default()
         })
 }
@@ -247,7 +247,7 @@ proptest! {
         let outcomes = format(&users, &opts);
         let again: Vec<DirectoryUser> = users.iter().zip(&outcomes)
             .filter(|(_, o)| o.valid())
-            .map(|(u, o)| DirectoryUser { client_username: o.result.to_string(), ..u.clone() })
+            .map(|(u, o)| DirectoryUser { client_username: o.result.as_ref().into(), ..u.clone() })
             .collect();
         let second = format(&again, &opts);
         prop_assert!(second.iter().all(|o| o.valid() && o.source == Source::Kept));

@@ -162,11 +162,11 @@ async fn select_users(conn: &mut Conn) -> Result<Vec<DirectoryUser>, mysql_async
             let mut values = row.unwrap().into_iter().map(text);
             let mut next = || values.next().unwrap_or_default();
             users.push(DirectoryUser {
-                user_dn: next(),
-                client_username: next(),
-                first_name: next(),
-                last_name: next(),
-                email: next(),
+                user_dn: next().into(),
+                client_username: next().into(),
+                first_name: next().into(),
+                last_name: next().into(),
+                email: next().into(),
             });
         })
         .await?;

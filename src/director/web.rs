@@ -247,11 +247,14 @@ fn merge(id: u64, row: &JqGridRow, detail: UserDetail) -> DirectoryUser {
         _ => id.to_string(),
     };
     DirectoryUser {
-        user_dn,
-        first_name: address.first_name.unwrap_or_else(|| cell(0)),
-        last_name: address.last_name.unwrap_or_else(|| cell(1)),
-        client_username: detail.gui_login_name.unwrap_or_default(),
-        email: address.email_address.unwrap_or_else(|| cell(EMAIL_CELL)),
+        user_dn: user_dn.into(),
+        first_name: address.first_name.unwrap_or_else(|| cell(0)).into(),
+        last_name: address.last_name.unwrap_or_else(|| cell(1)).into(),
+        client_username: detail.gui_login_name.unwrap_or_default().into(),
+        email: address
+            .email_address
+            .unwrap_or_else(|| cell(EMAIL_CELL))
+            .into(),
     }
 }
 

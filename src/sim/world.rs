@@ -565,17 +565,17 @@ impl World {
             .zip(&outcomes)
             .filter(|(_, o)| o.valid())
             .map(|(u, o)| PortalUser {
-                user_dn: u.user_dn.clone(),
+                user_dn: u.user_dn.to_string(),
                 username: o.result.to_string(),
-                first_name: u.first_name.clone(),
-                last_name: u.last_name.clone(),
-                email: u.email.clone(),
+                first_name: u.first_name.to_string(),
+                last_name: u.last_name.to_string(),
+                email: u.email.to_string(),
             })
             .collect();
         let example = users
             .iter()
             .zip(&outcomes)
-            .find_map(|(u, o)| o.reason.map(|r| (u.client_username.clone(), r)));
+            .find_map(|(u, o)| o.reason.map(|r| (u.client_username.to_string(), r)));
         self.portal.accounts[account_index].synced_users = synced;
 
         let sync = &mut self.director.sync;
