@@ -23,7 +23,7 @@ fn bench_table_frames(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut group = c.benchmark_group("username_table_frame");
     group.sample_size(30);
-    for users in [100_000usize] {
+    for users in [100_000usize, 1_000_000] {
         let running = runtime
             .block_on(sim::start(
                 SimConfig::new(data::generate(users, data::Mix::Realistic, 42)),

@@ -354,3 +354,54 @@ pub fn write_report(
     crate::fsutil::write_atomic(path, contents.as_bytes())
         .map_err(|e| format!("Could not write {}: {e}", path.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Rows;
+
+    fn users() -> Vec<UserRecord> {
+        crate::sim::data::generate(50, crate::sim::data::Mix::Realistic, 5)
+    }
+
+    #[test]
+    fn export_format_follows_the_file_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let options = FormatOptions::default();
+        for (name, starts) in [
+            ("a.csv", "\u{feff}user_dn,"),
+            ("a.json", "{"),
+            ("a.txt", ""),
+        ] {
+            let path = dir.path().join(name);
+            write_report(&users(), &options, Rows::InvalidOnly, &path).expect("written");
+            let text = std::fs::read_to_string(&path).expect("read");
+            assert!(text.starts_with(starts), "{name}: {text}");
+            assert!(text.contains("missing_at"), "{name}");
+        }
+        let text = std::fs::read_to_string(dir.path().join("a.txt")).expect("read");
+        assert!(text.contains("client usernames are invalid"), "{text}");
+    }
+
+    #[test]
+    fn export_lists_all_users_when_the_table_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("all.json");
+        write_report(&users(), &FormatOptions::default(), Rows::All, &path).expect("written");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+        assert_eq!(json["users"].as_array().map(Vec::len), Some(50));
+    }
+
+    #[test]
+    fn export_to_an_unwritable_place_says_where() {
+        // A folder that cannot exist: its parent is a file.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("file");
+        std::fs::write(&file, "x").expect("write");
+        let path = file.join("x.csv");
+        let err = write_report(&users(), &FormatOptions::default(), Rows::All, &path)
+            .expect_err("cannot write");
+        assert!(err.contains(&path.display().to_string()), "{err}");
+    }
+}
