@@ -25,6 +25,7 @@ use crate::secret::Secret;
 use crate::secrets::{KeyringStore, SecretStore};
 use crate::sim::{self, SimConfig, data};
 use crate::sources::{ConfigDatabase, CsvFile, UserSource};
+use crate::tls::Fingerprint;
 
 /// Environment variable read for the Director admin password.
 pub const PASSWORD_ENV: &str = "HYBRID_DIRECTOR_PASSWORD";
@@ -80,6 +81,10 @@ pub struct SimArgs {
     /// Director build number to report.
     #[arg(long, default_value = sim::DEFAULT_BUILD)]
     pub build: String,
+    /// Serve HTTPS with a new self-signed certificate (as many Directors do);
+    /// its SHA-256 fingerprint is printed to compare with what the program shows.
+    #[arg(long)]
+    pub tls: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -93,6 +98,37 @@ pub struct DirectorLoginArgs {
     /// Seconds to wait for each answer from Director.
     #[arg(long, default_value_t = 20)]
     pub timeout: u64,
+    /// Trust Director's self-signed certificate with this SHA-256 fingerprint
+    /// (AB:CD:…, as printed when the certificate is refused) and no other.
+    #[arg(long = "trust-certificate", value_name = "SHA256", value_parser = parse_fingerprint)]
+    pub trust_certificate: Option<Fingerprint>,
+}
+
+fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    Fingerprint::parse(text)
+        .ok_or_else(|| "expected a SHA-256 fingerprint: 32 hex byte pairs such as AB:CD:…".into())
+}
+
+impl DirectorLoginArgs {
+    fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            request_timeout: Duration::from_secs(self.timeout.max(1)),
+            pinned_certificate: self.trust_certificate,
+            ..ClientOptions::default()
+        }
+    }
+}
+
+/// An error for the terminal: certificate problems say how to go on.
+fn explain(error: &ApiError) -> String {
+    match error {
+        ApiError::UntrustedCertificate { certificate, .. } => format!(
+            "{error}. Compare it with the certificate installed on the Director; if they match, run again with --trust-certificate {}",
+            certificate.fingerprint
+        ),
+        ApiError::CertificateChanged { .. } => format!("{error}. {}", error.advice()),
+        other => other.to_string(),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -189,18 +225,30 @@ async fn run_sim(args: SimArgs) -> ExitCode {
     if let Err(e) = args.build.parse::<crate::domain::BuildNumber>() {
         return fail(2, format!("--build: {e}"));
     }
+    let tls = if args.tls {
+        match sim::SimTls::generate() {
+            Ok(tls) => Some(tls),
+            Err(e) => return fail(2, e),
+        }
+    } else {
+        None
+    };
     let config = SimConfig {
         users,
         sync_interval_secs: args.sync_interval,
         build: args.build,
         demo_account: true,
         state_file: args.state,
+        tls,
     };
     let running = match sim::start(config, args.addr).await {
         Ok(running) => running,
         Err(e) => return fail(2, e),
     };
     println!("{}", running.url());
+    if let Some(fingerprint) = running.certificate {
+        eprintln!("Self-signed certificate, SHA-256 {fingerprint}");
+    }
     eprintln!(
         "Simulated Director + Connect Portal at {} (Ctrl+C stops it).\n  Director admin: admin / {}\n  Existing Portal account \"Acme Corporation\": {} / {} (Decision Maker), {} / {} (Phone Manager)",
         running.url(),
@@ -234,11 +282,7 @@ fn director_password() -> Result<Secret, String> {
 
 async fn connect_director(login: &DirectorLoginArgs) -> Result<HttpDirector, ApiError> {
     let url = login.director.as_deref().unwrap_or_default();
-    let options = ClientOptions {
-        request_timeout: std::time::Duration::from_secs(login.timeout.max(1)),
-        ..ClientOptions::default()
-    };
-    HttpDirector::new(url, options)
+    HttpDirector::new(url, login.client_options())
 }
 
 async fn run_audit(args: AuditArgs) -> ExitCode {
@@ -306,13 +350,14 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
         users
     } else if let Some(url) = &args.director_web {
         let password = director_password()?;
-        let options = ClientOptions {
-            request_timeout: timeout,
-            ..ClientOptions::default()
-        };
-        let director = WebDirector::sign_in(url, options, &args.login.login, &password)
-            .await
-            .map_err(|e| format!("Director sign-in failed: {e}"))?;
+        let director = WebDirector::sign_in(
+            url,
+            args.login.client_options(),
+            &args.login.login,
+            &password,
+        )
+        .await
+        .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?;
         director.read_users(&progress).await
     } else if args.login.director.is_some() {
         let password = director_password()?;
@@ -322,7 +367,7 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
         director
             .login(&args.login.login, &password)
             .await
-            .map_err(|e| format!("Director sign-in failed: {e}"))?;
+            .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?;
         director.read_users(&progress).await
     } else {
         return Err("give --users-csv FILE, --director URL, --director-web URL or --db URL".into());
@@ -395,7 +440,12 @@ async fn run_status(args: StatusArgs) -> ExitCode {
     .await;
     let (status, alerts) = match fetched {
         Ok(v) => v,
-        Err(e) => return unknown(&args, &format!("cannot read Director at {url}: {e}")),
+        Err(e) => {
+            return unknown(
+                &args,
+                &format!("cannot read Director at {url}: {}", explain(&e)),
+            );
+        }
     };
     let report = sync_report(&status, &alerts);
     let evaluated = alarm::evaluate(&report);
@@ -429,7 +479,7 @@ async fn watch_status(
     if let Err(e) = director.login(login, password).await {
         println!(
             "{}",
-            alarm::plugin_line_unreachable(&format!("cannot sign in to Director: {e}"))
+            alarm::plugin_line_unreachable(&format!("cannot sign in to Director: {}", explain(&e)))
         );
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

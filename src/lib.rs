@@ -15,6 +15,7 @@ pub mod secrets;
 pub mod settings;
 pub mod sim;
 pub mod sources;
+pub mod tls;
 pub mod troubleshooting;
 pub mod ui;
 pub mod users_csv;

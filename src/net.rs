@@ -1,7 +1,10 @@
 //! What the Director and Portal clients share: one reqwest client per
 //! server, typed errors, and retries with backoff for idempotent calls.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::tls::{Rejection, TofuVerifier};
 
 use reqwest::{Method, StatusCode};
 use serde::Serialize;
@@ -46,6 +49,24 @@ pub enum ApiError {
     Server { status: u16, message: String },
     #[error("Unexpected answer from {url}: {detail}")]
     Protocol { url: String, detail: String },
+    #[error(
+        "{url} presents a certificate this computer does not trust: {}, SHA-256 {}",
+        certificate.subject,
+        certificate.fingerprint
+    )]
+    UntrustedCertificate {
+        url: String,
+        certificate: Box<crate::tls::CertificateInfo>,
+    },
+    #[error(
+        "{url} now presents a different certificate than the one you trusted (trusted SHA-256 {pinned}, now {})",
+        presented.fingerprint
+    )]
+    CertificateChanged {
+        url: String,
+        pinned: crate::tls::Fingerprint,
+        presented: Box<crate::tls::CertificateInfo>,
+    },
 }
 
 impl ApiError {
@@ -83,6 +104,12 @@ impl ApiError {
             }
             ApiError::Protocol { .. } => {
                 "The server answered in a way this program does not understand. Check that the address points to a Director or Connect Portal."
+            }
+            ApiError::UntrustedCertificate { .. } => {
+                "Directors often use a self-signed certificate. Compare this fingerprint with the one of the certificate installed on the Director server; trust it only if they match."
+            }
+            ApiError::CertificateChanged { .. } => {
+                "Nothing was sent. If the Director's certificate was renewed, check the new fingerprint on the server, then forget the old one and trust the new one. If nobody renewed it, someone may be intercepting the connection: stop and ask your network team."
             }
         }
     }
@@ -130,6 +157,9 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
+    /// The self-signed certificate the administrator trusted, if any: then
+    /// exactly this certificate is accepted, and nothing else.
+    pub pinned_certificate: Option<crate::tls::Fingerprint>,
 }
 
 impl Default for ClientOptions {
@@ -138,6 +168,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(20),
             retry: RetryPolicy::default(),
+            pinned_certificate: None,
         }
     }
 }
@@ -148,6 +179,7 @@ pub struct Http {
     base: String,
     client: reqwest::Client,
     options: ClientOptions,
+    verifier: Arc<TofuVerifier>,
 }
 
 /// Whether a call may be repeated without changing its effect.
@@ -161,21 +193,26 @@ impl Http {
     pub fn new(base_url: &str, options: ClientOptions) -> Result<Self, ApiError> {
         let base = normalize_base_url(base_url)?;
         install_crypto_provider();
+        let cannot = |e: &dyn std::fmt::Display| ApiError::Protocol {
+            url: base.clone(),
+            detail: format!("cannot set up HTTPS: {e}"),
+        };
+        let verifier =
+            Arc::new(TofuVerifier::new(options.pinned_certificate).map_err(|e| cannot(&e))?);
+        let tls = verifier.client_config().map_err(|e| cannot(&e))?;
         let client = reqwest::Client::builder()
-            .tls_backend_rustls()
+            .tls_backend_preconfigured(tls)
             .cookie_store(true)
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .user_agent(concat!("hybrid-setup/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| ApiError::Protocol {
-                url: base.clone(),
-                detail: format!("cannot set up HTTPS: {e}"),
-            })?;
+            .map_err(|e| cannot(&e))?;
         Ok(Http {
             base,
             client,
             options,
+            verifier,
         })
     }
 
@@ -357,6 +394,22 @@ impl Http {
     }
 
     fn transport_error(&self, url: &str, error: reqwest::Error) -> ApiError {
+        match self.verifier.take_rejection() {
+            Some(Rejection::Untrusted(certificate)) => {
+                return ApiError::UntrustedCertificate {
+                    url: self.base.clone(),
+                    certificate: Box::new(certificate),
+                };
+            }
+            Some(Rejection::Changed { pinned, presented }) => {
+                return ApiError::CertificateChanged {
+                    url: self.base.clone(),
+                    pinned,
+                    presented: Box::new(presented),
+                };
+            }
+            None => {}
+        }
         if error.is_timeout() {
             return ApiError::Timeout {
                 url: url.to_string(),

@@ -32,6 +32,40 @@ pub struct Settings {
     /// The Connect Portal; empty means "the same server as Director" (the simulator).
     pub portal_url: String,
     pub progress: Progress,
+    /// Self-signed Director certificates the administrator trusted, by
+    /// Director address.
+    pub trusted_certificates: TrustedCertificates,
+}
+
+/// Pinned certificates: Director address → SHA-256 fingerprint (`AB:CD:…`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TrustedCertificates(std::collections::BTreeMap<String, String>);
+
+impl TrustedCertificates {
+    fn key(director_url: &str) -> String {
+        director_url
+            .trim()
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+    }
+
+    /// The pin for this Director; a damaged entry counts as none (and the
+    /// certificate is then checked against the system's roots).
+    pub fn get(&self, director_url: &str) -> Option<crate::tls::Fingerprint> {
+        self.0
+            .get(&Self::key(director_url))
+            .and_then(|text| crate::tls::Fingerprint::parse(text))
+    }
+
+    pub fn trust(&mut self, director_url: &str, fingerprint: crate::tls::Fingerprint) {
+        self.0
+            .insert(Self::key(director_url), fingerprint.to_string());
+    }
+
+    pub fn forget(&mut self, director_url: &str) {
+        self.0.remove(&Self::key(director_url));
+    }
 }
 
 impl Default for Settings {
@@ -42,6 +76,7 @@ impl Default for Settings {
             director_login: "admin".into(),
             portal_url: String::new(),
             progress: Progress::default(),
+            trusted_certificates: TrustedCertificates::default(),
         }
     }
 }

@@ -24,6 +24,7 @@ fn fast() -> ClientOptions {
             first_delay: Duration::from_millis(20),
             max_delay: Duration::from_millis(100),
         },
+        pinned_certificate: None,
     }
 }
 

@@ -22,6 +22,7 @@ fn options(attempts: u32) -> ClientOptions {
             first_delay: Duration::from_millis(50),
             max_delay: Duration::from_millis(200),
         },
+        pinned_certificate: None,
     }
 }
 

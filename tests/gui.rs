@@ -61,6 +61,7 @@ impl World {
                 first_delay: Duration::from_millis(20),
                 max_delay: Duration::from_millis(50),
             },
+            pinned_certificate: None,
         };
         let url = self.url();
         let backend = Backend::new(

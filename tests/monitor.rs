@@ -19,6 +19,7 @@ fn options() -> ClientOptions {
         connect_timeout: Duration::from_millis(500),
         request_timeout: Duration::from_secs(2),
         retry: RetryPolicy::NONE,
+        pinned_certificate: None,
     }
 }
 

@@ -40,6 +40,56 @@ pub struct SimConfig {
     pub demo_account: bool,
     /// Load from and save to this file.
     pub state_file: Option<PathBuf>,
+    /// Serve HTTPS with this certificate instead of plain HTTP.
+    pub tls: Option<SimTls>,
+}
+
+/// A certificate and its private key (DER), for `sim --tls`.
+#[derive(Clone)]
+pub struct SimTls {
+    pub certificate: Vec<u8>,
+    pub private_key: Vec<u8>,
+}
+
+impl std::fmt::Debug for SimTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The private key stays out of debug output.
+        write!(
+            f,
+            "SimTls({})",
+            crate::tls::Fingerprint::of(&self.certificate)
+        )
+    }
+}
+
+impl SimTls {
+    /// A new self-signed certificate for localhost, 127.0.0.1 and ::1.
+    pub fn generate() -> Result<Self, SimError> {
+        let (certificate, private_key) =
+            crate::tls::self_signed_for_loopback().map_err(|e| SimError::Tls(e.to_string()))?;
+        Ok(SimTls {
+            certificate,
+            private_key,
+        })
+    }
+
+    pub fn fingerprint(&self) -> crate::tls::Fingerprint {
+        crate::tls::Fingerprint::of(&self.certificate)
+    }
+
+    fn server_config(&self) -> Result<rustls::ServerConfig, SimError> {
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .and_then(|b| {
+                b.with_no_client_auth().with_single_cert(
+                    vec![CertificateDer::from(self.certificate.clone())],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.private_key.clone())),
+                )
+            })
+            .map_err(|e| SimError::Tls(e.to_string()))
+    }
 }
 
 impl SimConfig {
@@ -50,6 +100,7 @@ impl SimConfig {
             build: DEFAULT_BUILD.into(),
             demo_account: true,
             state_file: None,
+            tls: None,
         }
     }
 
@@ -69,11 +120,15 @@ pub enum SimError {
     },
     #[error("cannot read the state file {path}: {message}")]
     State { path: PathBuf, message: String },
+    #[error("cannot set up HTTPS: {0}")]
+    Tls(String),
 }
 
 /// A running simulator. Dropping it does not stop it; call [`RunningSim::stop`].
 pub struct RunningSim {
     pub addr: SocketAddr,
+    /// The certificate's fingerprint when serving HTTPS.
+    pub certificate: Option<crate::tls::Fingerprint>,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -81,9 +136,13 @@ pub struct RunningSim {
 }
 
 impl RunningSim {
-    /// `http://127.0.0.1:PORT`
+    /// `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS (the
+    /// name the certificate carries).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        match self.certificate {
+            None => format!("http://{}", self.addr),
+            Some(_) => format!("https://localhost:{}", self.addr.port()),
+        }
     }
 
     /// Direct access to the simulated world, for tests and the embedded demo.
@@ -127,18 +186,41 @@ pub async fn start(config: SimConfig, addr: SocketAddr) -> Result<RunningSim, Si
     let (stop, stopped) = watch::channel(false);
 
     let app = server::router(shared.clone());
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
     let mut serve_stop = stopped.clone();
-    let serve = tokio::spawn(async move {
-        let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let result = axum::serve(listener, service)
-            .with_graceful_shutdown(async move {
+    let certificate = config.tls.as_ref().map(SimTls::fingerprint);
+    let serve = match &config.tls {
+        None => tokio::spawn(async move {
+            let result = axum::serve(listener, service)
+                .with_graceful_shutdown(async move {
+                    let _ = serve_stop.wait_for(|s| *s).await;
+                })
+                .await;
+            if let Err(e) = result {
+                tracing::error!("simulator stopped serving: {e}");
+            }
+        }),
+        Some(tls) => {
+            let rustls =
+                axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls.server_config()?));
+            let listener = listener
+                .into_std()
+                .map_err(|source| SimError::Bind { addr, source })?;
+            let server = axum_server::tls_rustls::from_tcp_rustls(listener, rustls)
+                .map_err(|source| SimError::Bind { addr, source })?;
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
                 let _ = serve_stop.wait_for(|s| *s).await;
+                stopper.graceful_shutdown(Some(Duration::from_secs(1)));
+            });
+            tokio::spawn(async move {
+                if let Err(e) = server.handle(handle).serve(service).await {
+                    tracing::error!("simulator stopped serving: {e}");
+                }
             })
-            .await;
-        if let Err(e) = result {
-            tracing::error!("simulator stopped serving: {e}");
         }
-    });
+    };
     let engine = tokio::spawn(sync_engine(
         shared.clone(),
         stopped.clone(),
@@ -149,6 +231,7 @@ pub async fn start(config: SimConfig, addr: SocketAddr) -> Result<RunningSim, Si
     }
     Ok(RunningSim {
         addr,
+        certificate,
         shared,
         stop,
         tasks: vec![serve, engine],

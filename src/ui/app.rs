@@ -52,6 +52,7 @@ impl Shared {
 /// What a screen gets to work with.
 pub struct Ctx<'a> {
     pub progress: &'a mut Progress,
+    pub trusted: &'a mut crate::settings::TrustedCertificates,
     pub backend: &'a Backend,
     pub shared: &'a mut Shared,
 }
@@ -74,6 +75,8 @@ pub struct AppConfig {
 
 pub struct HybridApp {
     backend: Backend,
+    /// The embedded simulator's address, when this is the demo.
+    demo_url: Option<String>,
     store: SettingsStore,
     settings: Settings,
     saved: Settings,
@@ -113,6 +116,7 @@ impl HybridApp {
             backend,
             store: config.store,
             saved: config.settings.clone(),
+            demo_url: config.demo.then(|| config.director_url.clone()),
             requirements: RequirementsScreen::new(config.director_url, config.director_password),
             settings: config.settings,
             changed_at: None,
@@ -160,6 +164,7 @@ impl HybridApp {
         // Resuming past Requirements: read Director again in the background.
         let mut ctx = Ctx {
             progress: &mut self.settings.progress,
+            trusted: &mut self.settings.trusted_certificates,
             backend: &self.backend,
             shared: &mut self.shared,
         };
@@ -169,13 +174,21 @@ impl HybridApp {
     fn handle(&mut self, event: Event) {
         let mut ctx = Ctx {
             progress: &mut self.settings.progress,
+            trusted: &mut self.settings.trusted_certificates,
             backend: &self.backend,
             shared: &mut self.shared,
         };
         let mut go = None;
         match &event {
-            Event::UsersProgress { .. } | Event::Requirements(_) => {
-                self.requirements.on_event(&event, &mut ctx)
+            Event::UsersProgress { .. } => self.requirements.on_event(&event, &mut ctx),
+            Event::Requirements(result) => {
+                self.requirements.on_event(&event, &mut ctx);
+                // A Director other than the built-in simulator that answered
+                // is the one to come back to next time.
+                let url = self.backend.director_url();
+                if result.is_ok() && Some(&url) != self.demo_url.as_ref() {
+                    self.settings.director = crate::settings::DirectorTarget::Url(url);
+                }
             }
             Event::Terms(_) | Event::Registered(_) => go = self.register.on_event(&event, &mut ctx),
             Event::Outbox(_) => self.confirmation.on_event(&event),
@@ -253,6 +266,7 @@ impl HybridApp {
         self.entered = Some(step);
         let mut ctx = Ctx {
             progress: &mut self.settings.progress,
+            trusted: &mut self.settings.trusted_certificates,
             backend: &self.backend,
             shared: &mut self.shared,
         };
@@ -297,6 +311,7 @@ impl HybridApp {
         let step = self.step();
         let mut ctx = Ctx {
             progress: &mut self.settings.progress,
+            trusted: &mut self.settings.trusted_certificates,
             backend: &self.backend,
             shared: &mut self.shared,
         };
@@ -498,6 +513,7 @@ impl HybridApp {
     fn screen(&mut self, ui: &mut Ui) {
         let mut ctx = Ctx {
             progress: &mut self.settings.progress,
+            trusted: &mut self.settings.trusted_certificates,
             backend: &self.backend,
             shared: &mut self.shared,
         };

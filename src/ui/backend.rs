@@ -67,7 +67,7 @@ pub struct Backend {
     director: Mutex<Arc<HttpDirector>>,
     portal: Arc<HttpPortal>,
     secrets: Arc<dyn SecretStore>,
-    options: ClientOptions,
+    options: Mutex<ClientOptions>,
     tx: Sender<Event>,
     rx: Receiver<Event>,
     repaint: Arc<OnceLock<egui::Context>>,
@@ -87,7 +87,7 @@ impl Backend {
             director: Mutex::new(Arc::new(HttpDirector::new(director_url, options)?)),
             portal: Arc::new(HttpPortal::new(portal_url, options)?),
             secrets,
-            options,
+            options: Mutex::new(options),
             tx,
             rx,
             repaint: Arc::new(OnceLock::new()),
@@ -123,10 +123,25 @@ impl Backend {
             .clone()
     }
 
-    /// Points the Director client at another address (a new session).
-    pub fn set_director_url(&self, url: &str) -> Result<(), ApiError> {
-        let client = HttpDirector::new(url, self.options)?;
+    /// Points the Director client at an address, trusting `pin` (a
+    /// certificate the administrator accepted) or else the system's roots.
+    /// A new client means a new session; nothing changes when neither does.
+    pub fn set_director(
+        &self,
+        url: &str,
+        pin: Option<crate::tls::Fingerprint>,
+    ) -> Result<(), ApiError> {
+        let mut options = self.options.lock().unwrap_or_else(|e| e.into_inner());
+        if url.trim() == self.director_url() && options.pinned_certificate == pin {
+            return Ok(());
+        }
+        let wanted = ClientOptions {
+            pinned_certificate: pin,
+            ..*options
+        };
+        let client = HttpDirector::new(url, wanted)?;
         *self.director.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(client);
+        *options = wanted;
         Ok(())
     }
 

@@ -87,7 +87,10 @@ pub fn run(director: Option<String>, portal: Option<String>) -> ExitCode {
         &director_url,
         &portal_url,
         Arc::new(KeyringStore::default()),
-        ClientOptions::default(),
+        ClientOptions {
+            pinned_certificate: settings.trusted_certificates.get(&director_url),
+            ..ClientOptions::default()
+        },
     ) {
         Ok(b) => b,
         Err(e) => {

@@ -42,11 +42,13 @@ impl RequirementsScreen {
     fn run(&mut self, ctx: &mut Ctx<'_>) {
         self.started = true;
         self.url_error = None;
-        if self.url.trim() != ctx.backend.director_url() {
-            if let Err(e) = ctx.backend.set_director_url(&self.url) {
-                self.url_error = Some(e.to_string());
-                return;
-            }
+        let changed = self.url.trim() != ctx.backend.director_url();
+        let pin = ctx.trusted.get(self.url.trim());
+        if let Err(e) = ctx.backend.set_director(&self.url, pin) {
+            self.url_error = Some(e.to_string());
+            return;
+        }
+        if changed {
             ctx.shared.forget_director_data();
         }
         self.running = true;
@@ -147,9 +149,31 @@ impl RequirementsScreen {
             }
         });
         ui.separator();
-        if let Some(error) = &self.error
-            && widgets::error_banner(ui, error)
-        {
+        let check_again = match self.error.clone() {
+            Some(ApiError::UntrustedCertificate { certificate, .. }) => {
+                let answer = widgets::certificate_prompt(ui, &certificate);
+                match answer {
+                    Some(true) => ctx.trusted.trust(self.url.trim(), certificate.fingerprint),
+                    Some(false) => self.error = None,
+                    None => {}
+                }
+                answer == Some(true)
+            }
+            Some(ApiError::CertificateChanged {
+                pinned, presented, ..
+            }) => {
+                let forget = widgets::certificate_changed(ui, pinned, &presented);
+                // Not a silent accept: the next check asks again, showing
+                // the new certificate's fingerprint.
+                if forget {
+                    ctx.trusted.forget(self.url.trim());
+                }
+                forget
+            }
+            Some(error) => widgets::error_banner(ui, &error),
+            None => false,
+        };
+        if check_again {
             self.run(ctx);
         }
         egui::ScrollArea::vertical()

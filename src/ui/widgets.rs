@@ -88,6 +88,93 @@ pub fn error_banner(ui: &mut Ui, error: &ApiError) -> bool {
     retry
 }
 
+/// A self-signed certificate, shown for comparison before it is trusted.
+/// Returns `Some(true)` when trusted, `Some(false)` when refused.
+pub fn certificate_prompt(ui: &mut Ui, certificate: &crate::tls::CertificateInfo) -> Option<bool> {
+    let mut answer = None;
+    egui::Frame::group(ui.style())
+        .stroke(Stroke::new(1.0, AMBER))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new("This Director's certificate is not signed by an authority this computer trusts.")
+                    .color(AMBER)
+                    .strong(),
+            );
+            ui.label(
+                "Directors often use a self-signed certificate. Compare the fingerprint below with the one of \
+                 the certificate installed on the Director server (for example in its web server settings). \
+                 Trust it only if they match; from then on only this certificate is accepted.",
+            );
+            certificate_details(ui, "SHA-256 fingerprint", certificate);
+            ui.horizontal(|ui| {
+                if ui.button("Trust this certificate").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Do not trust").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+    answer
+}
+
+/// The pinned certificate was replaced: a hard stop. Returns true when the
+/// administrator chose to forget the old certificate (and be asked again).
+pub fn certificate_changed(
+    ui: &mut Ui,
+    pinned: crate::tls::Fingerprint,
+    presented: &crate::tls::CertificateInfo,
+) -> bool {
+    let mut forget = false;
+    egui::Frame::group(ui.style())
+        .stroke(Stroke::new(2.0, RED))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new("Stopped: the Director presents a different certificate than the one you trusted.")
+                    .color(RED)
+                    .strong(),
+            );
+            ui.label(
+                "Nothing was sent to it. If the certificate was renewed on purpose, check the new fingerprint \
+                 on the Director server. If nobody renewed it, someone may be intercepting the connection: \
+                 stop and ask your network team.",
+            );
+            ui.label(RichText::new(format!("Trusted before: {pinned}")).monospace().small());
+            certificate_details(ui, "Presented now", presented);
+            forget = ui
+                .button("Forget the trusted certificate…")
+                .on_hover_text("You will be shown the new certificate and asked again.")
+                .clicked();
+        });
+    forget
+}
+
+fn certificate_details(ui: &mut Ui, title: &str, certificate: &crate::tls::CertificateInfo) {
+    egui::Grid::new(("certificate", title))
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            ui.label(title);
+            ui.label(
+                RichText::new(certificate.fingerprint.to_string())
+                    .monospace()
+                    .small(),
+            );
+            ui.end_row();
+            ui.label("Subject");
+            ui.label(&certificate.subject);
+            ui.end_row();
+            ui.label("Issuer");
+            ui.label(&certificate.issuer);
+            ui.end_row();
+            ui.label("Valid");
+            ui.label(&certificate.valid);
+            ui.end_row();
+        });
+}
+
 /// A neutral or warning note in a frame.
 pub fn note(ui: &mut Ui, text: &str, color: Color32) {
     egui::Frame::group(ui.style())

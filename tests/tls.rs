@@ -1,0 +1,228 @@
+//! TLS end to end against `sim --tls` (a self-signed certificate, as many
+//! Directors have): refused with its fingerprint on first contact, accepted
+//! once pinned, and a different certificate later is a hard stop — in the
+//! client, the command line and the window.
+
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hybrid_setup::director::{Director, HttpDirector};
+use hybrid_setup::net::{ApiError, ClientOptions};
+use hybrid_setup::secret::Secret;
+use hybrid_setup::secrets::MemoryStore;
+use hybrid_setup::settings::{Settings, SettingsStore};
+use hybrid_setup::sim::{self, RunningSim, SimConfig, SimTls, data, world};
+use hybrid_setup::tls::Fingerprint;
+use hybrid_setup::ui::app::{AppConfig, HybridApp};
+use hybrid_setup::ui::backend::Backend;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hybrid-setup");
+
+async fn tls_sim(tls: SimTls) -> RunningSim {
+    let mut config = SimConfig::new(data::generate(40, data::Mix::Fixable, 1));
+    config.tls = Some(tls);
+    sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim")
+}
+
+fn options(pin: Option<Fingerprint>) -> ClientOptions {
+    ClientOptions {
+        pinned_certificate: pin,
+        ..ClientOptions::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn self_signed_is_refused_then_pinned_then_a_change_stops() {
+    let first = SimTls::generate().expect("cert");
+    let fingerprint = first.fingerprint();
+    let sim = tls_sim(first).await;
+    assert!(sim.url().starts_with("https://localhost:"), "{}", sim.url());
+    let password = Secret::new(world::DEMO_ADMIN_PASSWORD);
+
+    // First contact: refused, with what the administrator needs to compare.
+    let director = HttpDirector::new(&sim.url(), options(None)).expect("client");
+    match director.login("admin", &password).await {
+        Err(ApiError::UntrustedCertificate { certificate, .. }) => {
+            assert_eq!(certificate.fingerprint, fingerprint);
+            assert!(
+                certificate.subject.contains("rcgen"),
+                "{}",
+                certificate.subject
+            );
+        }
+        other => panic!("expected an untrusted certificate, got {other:?}"),
+    }
+
+    // Pinned: accepted, and everything works over HTTPS.
+    let director = HttpDirector::new(&sim.url(), options(Some(fingerprint))).expect("client");
+    director.login("admin", &password).await.expect("login");
+    assert_eq!(
+        director.system_info().await.expect("info").build,
+        sim::DEFAULT_BUILD
+    );
+
+    // The same Director address with another certificate: a hard stop.
+    let second = SimTls::generate().expect("cert");
+    let replaced = second.fingerprint();
+    let other = tls_sim(second).await;
+    let director = HttpDirector::new(&other.url(), options(Some(fingerprint))).expect("client");
+    match director.login("admin", &password).await {
+        Err(e @ ApiError::CertificateChanged { .. }) => {
+            let ApiError::CertificateChanged {
+                pinned, presented, ..
+            } = &e
+            else {
+                unreachable!()
+            };
+            assert_eq!(*pinned, fingerprint);
+            assert_eq!(presented.fingerprint, replaced);
+            assert!(!e.is_transient(), "never retried into acceptance");
+            assert!(e.advice().contains("intercepting"), "{}", e.advice());
+        }
+        other => panic!("expected a changed certificate, got {other:?}"),
+    }
+    sim.stop().await;
+    other.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_line_prints_the_fingerprint_and_accepts_it() {
+    let tls = SimTls::generate().expect("cert");
+    let fingerprint = tls.fingerprint().to_string();
+    let sim = tls_sim(tls).await;
+    let url = sim.url();
+    let (refused, trusted) = tokio::task::spawn_blocking(move || {
+        let run = |extra: &[&str]| {
+            Command::new(BIN)
+                .args(["status", "--director", &url])
+                .args(extra)
+                .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+                .output()
+                .expect("runs")
+        };
+        (run(&[]), run(&["--trust-certificate", &fingerprint]))
+    })
+    .await
+    .expect("join");
+    let text = String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains(&format!(
+            "--trust-certificate {}",
+            sim.certificate.expect("fp")
+        )),
+        "{text}"
+    );
+    let text = String::from_utf8_lossy(&trusted.stdout);
+    assert!(!text.contains("certificate"), "{text}");
+    assert!(
+        text.contains("users=40"),
+        "Director was read over HTTPS: {text}"
+    );
+    sim.stop().await;
+}
+
+/// The window: the Requirements step shows the certificate, "Trust this
+/// certificate" pins it in the settings, a replaced certificate stops.
+#[test]
+fn the_window_asks_pins_and_stops_on_a_change() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let first = SimTls::generate().expect("cert");
+    let fingerprint = first.fingerprint();
+    let sim = runtime.block_on(tls_sim(first));
+    let home = tempfile::tempdir().expect("home");
+    let store = SettingsStore::new(home.path());
+    let harness_for = |url: String, settings: Settings| {
+        let backend = Backend::new(
+            runtime.handle().clone(),
+            &url,
+            &url,
+            Arc::new(MemoryStore::default()),
+            options(settings.trusted_certificates.get(&url)),
+        )
+        .expect("backend");
+        let app = HybridApp::new(
+            backend,
+            AppConfig {
+                store: SettingsStore::new(home.path()),
+                settings,
+                notice: None,
+                demo: false,
+                director_url: url.clone(),
+                portal_url: url,
+                director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
+                open_links: false,
+                notifications: false,
+                monitor: Default::default(),
+            },
+        );
+        Harness::builder()
+            .with_size([1040.0, 800.0])
+            .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app)
+    };
+    let wait_for = |harness: &mut Harness<'_, HybridApp>, label: &str| {
+        let start = Instant::now();
+        while harness.query_all_by_label_contains(label).next().is_none() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no \"{label}\" shown"
+            );
+            harness.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+
+    let mut harness = harness_for(sim.url(), Settings::default());
+    wait_for(&mut harness, "Trust this certificate");
+    assert!(
+        harness
+            .query_all_by_label_contains(&fingerprint.to_string())
+            .next()
+            .is_some(),
+        "the fingerprint is shown"
+    );
+    harness.get_by_label("Trust this certificate").click();
+    wait_for(&mut harness, "Connect build");
+    // Settings are saved a moment after the last change.
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(1_500) {
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(harness);
+    let saved = store.load().settings().0;
+    assert_eq!(
+        saved.trusted_certificates.get(&sim.url()),
+        Some(fingerprint)
+    );
+    let text = std::fs::read_to_string(store.path()).expect("settings file");
+    assert!(text.contains(&fingerprint.to_string()), "{text}");
+
+    // The Director comes back with another certificate on the same address.
+    let port = sim.addr.port();
+    runtime.block_on(sim.stop());
+    let mut config = SimConfig::new(data::generate(40, data::Mix::Fixable, 1));
+    config.tls = Some(SimTls::generate().expect("cert"));
+    let replaced = runtime
+        .block_on(sim::start(config, ([127, 0, 0, 1], port).into()))
+        .expect("same port");
+    let mut harness = harness_for(replaced.url(), saved);
+    wait_for(
+        &mut harness,
+        "Stopped: the Director presents a different certificate",
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("Trust this certificate")
+            .next()
+            .is_none(),
+        "no way to accept it in one click"
+    );
+    drop(harness);
+    runtime.block_on(replaced.stop());
+}
