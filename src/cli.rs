@@ -59,6 +59,16 @@ pub enum Command {
     Audit(AuditArgs),
     /// Print Connect Sync health as one monitoring-plugin line (Nagios/Icinga convention).
     Status(StatusArgs),
+    /// Write a diagnostics report for support: version, settings, state and the
+    /// recent log, with every secret removed.
+    Diagnostics(DiagnosticsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiagnosticsArgs {
+    /// Where to write it (default: hybrid-setup-diagnostics.txt in the current folder; - for the terminal).
+    #[arg(long, short, default_value = "hybrid-setup-diagnostics.txt")]
+    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +190,11 @@ pub struct StatusArgs {
 /// Parses the arguments and runs; returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    // Without a log file the program still works; say so once.
+    let _log = crate::logging::init(&crate::logging::log_dir())
+        .inspect_err(|e| eprintln!("warning: no log file: {e}"))
+        .ok();
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), command = ?cli.command.as_ref().map(Command::name), "started");
     match cli.command {
         None => crate::ui::run(cli.director, cli.portal),
         Some(command) => {
@@ -195,9 +210,56 @@ pub fn run() -> ExitCode {
                     Command::Sim(args) => run_sim(args).await,
                     Command::Audit(args) => run_audit(args).await,
                     Command::Status(args) => run_status(args).await,
+                    Command::Diagnostics(args) => run_diagnostics(args).await,
                 }
             })
         }
+    }
+}
+
+impl Command {
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Sim(_) => "sim",
+            Command::Audit(_) => "audit",
+            Command::Status(_) => "status",
+            Command::Diagnostics(_) => "diagnostics",
+        }
+    }
+}
+
+async fn run_diagnostics(args: DiagnosticsArgs) -> ExitCode {
+    let store = crate::settings::SettingsStore::default_location();
+    let (settings, _) = store.load().settings();
+    // The secrets the keyring holds for these settings, to be sure none of
+    // them appears in the report.
+    let keys = [
+        crate::secrets::token_key(&settings.progress.account_id),
+        crate::secrets::director_password_key(
+            match &settings.director {
+                crate::settings::DirectorTarget::Url(url) => url,
+                crate::settings::DirectorTarget::Demo => "",
+            },
+            &settings.director_login,
+        ),
+    ];
+    let secrets: Vec<Secret> = tokio::task::spawn_blocking(move || {
+        let keyring = KeyringStore::default();
+        keys.iter().filter_map(|k| keyring.get(k)).collect()
+    })
+    .await
+    .unwrap_or_default();
+    let report = crate::diagnostics::collect(&store, &crate::logging::log_dir(), &secrets);
+    if args.output.as_os_str() == "-" {
+        print!("{report}");
+        return ExitCode::SUCCESS;
+    }
+    match crate::fsutil::write_atomic(&args.output, report.as_bytes()) {
+        Ok(()) => {
+            println!("{}", args.output.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(2, format!("cannot write {}: {e}", args.output.display())),
     }
 }
 

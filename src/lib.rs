@@ -4,9 +4,11 @@
 pub mod audit;
 pub mod cli;
 pub mod contract;
+pub mod diagnostics;
 pub mod director;
 pub mod domain;
 pub mod fsutil;
+pub mod logging;
 pub mod monitor;
 pub mod net;
 pub mod portal;

@@ -297,11 +297,20 @@ impl Http {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| self.transport_error(&url, e))?;
+        let started = std::time::Instant::now();
+        let response = request.send().await.map_err(|e| {
+            let error = self.transport_error(&url, e);
+            // Paths and statuses only: bodies may hold a Token or password.
+            tracing::warn!(%path, "request failed: {error}");
+            error
+        })?;
         let status = response.status();
+        tracing::info!(
+            %path,
+            status = status.as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "request"
+        );
         let content_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)

@@ -486,3 +486,29 @@ async fn audit_reads_directors_web_interface() {
     );
     sim.stop().await;
 }
+
+/// `diagnostics` writes version, settings and the log, and no secret.
+#[test]
+fn diagnostics_collects_without_secrets() {
+    let home = tempfile::tempdir().expect("home");
+    let csv = fixture("tricky_users.csv");
+    // A run that logs something first.
+    let out = Command::new(BIN)
+        .args(["audit", "--users-csv", csv.to_str().expect("path")])
+        .env("HYBRID_SETUP_HOME", home.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let report = home.path().join("diag.txt");
+    let out = Command::new(BIN)
+        .args(["diagnostics", "--output", report.to_str().expect("path")])
+        .env("HYBRID_SETUP_HOME", home.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = std::fs::read_to_string(report).expect("report");
+    assert!(report.contains(env!("CARGO_PKG_VERSION")), "{report}");
+    assert!(report.contains("--- recent log"), "{report}");
+    assert!(report.contains("command=Some(\"audit\")"), "{report}");
+    assert!(report.contains("log folder:"), "{report}");
+}

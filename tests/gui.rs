@@ -192,6 +192,58 @@ const TERMS_BOX: &str = "I accept the Terms and Conditions *";
 #[test]
 fn happy_path_to_green() {
     let world = World::new();
+    let h = provision_to_green(&world);
+    assert!(h.state().progress().provisioned);
+}
+
+/// After a full provisioning run with the real log file, neither the logs,
+/// nor the settings, nor the diagnostics report contain the Token or a
+/// password — while the logs do record the run.
+#[test]
+fn no_secret_in_logs_settings_or_diagnostics() {
+    let logs = tempfile::tempdir().expect("logs");
+    let guard = hybrid_setup::logging::init(logs.path()).expect("the only logger here");
+    let world = World::new();
+    let h = provision_to_green(&world);
+    drop(h);
+    drop(guard); // flushes the log writer
+    let token = world
+        .sim
+        .as_ref()
+        .expect("sim")
+        .world()
+        .director
+        .settings
+        .token
+        .clone()
+        .expect("a Token was saved to Director");
+    let secrets = [
+        token.expose().to_string(),
+        world::DEMO_ADMIN_PASSWORD.to_string(),
+        world::DEMO_PORTAL_PASSWORD.to_string(),
+        "Str0ngPass".to_string(), // typed at registration
+    ];
+    let log_text: String = hybrid_setup::logging::log_files(logs.path())
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("log"))
+        .collect();
+    assert!(
+        log_text.contains("/portal/api/account/credentials") && log_text.contains("wizard step"),
+        "the log records the run: {log_text}"
+    );
+    let store = SettingsStore::new(world.home.path());
+    let settings_text = std::fs::read_to_string(store.path()).expect("settings");
+    let report = hybrid_setup::diagnostics::collect(&store, logs.path(), &[]);
+    assert!(report.contains("provisioned: true"), "{report}");
+    for secret in &secrets {
+        assert!(!log_text.contains(secret.as_str()), "a secret is in the log");
+        assert!(!settings_text.contains(secret.as_str()), "a secret is in the settings");
+        assert!(!report.contains(secret.as_str()), "a secret is in the diagnostics");
+    }
+}
+
+/// Drives the wizard from the first screen to a green status panel.
+fn provision_to_green(world: &World) -> Harness<'static, HybridApp> {
     let mut h = world.open();
     pass_requirements(&mut h);
 
@@ -265,7 +317,7 @@ fn happy_path_to_green() {
     wait_for(&mut h, "the healthy status", |h| {
         has_label(h, "Connect Sync healthy")
     });
-    assert!(h.state().progress().provisioned);
+    h
 }
 
 fn count_text(h: &Harness<'_, HybridApp>) -> String {

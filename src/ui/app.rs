@@ -215,7 +215,9 @@ impl HybridApp {
                     self.backend.show_notification(notification.clone());
                 }
             }
-            Event::Monitor(MonitorEvent::Changed(_)) => self.done.on_event(&event),
+            Event::Monitor(MonitorEvent::Changed(_)) | Event::DiagnosticsSaved(_) => {
+                self.done.on_event(&event)
+            }
             Event::Exported(_) | Event::Formatted { .. } => self.usernames.on_event(&event),
         }
         if let Some(step) = go {
@@ -225,6 +227,7 @@ impl HybridApp {
 
     /// Moves to `step`; `complete` marks the current step done.
     pub fn go(&mut self, step: Step, complete: bool) {
+        tracing::info!(from = ?self.step(), to = ?step, complete, "wizard step");
         if step == Step::FirstSync {
             self.first_sync.reset();
         }

@@ -53,6 +53,7 @@ pub enum Event {
     Saved(Result<(SyncSaved, u64), ApiError>),
     Status(Result<(SyncStatus, Vec<Alert>), ApiError>),
     Exported(Result<Option<PathBuf>, String>),
+    DiagnosticsSaved(Result<Option<PathBuf>, String>),
     Monitor(MonitorEvent),
     /// Outcomes for every user under `options`, in the users' order.
     Formatted {
@@ -316,6 +317,34 @@ impl Backend {
                 options,
                 rows: Arc::new(rows),
             }
+        });
+    }
+
+    /// Asks where to save a diagnostics report, then writes it (secrets
+    /// removed, `secrets` included).
+    pub fn save_diagnostics(&self, settings_dir: PathBuf, secrets: Vec<Secret>) {
+        self.spawn(async move {
+            let picked = rfd::AsyncFileDialog::new()
+                .set_title("Save diagnostics for support")
+                .set_file_name("hybrid-setup-diagnostics.txt")
+                .add_filter("Text", &["txt"])
+                .save_file()
+                .await;
+            let Some(handle) = picked else {
+                return Event::DiagnosticsSaved(Ok(None));
+            };
+            let path = handle.path().to_path_buf();
+            let written = tokio::task::spawn_blocking(move || {
+                let store = crate::settings::SettingsStore::new(settings_dir);
+                let report =
+                    crate::diagnostics::collect(&store, &crate::logging::log_dir(), &secrets);
+                crate::fsutil::write_atomic(&path, report.as_bytes())
+                    .map(|()| Some(path.clone()))
+                    .map_err(|e| format!("Could not write {}: {e}", path.display()))
+            })
+            .await
+            .unwrap_or_else(|_| Err("Could not build the diagnostics.".into()));
+            Event::DiagnosticsSaved(written)
         });
     }
 

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use std::path::PathBuf;
+
 use egui::{RichText, Ui};
 
 use super::alerts::{self, AlertsAction};
@@ -22,6 +24,8 @@ pub struct DoneScreen {
     pub show_alerts: bool,
     /// Typed when Director asks for a sign-in (no password kept).
     password: String,
+    /// Where the diagnostics went, or why they could not be saved.
+    diagnostics_note: Option<Result<PathBuf, String>>,
 }
 
 impl DoneScreen {
@@ -38,8 +42,14 @@ impl DoneScreen {
     }
 
     pub fn on_event(&mut self, event: &Event) {
-        if let Event::Monitor(MonitorEvent::Changed(snapshot)) = event {
-            self.snapshot = Some((**snapshot).clone());
+        match event {
+            Event::Monitor(MonitorEvent::Changed(snapshot)) => {
+                self.snapshot = Some((**snapshot).clone());
+            }
+            Event::DiagnosticsSaved(result) => {
+                self.diagnostics_note = result.clone().transpose();
+            }
+            _ => {}
         }
     }
 
@@ -215,7 +225,25 @@ impl DoneScreen {
             if ui.button("Run the setup steps again").clicked() {
                 go = Some(Step::Requirements);
             }
+            if ui
+                .button("Save diagnostics…")
+                .on_hover_text("Version, settings, state and the recent log for support, with secrets removed.")
+                .clicked()
+            {
+                let secrets = ctx.shared.token.iter().cloned().collect();
+                ctx.backend
+                    .save_diagnostics(ctx.shared.data_dir.clone(), secrets);
+            }
         });
+        match &self.diagnostics_note {
+            Some(Ok(path)) => {
+                ui.label(format!("Diagnostics saved to {}", path.display()));
+            }
+            Some(Err(e)) => {
+                ui.label(RichText::new(e).color(widgets::RED));
+            }
+            None => {}
+        }
         go
     }
 }
