@@ -24,6 +24,27 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Removes temporary files that [`write_atomic`] left in `dir` when the
+/// process was killed mid-save, once they are older than `age` (a younger
+/// one may belong to a save in progress).
+pub fn remove_stale_temp_files(dir: &Path, age: std::time::Duration) -> usize {
+    let now = std::time::SystemTime::now();
+    let stale = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with(".tmp"))
+        .filter(|entry| {
+            entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|modified| now.duration_since(modified).unwrap_or_default() > age)
+        });
+    stale
+        .filter(|entry| std::fs::remove_file(entry.path()).is_ok())
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +60,23 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap_or(dir.path()))?.count(),
             1
         );
+        Ok(())
+    }
+
+    #[test]
+    fn stale_temp_files_are_removed_young_ones_kept() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join(".tmpABC"), "half")?;
+        std::fs::write(dir.path().join("settings.json"), "{}")?;
+        assert_eq!(
+            remove_stale_temp_files(dir.path(), std::time::Duration::from_secs(600)),
+            0
+        );
+        assert_eq!(
+            remove_stale_temp_files(dir.path(), std::time::Duration::ZERO),
+            1
+        );
+        assert!(dir.path().join("settings.json").exists());
         Ok(())
     }
 }

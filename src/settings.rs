@@ -132,6 +132,8 @@ impl SettingsStore {
     }
 
     pub fn load(&self) -> Loaded {
+        // Left by a save that was killed; a younger one may be a save in progress.
+        crate::fsutil::remove_stale_temp_files(&self.dir, std::time::Duration::from_secs(600));
         let path = self.path();
         let text = match std::fs::read(&path) {
             Ok(bytes) => bytes,
@@ -148,7 +150,15 @@ impl SettingsStore {
                 };
             }
         };
-        match serde_json::from_slice::<Settings>(&text) {
+        // Settings are a JSON object; serde would also take `[]` as one.
+        let parsed = serde_json::from_slice::<serde_json::Value>(&text).and_then(|value| {
+            if value.is_object() {
+                serde_json::from_value::<Settings>(value)
+            } else {
+                Err(serde::de::Error::custom("not a JSON object"))
+            }
+        });
+        match parsed {
             Ok(settings) => Loaded::Existing(settings),
             Err(e) => {
                 let aside = self.dir.join(format!(

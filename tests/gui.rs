@@ -236,9 +236,18 @@ fn no_secret_in_logs_settings_or_diagnostics() {
     let report = hybrid_setup::diagnostics::collect(&store, logs.path(), &[]);
     assert!(report.contains("provisioned: true"), "{report}");
     for secret in &secrets {
-        assert!(!log_text.contains(secret.as_str()), "a secret is in the log");
-        assert!(!settings_text.contains(secret.as_str()), "a secret is in the settings");
-        assert!(!report.contains(secret.as_str()), "a secret is in the diagnostics");
+        assert!(
+            !log_text.contains(secret.as_str()),
+            "a secret is in the log"
+        );
+        assert!(
+            !settings_text.contains(secret.as_str()),
+            "a secret is in the settings"
+        );
+        assert!(
+            !report.contains(secret.as_str()),
+            "a secret is in the diagnostics"
+        );
     }
 }
 
