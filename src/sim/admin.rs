@@ -28,6 +28,11 @@ impl SimAdmin {
             .await
     }
 
+    /// The faults in force; `times` counts down as requests meet them.
+    pub async fn faults(&self) -> Result<FaultList, ApiError> {
+        self.http.get(paths::SIM_FAULTS, &[]).await
+    }
+
     pub async fn clear_faults(&self) -> Result<(), ApiError> {
         self.http
             .send_empty(
