@@ -327,34 +327,7 @@ impl Http {
                 ),
             },
         })?;
-        if !status.is_success() {
-            return Err(error_from(status, &content_type, &bytes, &url));
-        }
-        let bytes = if bytes.is_empty() {
-            &b"null"[..]
-        } else {
-            &bytes[..]
-        };
-        if status != StatusCode::NO_CONTENT
-            && status != StatusCode::ACCEPTED
-            && !content_type.contains("json")
-        {
-            return Err(ApiError::Protocol {
-                url,
-                detail: format!(
-                    "expected JSON, got {}",
-                    if content_type.is_empty() {
-                        "no content type"
-                    } else {
-                        &content_type
-                    }
-                ),
-            });
-        }
-        serde_json::from_slice(bytes).map_err(|e| ApiError::Protocol {
-            url,
-            detail: format!("the answer is not the expected JSON ({e})"),
-        })
+        decode(status, &content_type, &bytes, &url)
     }
 
     /// GET of a page (HTML), after redirects; for Director's web interface.
@@ -466,6 +439,44 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
         Some(i) => text[..i].to_string(),
         None => text,
     }
+}
+
+/// Turns an answer into the expected value or a typed error; whatever the
+/// server sends, the result is one or the other (`tests/bad_input.rs`).
+pub fn decode<T: DeserializeOwned>(
+    status: StatusCode,
+    content_type: &str,
+    bytes: &[u8],
+    url: &str,
+) -> Result<T, ApiError> {
+    if !status.is_success() {
+        return Err(error_from(status, content_type, bytes, url));
+    }
+    let bytes = if bytes.is_empty() {
+        &b"null"[..]
+    } else {
+        bytes
+    };
+    if status != StatusCode::NO_CONTENT
+        && status != StatusCode::ACCEPTED
+        && !content_type.contains("json")
+    {
+        return Err(ApiError::Protocol {
+            url: url.to_string(),
+            detail: format!(
+                "expected JSON, got {}",
+                if content_type.is_empty() {
+                    "no content type"
+                } else {
+                    content_type
+                }
+            ),
+        });
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::Protocol {
+        url: url.to_string(),
+        detail: format!("the answer is not the expected JSON ({e})"),
+    })
 }
 
 fn error_from(status: StatusCode, content_type: &str, bytes: &[u8], url: &str) -> ApiError {

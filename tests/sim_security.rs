@@ -1,0 +1,147 @@
+//! The simulator's own defences, over HTTP as any client sees them: admin
+//! routes only from loopback, sign-in lockout, the Token only for the
+//! Decision Maker, request size limits.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{Request, StatusCode};
+use hybrid_setup::contract::paths;
+use hybrid_setup::director::{Director, HttpDirector};
+use hybrid_setup::net::{ApiError, ClientOptions, RetryPolicy};
+use hybrid_setup::portal::{HttpPortal, Portal};
+use hybrid_setup::secret::Secret;
+use hybrid_setup::sim::server::{MAX_BODY_BYTES, Shared, router};
+use hybrid_setup::sim::world::{self, World};
+use hybrid_setup::sim::{self, SimConfig, data};
+use tower::ServiceExt;
+
+fn options() -> ClientOptions {
+    ClientOptions {
+        retry: RetryPolicy::NONE,
+        ..ClientOptions::default()
+    }
+}
+
+async fn admin_answer(peer: &str) -> StatusCode {
+    let world = World::new(data::generate(5, data::Mix::Fixable, 1), 300, sim::DEFAULT_BUILD);
+    let app = router(Arc::new(Shared::new(world)))
+        .layer(MockConnectInfo(peer.parse::<SocketAddr>().expect("addr")));
+    let request = Request::get(paths::SIM_FAULTS)
+        .body(Body::empty())
+        .expect("request");
+    app.oneshot(request).await.expect("answer").status()
+}
+
+/// Admin routes (fault injection, world switches) refuse anyone not on
+/// this machine; the peer address is what the server saw.
+#[tokio::test]
+async fn admin_routes_answer_only_on_loopback() {
+    assert_eq!(admin_answer("127.0.0.1:50000").await, StatusCode::OK);
+    assert_eq!(admin_answer("[::1]:50000").await, StatusCode::OK);
+    assert_eq!(admin_answer("192.0.2.10:50000").await, StatusCode::FORBIDDEN);
+    assert_eq!(admin_answer("[2001:db8::1]:50000").await, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_locks_after_repeated_failures() {
+    let sim = sim::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let director = HttpDirector::new(&sim.url(), options()).expect("client");
+    for _ in 0..5 {
+        let e = director
+            .login("admin", &Secret::new("wrong"))
+            .await
+            .expect_err("wrong password");
+        assert!(matches!(e, ApiError::Unauthorized { .. }), "{e:?}");
+    }
+    // Now even the right password waits out the lock.
+    match director
+        .login("admin", &Secret::new(world::DEMO_ADMIN_PASSWORD))
+        .await
+    {
+        Err(ApiError::Locked {
+            retry_after_secs, ..
+        }) => assert!(retry_after_secs > 0 && retry_after_secs <= 60),
+        other => panic!("expected a lock, got {other:?}"),
+    }
+    // The Portal locks its sign-in the same way.
+    let portal = HttpPortal::new(&sim.url(), options()).expect("client");
+    for _ in 0..5 {
+        let _ = portal
+            .login(world::DEMO_DECISION_MAKER, &Secret::new("wrong"))
+            .await;
+    }
+    let e = portal
+        .login(
+            world::DEMO_DECISION_MAKER,
+            &Secret::new(world::DEMO_PORTAL_PASSWORD),
+        )
+        .await
+        .expect_err("locked");
+    assert!(matches!(e, ApiError::Locked { .. }), "{e:?}");
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_the_decision_maker_gets_the_token() {
+    let sim = sim::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let password = Secret::new(world::DEMO_PORTAL_PASSWORD);
+    let manager = HttpPortal::new(&sim.url(), options()).expect("client");
+    manager
+        .login(world::DEMO_PHONE_MANAGER, &password)
+        .await
+        .expect("phone manager signs in");
+    match manager.reveal_credentials().await {
+        Err(ApiError::Forbidden { message }) => {
+            assert!(message.contains("Decision Maker"), "{message}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let anonymous = HttpPortal::new(&sim.url(), options()).expect("client");
+    assert!(matches!(
+        anonymous.reveal_credentials().await,
+        Err(ApiError::Unauthorized { .. })
+    ));
+    let owner = HttpPortal::new(&sim.url(), options()).expect("client");
+    owner
+        .login(world::DEMO_DECISION_MAKER, &password)
+        .await
+        .expect("decision maker signs in");
+    assert!(!owner.reveal_credentials().await.expect("token").token.expose().is_empty());
+    sim.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_requests_are_refused() {
+    let sim = sim::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let client = reqwest::Client::new();
+    let huge = format!(
+        "{{\"login_name\":\"admin\",\"password\":\"{}\"}}",
+        "x".repeat(MAX_BODY_BYTES + 1)
+    );
+    let answer = client
+        .post(format!("{}{}", sim.url(), paths::DIRECTOR_SESSION))
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(answer.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = answer.json().await.expect("json error body");
+    assert_eq!(body["error"], "too_large");
+    // The server is still there for normal requests.
+    let director = HttpDirector::new(&sim.url(), options()).expect("client");
+    director
+        .login("admin", &Secret::new(world::DEMO_ADMIN_PASSWORD))
+        .await
+        .expect("normal sign-in");
+    sim.stop().await;
+}
