@@ -84,7 +84,10 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
         "\\{\"[a-z_]{1,12}\": ?(null|true|-?[0-9]{1,20}|\"[^\"]{0,12}\"|\\[\\]|\\{\\})\\}"
             .prop_map(String::into_bytes),
         Just(b"{\"error\":\"conflict\",\"message\":\"\",\"field\":\"company_name\"}".to_vec()),
-        Just(b"{\"error\":\"locked\",\"message\":\"x\",\"retry_after_secs\":18446744073709551615}".to_vec()),
+        Just(
+            b"{\"error\":\"locked\",\"message\":\"x\",\"retry_after_secs\":18446744073709551615}"
+                .to_vec()
+        ),
         Just(b"{\"users\":[{}],\"offset\":0,\"total\":1}".to_vec()),
         Just(b"null".to_vec()),
         Just(b"[]".to_vec()),
@@ -101,7 +104,11 @@ fn content_type() -> impl Strategy<Value = String> {
     ]
 }
 
-fn check<T: serde::de::DeserializeOwned>(status: StatusCode, ct: &str, body: &[u8]) -> Result<(), TestCaseError> {
+fn check<T: serde::de::DeserializeOwned>(
+    status: StatusCode,
+    ct: &str,
+    body: &[u8],
+) -> Result<(), TestCaseError> {
     match decode::<T>(status, ct, body, "http://127.0.0.1:1/x") {
         Ok(_) => prop_assert!(status.is_success()),
         Err(e) => {

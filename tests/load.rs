@@ -64,7 +64,12 @@ async fn a_thousand_concurrent_status_pollers() {
     }
     let elapsed = started.elapsed();
     sim.stop().await;
-    assert!(errors.is_empty(), "{} pollers failed, first: {}", errors.len(), errors[0]);
+    assert!(
+        errors.is_empty(),
+        "{} pollers failed, first: {}",
+        errors.len(),
+        errors[0]
+    );
     assert_eq!(latencies.len(), POLLERS * POLLS_EACH);
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
@@ -79,7 +84,9 @@ async fn a_thousand_concurrent_status_pollers() {
     );
 }
 
-async fn futures_join<T>(handles: Vec<tokio::task::JoinHandle<T>>) -> Vec<Result<T, tokio::task::JoinError>> {
+async fn futures_join<T>(
+    handles: Vec<tokio::task::JoinHandle<T>>,
+) -> Vec<Result<T, tokio::task::JoinError>> {
     let mut out = Vec::with_capacity(handles.len());
     for handle in handles {
         out.push(handle.await);

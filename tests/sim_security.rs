@@ -26,7 +26,11 @@ fn options() -> ClientOptions {
 }
 
 async fn admin_answer(peer: &str) -> StatusCode {
-    let world = World::new(data::generate(5, data::Mix::Fixable, 1), 300, sim::DEFAULT_BUILD);
+    let world = World::new(
+        data::generate(5, data::Mix::Fixable, 1),
+        300,
+        sim::DEFAULT_BUILD,
+    );
     let app = router(Arc::new(Shared::new(world)))
         .layer(MockConnectInfo(peer.parse::<SocketAddr>().expect("addr")));
     let request = Request::get(paths::SIM_FAULTS)
@@ -41,8 +45,14 @@ async fn admin_answer(peer: &str) -> StatusCode {
 async fn admin_routes_answer_only_on_loopback() {
     assert_eq!(admin_answer("127.0.0.1:50000").await, StatusCode::OK);
     assert_eq!(admin_answer("[::1]:50000").await, StatusCode::OK);
-    assert_eq!(admin_answer("192.0.2.10:50000").await, StatusCode::FORBIDDEN);
-    assert_eq!(admin_answer("[2001:db8::1]:50000").await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        admin_answer("192.0.2.10:50000").await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        admin_answer("[2001:db8::1]:50000").await,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,7 +123,15 @@ async fn only_the_decision_maker_gets_the_token() {
         .login(world::DEMO_DECISION_MAKER, &password)
         .await
         .expect("decision maker signs in");
-    assert!(!owner.reveal_credentials().await.expect("token").token.expose().is_empty());
+    assert!(
+        !owner
+            .reveal_credentials()
+            .await
+            .expect("token")
+            .token
+            .expose()
+            .is_empty()
+    );
     sim.stop().await;
 }
 
