@@ -297,10 +297,47 @@ impl Http {
         if let Some(body) = body {
             request = request.json(body);
         }
+        let (status, content_type, bytes) = self.exchange(request, path, &url).await?;
+        decode(status, &content_type, &bytes, &url)
+    }
+
+    /// GET of a page (HTML), after redirects; for Director's web interface.
+    pub async fn get_page(&self, path: &str) -> Result<String, ApiError> {
+        let url = self.url(path);
+        self.fetch_text(self.client.get(&url), path, url).await
+    }
+
+    /// POST of an HTML form, after redirects; answers the page it lands on.
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<String, ApiError> {
+        let url = self.url(path);
+        self.fetch_text(self.client.post(&url).form(form), path, url)
+            .await
+    }
+
+    async fn fetch_text(
+        &self,
+        request: reqwest::RequestBuilder,
+        path: &str,
+        url: String,
+    ) -> Result<String, ApiError> {
+        let (status, content_type, bytes) = self.exchange(request, path, &url).await?;
+        if !status.is_success() {
+            return Err(error_from(status, &content_type, &bytes, &url));
+        }
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// Sends a request and reads the answer (within the size cap): status,
+    /// content type and body. Logs the path and status, never a body.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+        path: &str,
+        url: &str,
+    ) -> Result<(StatusCode, String, Vec<u8>), ApiError> {
         let started = std::time::Instant::now();
         let response = request.send().await.map_err(|e| {
-            let error = self.transport_error(&url, e);
-            // Paths and statuses only: bodies may hold a Token or password.
+            let error = self.transport_error(url, e);
             tracing::warn!(%path, "request failed: {error}");
             error
         })?;
@@ -318,61 +355,16 @@ impl Http {
             .unwrap_or_default()
             .to_string();
         let bytes = read_capped(response).await.map_err(|e| match e {
-            ReadError::Transport(e) => self.transport_error(&url, e),
+            ReadError::Transport(e) => self.transport_error(url, e),
             ReadError::TooLarge => ApiError::Protocol {
-                url: url.clone(),
+                url: url.to_string(),
                 detail: format!(
                     "the answer is larger than {} MB",
                     MAX_RESPONSE_BYTES / (1024 * 1024)
                 ),
             },
         })?;
-        decode(status, &content_type, &bytes, &url)
-    }
-
-    /// GET of a page (HTML), after redirects; for Director's web interface.
-    pub async fn get_page(&self, path: &str) -> Result<String, ApiError> {
-        let url = self.url(path);
-        self.fetch_text(self.client.get(&url), url).await
-    }
-
-    /// POST of an HTML form, after redirects; answers the page it lands on.
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<String, ApiError> {
-        let url = self.url(path);
-        self.fetch_text(self.client.post(&url).form(form), url)
-            .await
-    }
-
-    async fn fetch_text(
-        &self,
-        request: reqwest::RequestBuilder,
-        url: String,
-    ) -> Result<String, ApiError> {
-        let response = request
-            .send()
-            .await
-            .map_err(|e| self.transport_error(&url, e))?;
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        let bytes = read_capped(response).await.map_err(|e| match e {
-            ReadError::Transport(e) => self.transport_error(&url, e),
-            ReadError::TooLarge => ApiError::Protocol {
-                url: url.clone(),
-                detail: format!(
-                    "the answer is larger than {} MB",
-                    MAX_RESPONSE_BYTES / (1024 * 1024)
-                ),
-            },
-        })?;
-        if !status.is_success() {
-            return Err(error_from(status, &content_type, &bytes, &url));
-        }
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok((status, content_type, bytes))
     }
 
     fn transport_error(&self, url: &str, error: reqwest::Error) -> ApiError {
