@@ -71,7 +71,9 @@ impl RequirementsScreen {
                 self.running = false;
                 match result {
                     Ok(snapshot) => {
-                        self.checks = checks_for(&ctx.backend.director_url(), snapshot);
+                        let url = ctx.backend.director_url();
+                        let pinned = ctx.trusted.get(&url).is_some();
+                        self.checks = checks_for(&url, pinned, snapshot);
                         self.error = None;
                         ctx.shared.snapshot = Some(snapshot.clone());
                     }
@@ -186,11 +188,11 @@ impl RequirementsScreen {
     }
 }
 
-fn checks_for(url: &str, snapshot: &DirectorSnapshot) -> Vec<Check> {
-    let transport = if url.starts_with("https://") {
-        Transport::TrustedTls
-    } else {
-        Transport::Plain
+fn checks_for(url: &str, pinned: bool, snapshot: &DirectorSnapshot) -> Vec<Check> {
+    let transport = match (url.starts_with("https://"), pinned) {
+        (true, true) => Transport::PinnedTls,
+        (true, false) => Transport::TrustedTls,
+        (false, _) => Transport::Plain,
     };
     let facts: Vec<UserFacts<'_>> = snapshot
         .users

@@ -106,7 +106,7 @@ pub fn certificate_prompt(ui: &mut Ui, certificate: &crate::tls::CertificateInfo
                  the certificate installed on the Director server (for example in its web server settings). \
                  Trust it only if they match; from then on only this certificate is accepted.",
             );
-            certificate_details(ui, "SHA-256 fingerprint", certificate);
+            certificate_details(ui, "SHA-256 fingerprint", certificate, None);
             ui.horizontal(|ui| {
                 if ui.button("Trust this certificate").clicked() {
                     answer = Some(true);
@@ -141,8 +141,7 @@ pub fn certificate_changed(
                  on the Director server. If nobody renewed it, someone may be intercepting the connection: \
                  stop and ask your network team.",
             );
-            ui.label(RichText::new(format!("Trusted before: {pinned}")).monospace().small());
-            certificate_details(ui, "Presented now", presented);
+            certificate_details(ui, "Presented now", presented, Some(pinned));
             forget = ui
                 .button("Forget the trusted certificate…")
                 .on_hover_text("You will be shown the new certificate and asked again.")
@@ -151,11 +150,21 @@ pub fn certificate_changed(
     forget
 }
 
-fn certificate_details(ui: &mut Ui, title: &str, certificate: &crate::tls::CertificateInfo) {
+fn certificate_details(
+    ui: &mut Ui,
+    title: &str,
+    certificate: &crate::tls::CertificateInfo,
+    trusted_before: Option<crate::tls::Fingerprint>,
+) {
     egui::Grid::new(("certificate", title))
         .num_columns(2)
         .spacing([12.0, 4.0])
         .show(ui, |ui| {
+            if let Some(pinned) = trusted_before {
+                ui.label("Trusted before");
+                ui.label(RichText::new(pinned.to_string()).monospace().small());
+                ui.end_row();
+            }
             ui.label(title);
             ui.label(
                 RichText::new(certificate.fingerprint.to_string())
