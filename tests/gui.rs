@@ -253,6 +253,12 @@ fn no_secret_in_logs_settings_or_diagnostics() {
 
 /// Drives the wizard from the first screen to a green status panel.
 fn provision_to_green(world: &World) -> Harness<'static, HybridApp> {
+    let h = to_username_format(world);
+    save_and_finish(h)
+}
+
+/// Drives the wizard to the Username format step, both options ticked.
+fn to_username_format(world: &World) -> Harness<'static, HybridApp> {
     let mut h = world.open();
     pass_requirements(&mut h);
 
@@ -314,8 +320,12 @@ fn provision_to_green(world: &World) -> Harness<'static, HybridApp> {
         count_text(h) != with_email
     });
     assert_eq!(count_text(&h), "0 of 250");
+    h
+}
 
-    // Save & first sync, verified green.
+/// From the Username format step with both options ticked: save, verify,
+/// finish, green.
+fn save_and_finish(mut h: Harness<'static, HybridApp>) -> Harness<'static, HybridApp> {
     click(&mut h, "Save to Director");
     assert_eq!(h.state().step(), Step::FirstSync);
     wait_for(&mut h, "the verification", |h| enabled(h, "Finish"));
@@ -438,6 +448,62 @@ fn a_network_fault_is_shown_and_retried() {
     world.runtime.block_on(admin.clear_faults()).expect("clear");
     click(&mut h, "Retry");
     wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
+}
+
+/// Saving to Director fails (each fault in turn): the step shows what
+/// happened and what to do, the wizard's progress on disk is intact, and
+/// Retry saves once the fault is gone.
+#[test]
+fn a_failed_save_keeps_progress_and_retries() {
+    let world = World::new();
+    let admin = world.admin();
+    let mut h = to_username_format(&world);
+    let store = SettingsStore::new(world.home.path());
+    for (fault, shown) in [
+        (
+            Fault {
+                status: Some(500),
+                ..Default::default()
+            },
+            "HTTP 500",
+        ),
+        (
+            Fault {
+                body: hybrid_setup::contract::FaultBody::Malformed,
+                ..Default::default()
+            },
+            "not the expected JSON",
+        ),
+        (
+            Fault {
+                body: hybrid_setup::contract::FaultBody::WrongContentType,
+                ..Default::default()
+            },
+            "expected JSON",
+        ),
+    ] {
+        let fault = Fault {
+            route: "PUT /director/api/hybrid/sync".into(),
+            ..fault
+        };
+        world
+            .runtime
+            .block_on(admin.add_fault(&fault))
+            .expect("fault");
+        if h.state().step() == Step::UsernameFormat {
+            click(&mut h, "Save to Director");
+        } else {
+            click(&mut h, "Retry");
+        }
+        wait_for(&mut h, shown, |h| has_text(h, shown));
+        assert!(has_label(&h, "Retry"), "a way to try again");
+        let saved = store.load().settings().0;
+        assert!(!saved.progress.account_id.is_empty(), "the Account ID is kept");
+        assert!(saved.progress.use_email && !saved.progress.append_domain.is_empty());
+        world.runtime.block_on(admin.clear_faults()).expect("clear");
+    }
+    click(&mut h, "Retry");
+    wait_for(&mut h, "the verification", |h| enabled(h, "Finish"));
 }
 
 /// A provisioned install whose Token the Portal no longer accepts: red.
