@@ -498,7 +498,10 @@ fn a_failed_save_keeps_progress_and_retries() {
         wait_for(&mut h, shown, |h| has_text(h, shown));
         assert!(has_label(&h, "Retry"), "a way to try again");
         let saved = store.load().settings().0;
-        assert!(!saved.progress.account_id.is_empty(), "the Account ID is kept");
+        assert!(
+            !saved.progress.account_id.is_empty(),
+            "the Account ID is kept"
+        );
         assert!(saved.progress.use_email && !saved.progress.append_domain.is_empty());
         world.runtime.block_on(admin.clear_faults()).expect("clear");
     }
