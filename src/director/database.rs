@@ -159,7 +159,11 @@ async fn select_users(conn: &mut Conn) -> Result<Vec<DirectoryUser>, mysql_async
     let mut users = Vec::new();
     result
         .for_each(|row| {
-            let mut values = row.unwrap().into_iter().map(text);
+            // `unwrap_raw` hands the columns over without a panic path.
+            let mut values = row
+                .unwrap_raw()
+                .into_iter()
+                .map(|value| value.map(text).unwrap_or_default());
             let mut next = || values.next().unwrap_or_default();
             users.push(DirectoryUser {
                 user_dn: next().into(),
