@@ -36,9 +36,13 @@ pub enum DatabaseError {
         "the database address contains a password; remove it and set HYBRID_DB_PASSWORD instead (a command line is visible to every user of the machine)"
     )]
     PasswordInUrl,
-    #[error("cannot reach the database at {address}: {reason}")]
+    #[error(
+        "cannot reach the database at {address}: {reason}. Check the address, that Director's database listens on that port (4308 on a Director), and that no firewall between here and it blocks the port"
+    )]
     Unreachable { address: String, reason: String },
-    #[error("the database at {address} did not answer within {secs} s")]
+    #[error(
+        "the database at {address} did not answer within {secs} s. Check the address and the network; --timeout SECS allows longer"
+    )]
     Timeout { address: String, secs: u64 },
     #[error(
         "the database refused the sign-in of \"{user}\": check the password (HYBRID_DB_PASSWORD, the keyring, or the prompt) — {message}"
@@ -48,7 +52,9 @@ pub enum DatabaseError {
         "the database has no users/tabaddresses tables as Director's shoreware database does: {message}"
     )]
     NotDirector { message: String },
-    #[error("the database failed: {message}")]
+    #[error(
+        "the database failed: {message}. Try again; if it persists, Director's database logs say more"
+    )]
     Server { message: String },
 }
 
