@@ -9,23 +9,51 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::contract::{
-    AccountDetails, Alert, Credentials, Email, PortalSession, Registered, RegistrationRequest,
-    SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
+    AccountDetails, Alert, Credentials, Email, EscalationDelivery, PortalSession, Registered,
+    RegistrationRequest, SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
 };
 use crate::director::{Director, HttpDirector};
 use crate::domain::alarm::Notification;
 use crate::domain::format::{FormatOptions, Formatted};
+use crate::domain::requirements::{self, Check, Transport, UserFacts};
 use crate::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::net::{ApiError, ClientOptions};
 use crate::portal::{HttpPortal, Portal};
 use crate::secret::Secret;
 use crate::secrets::{SecretStore, SecretStoreError};
 
-/// What the Requirements checks read from Director.
+/// What the Requirements checks read from Director, and what follows from
+/// it — worked out in the background (a million users take a moment).
 #[derive(Debug, Clone)]
 pub struct DirectorSnapshot {
     pub system: SystemInfo,
     pub users: Arc<Vec<UserRecord>>,
+    pub checks: Vec<Check>,
+    /// The default for "append a domain".
+    pub common_email_domain: Option<String>,
+}
+
+impl DirectorSnapshot {
+    fn new(system: SystemInfo, users: Vec<UserRecord>, transport: Transport) -> Self {
+        let facts: Vec<UserFacts<'_>> = users
+            .iter()
+            .map(|u| UserFacts {
+                client_username: &u.client_username,
+                email: &u.email,
+                has_did: !u.did.trim().is_empty(),
+                email_with_wav: u.escalation_delivery == EscalationDelivery::EmailWithWav,
+            })
+            .collect();
+        let checks = requirements::checklist(transport, &system.build, &facts);
+        let common_email_domain =
+            crate::domain::format::most_common_email_domain(users.iter().map(|u| u.email.as_str()));
+        DirectorSnapshot {
+            system,
+            users: Arc::new(users),
+            checks,
+            common_email_domain,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -200,6 +228,14 @@ impl Backend {
     /// Signs in to Director and reads what the Requirements checks need.
     pub fn check_requirements(&self, login: String, password: Secret) {
         let director = self.director();
+        let transport = match (
+            director.base_url().starts_with("https://"),
+            self.options().pinned_certificate.is_some(),
+        ) {
+            (true, true) => Transport::PinnedTls,
+            (true, false) => Transport::TrustedTls,
+            (false, _) => Transport::Plain,
+        };
         let notify = self.notifier();
         self.spawn(async move {
             let result = async {
@@ -208,14 +244,20 @@ impl Backend {
                 let users = director
                     .users(|done, total| notify(Event::UsersProgress { done, total }))
                     .await?;
-                Ok(DirectorSnapshot {
-                    system,
-                    users: Arc::new(users),
-                })
+                tokio::task::spawn_blocking(move || DirectorSnapshot::new(system, users, transport))
+                    .await
+                    .map_err(|e| ApiError::Protocol {
+                        url: director.base_url().to_string(),
+                        detail: format!("checking the users failed: {e}"),
+                    })
             }
             .await;
             Event::Requirements(result)
         });
+    }
+
+    fn options(&self) -> ClientOptions {
+        *self.options.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn fetch_terms(&self) {

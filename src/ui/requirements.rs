@@ -4,9 +4,9 @@
 use egui::{RichText, Ui};
 
 use super::app::Ctx;
-use super::backend::{DirectorSnapshot, Event};
+use super::backend::Event;
 use super::widgets;
-use crate::domain::requirements::{self, Check, Transport, UserFacts};
+use crate::domain::requirements::{self, Check};
 use crate::net::ApiError;
 use crate::secret::Secret;
 use crate::secrets::director_password_key;
@@ -71,9 +71,7 @@ impl RequirementsScreen {
                 self.running = false;
                 match result {
                     Ok(snapshot) => {
-                        let url = ctx.backend.director_url();
-                        let pinned = ctx.trusted.get(&url).is_some();
-                        self.checks = checks_for(&url, pinned, snapshot);
+                        self.checks = snapshot.checks.clone();
                         self.error = None;
                         ctx.shared.snapshot = Some(snapshot.clone());
                     }
@@ -186,24 +184,4 @@ impl RequirementsScreen {
                 }
             });
     }
-}
-
-fn checks_for(url: &str, pinned: bool, snapshot: &DirectorSnapshot) -> Vec<Check> {
-    let transport = match (url.starts_with("https://"), pinned) {
-        (true, true) => Transport::PinnedTls,
-        (true, false) => Transport::TrustedTls,
-        (false, _) => Transport::Plain,
-    };
-    let facts: Vec<UserFacts<'_>> = snapshot
-        .users
-        .iter()
-        .map(|u| UserFacts {
-            client_username: &u.client_username,
-            email: &u.email,
-            has_did: !u.did.trim().is_empty(),
-            email_with_wav: u.escalation_delivery
-                == crate::contract::EscalationDelivery::EmailWithWav,
-        })
-        .collect();
-    requirements::checklist(transport, &snapshot.system.build, &facts)
 }

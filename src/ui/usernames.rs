@@ -170,7 +170,12 @@ impl UsernamesScreen {
         if ui.checkbox(&mut append, APPEND_DOMAIN_LABEL).changed() {
             ctx.shared.append_domain_ticked = append;
             if append && ctx.progress.append_domain.is_empty() {
-                ctx.progress.append_domain = self.common_domain().unwrap_or_default();
+                ctx.progress.append_domain = ctx
+                    .shared
+                    .snapshot
+                    .as_ref()
+                    .and_then(|s| s.common_email_domain.clone())
+                    .unwrap_or_default();
             }
             if !append {
                 ctx.progress.append_domain.clear();
@@ -247,15 +252,6 @@ impl UsernamesScreen {
         }
         self.table(ui);
         None
-    }
-
-    fn common_domain(&self) -> Option<String> {
-        crate::domain::format::most_common_email_domain(
-            self.users
-                .iter()
-                .flat_map(|u| u.iter())
-                .map(|u| u.email.as_str()),
-        )
     }
 
     fn export(&mut self, ctx: &Ctx<'_>) {
