@@ -13,7 +13,6 @@ use std::io::Write;
 use std::time::Duration;
 
 use crate::audit::{AuditReport, ReportFormat, Rows};
-use crate::contract::UserRecord;
 use crate::director::database::DatabaseAddress;
 use crate::director::web::WebDirector;
 use crate::director::{Director, HttpDirector, sync_report};
@@ -268,16 +267,9 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn read_users_csv(path: &PathBuf) -> Result<Vec<UserRecord>, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    crate::users_csv::read_users(std::io::BufReader::new(file))
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
 async fn run_sim(args: SimArgs) -> ExitCode {
     let users = match (&args.users, args.generate) {
-        (Some(path), _) => match read_users_csv(path) {
+        (Some(path), _) => match CsvFile(path.clone()).read_as(|user| user) {
             Ok(users) => users,
             Err(e) => return fail(2, e),
         },

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::contract::UserRecord;
 use crate::director::database::{self, DatabaseAddress, DatabaseError};
 use crate::director::web::WebDirector;
 use crate::director::{Director, HttpDirector};
@@ -39,13 +40,20 @@ pub trait UserSource: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct CsvFile(pub PathBuf);
 
-impl UserSource for CsvFile {
-    async fn read_users(&self, _progress: Progress<'_>) -> Result<Vec<DirectoryUser>, SourceError> {
+impl CsvFile {
+    /// Every row as `T`; errors name the file (and the line).
+    pub fn read_as<T>(&self, convert: impl FnMut(UserRecord) -> T) -> Result<Vec<T>, SourceError> {
         let path = &self.0;
         let file = std::fs::File::open(path)
             .map_err(|e| SourceError::Csv(format!("cannot open {}: {e}", path.display())))?;
-        crate::users_csv::read_users_as(std::io::BufReader::new(file), DirectoryUser::from)
+        crate::users_csv::read_users_as(std::io::BufReader::new(file), convert)
             .map_err(|e| SourceError::Csv(format!("{}: {e}", path.display())))
+    }
+}
+
+impl UserSource for CsvFile {
+    async fn read_users(&self, _progress: Progress<'_>) -> Result<Vec<DirectoryUser>, SourceError> {
+        self.read_as(DirectoryUser::from)
     }
 }
 

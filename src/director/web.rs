@@ -88,8 +88,8 @@ pub struct AddressDetail {
     pub email_address: Option<String>,
 }
 
-/// Director's web interface, signed in.
-#[derive(Debug)]
+/// Director's web interface, signed in. Clones share the session.
+#[derive(Debug, Clone)]
 pub struct WebDirector {
     http: Http,
     login_name: String,
@@ -197,11 +197,6 @@ impl WebDirector {
         total: u64,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<Vec<DirectoryUser>, ApiError> {
-        let director = std::sync::Arc::new(WebDirector {
-            http: self.http.clone(),
-            login_name: self.login_name.clone(),
-            password: self.password.clone(),
-        });
         let done = AtomicU64::new(0);
         let mut results: Vec<Option<DirectoryUser>> = vec![None; listed.len()];
         let mut pending = listed.into_iter().enumerate();
@@ -211,7 +206,7 @@ impl WebDirector {
                 let Some((index, (id, row))) = pending.next() else {
                     break;
                 };
-                let director = director.clone();
+                let director = self.clone();
                 running.spawn(async move {
                     let detail: Result<UserJson, ApiError> =
                         director.get_json(&user_json_path(id), &[]).await;

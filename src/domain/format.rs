@@ -100,15 +100,17 @@ pub fn format<'a>(users: &'a [DirectoryUser], options: &FormatOptions) -> Vec<Ou
     } else {
         Vec::new()
     };
-    let context = Context {
-        domain: domain.as_deref(),
-    };
     let mut outcomes: Vec<Outcome<'a>> = users
         .par_iter()
         .zip(username_counts.par_iter())
         .enumerate()
         .map(|(i, (user, &username_count))| {
-            context.decide(user, username_count, email_counts.get(i).copied())
+            decide(
+                user,
+                username_count,
+                email_counts.get(i).copied(),
+                domain.as_deref(),
+            )
         })
         .collect();
     drop((username_counts, email_counts));
@@ -131,59 +133,54 @@ fn count_each<T: Sync>(items: &[T], text: impl Fn(&T) -> &str + Sync) -> Vec<u32
     caseless::occurrences_each(&keys)
 }
 
-struct Context<'c> {
-    domain: Option<&'c str>,
-}
-
-impl Context<'_> {
-    /// One user's outcome, before duplicates among results are marked.
-    /// `email_count` is `None` when "use email" is off.
-    fn decide<'a>(
-        &self,
-        user: &'a DirectoryUser,
-        username_count: u32,
-        email_count: Option<u32>,
-    ) -> Outcome<'a> {
-        let current = user.client_username.as_str();
-        let current_validity = validate(current);
-        if current_validity.is_ok() && username_count == 1 {
-            return kept(current, None);
-        }
-        let mut email_problem = None;
-        if let Some(email_count) = email_count {
-            match usable_email(&user.email, email_count) {
-                Ok(email) => {
-                    return Outcome {
-                        result: Cow::Borrowed(email),
-                        source: Source::Email,
-                        reason: None,
-                    };
-                }
-                Err(problem) => email_problem = Some(problem),
-            }
-        }
-        if let Some(domain) = self.domain {
-            let name = caseless::trim(current);
-            if !name.is_empty() && !name.contains('@') {
-                let result = format!("{}@{domain}", name.to_lowercase());
-                let reason = validate(&result).err();
+/// One user's outcome, before duplicates among results are marked.
+/// `email_count` is `None` when "use email" is off, `domain` when "append
+/// a domain" is.
+fn decide<'a>(
+    user: &'a DirectoryUser,
+    username_count: u32,
+    email_count: Option<u32>,
+    domain: Option<&str>,
+) -> Outcome<'a> {
+    let current = user.client_username.as_str();
+    let current_validity = validate(current);
+    if current_validity.is_ok() && username_count == 1 {
+        return kept(current, None);
+    }
+    let mut email_problem = None;
+    if let Some(email_count) = email_count {
+        match usable_email(&user.email, email_count) {
+            Ok(email) => {
                 return Outcome {
-                    result: Cow::Owned(result),
-                    source: Source::AppendedDomain,
-                    reason,
+                    result: Cow::Borrowed(email),
+                    source: Source::Email,
+                    reason: None,
                 };
             }
+            Err(problem) => email_problem = Some(problem),
         }
-        // When the email option was tried and failed, the email is what the
-        // admin can fix; otherwise the username's own problem is. A valid
-        // username shared with others is marked by the duplicate pass.
-        kept(
-            current,
-            current_validity
-                .err()
-                .map(|reason| email_problem.unwrap_or(reason)),
-        )
     }
+    if let Some(domain) = domain {
+        let name = caseless::trim(current);
+        if !name.is_empty() && !name.contains('@') {
+            let result = format!("{}@{domain}", name.to_lowercase());
+            let reason = validate(&result).err();
+            return Outcome {
+                result: Cow::Owned(result),
+                source: Source::AppendedDomain,
+                reason,
+            };
+        }
+    }
+    // When the email option was tried and failed, the email is what the
+    // admin can fix; otherwise the username's own problem is. A valid
+    // username shared with others is marked by the duplicate pass.
+    kept(
+        current,
+        current_validity
+            .err()
+            .map(|reason| email_problem.unwrap_or(reason)),
+    )
 }
 
 fn kept(current: &str, reason: Option<Reason>) -> Outcome<'_> {

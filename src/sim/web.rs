@@ -53,6 +53,11 @@ fn login_form(token: &str, flash: Option<&str>) -> Html<String> {
 }
 
 async fn login_page(State(shared): State<Arc<Shared>>) -> Response {
+    new_login_form(&shared, None)
+}
+
+/// A login form with a fresh CSRF token, bound to a pre-session cookie.
+fn new_login_form(shared: &Shared, flash: Option<&str>) -> Response {
     let pre_session = random_token(24);
     let token = random_token(32);
     {
@@ -64,7 +69,7 @@ async fn login_page(State(shared): State<Arc<Shared>>) -> Response {
     }
     (
         set_cookie(DIRECTOR_COOKIE, &pre_session, SESSION_IDLE_MS / 1000),
-        login_form(&token, None),
+        login_form(&token, flash),
     )
         .into_response()
 }
@@ -116,17 +121,7 @@ async fn login(
                 }
                 _ => "Invalid login name or password.".to_string(),
             };
-            let token = random_token(32);
-            let pre_session = random_token(24);
-            shared
-                .pending_forms()
-                .0
-                .insert(pre_session.clone(), token.clone());
-            (
-                set_cookie(DIRECTOR_COOKIE, &pre_session, SESSION_IDLE_MS / 1000),
-                login_form(&token, Some(&message)),
-            )
-                .into_response()
+            new_login_form(&shared, Some(&message))
         }
     }
 }
