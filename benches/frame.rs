@@ -4,20 +4,17 @@
 //! own frames do less: accesskit runs only when a screen reader asks.
 //! `cargo bench --bench frame`; numbers in docs/PERFORMANCE.md.
 
-use std::sync::Arc;
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::net::ClientOptions;
-use hybrid_setup::secret::Secret;
-use hybrid_setup::secrets::MemoryStore;
 use hybrid_setup::settings::{Settings, SettingsStore};
-use hybrid_setup::sim::{self, SimConfig, data, world};
-use hybrid_setup::ui::app::{AppConfig, HybridApp};
-use hybrid_setup::ui::backend::Backend;
+use hybrid_setup::sim::{self, SimConfig, data};
 
 fn bench_table_frames(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -35,32 +32,13 @@ fn bench_table_frames(c: &mut Criterion) {
         settings.progress.go(Step::UsernameFormat);
         settings.progress.use_email = true;
         let url = running.url();
-        let backend = Backend::new(
-            runtime.handle().clone(),
-            &url,
-            &url,
-            Arc::new(MemoryStore::default()),
+        let config = support::app_config(&url, SettingsStore::new(home.path()), settings, true);
+        let mut harness = support::window(
+            runtime.handle(),
             ClientOptions::default(),
-        )
-        .expect("backend");
-        let app = HybridApp::new(
-            backend,
-            AppConfig {
-                store: SettingsStore::new(home.path()),
-                settings,
-                notice: None,
-                demo: true,
-                director_url: url.clone(),
-                portal_url: url,
-                director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
-                open_links: false,
-                notifications: false,
-                monitor: Default::default(),
-            },
+            config,
+            [1040.0, 720.0],
         );
-        let mut harness = Harness::builder()
-            .with_size([1040.0, 720.0])
-            .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app);
         let loaded = format!(" of {users}");
         let start = Instant::now();
         while harness

@@ -4,16 +4,20 @@
 //! Maker (and be refused as another contact), save a wrong Token (Red, with
 //! the reason), fix it (Green after the next cycle), users in the Portal.
 
+mod support;
+
 use std::time::Duration;
 
-use hybrid_setup::contract::{ContactRole, NewContact, RegistrationRequest, SyncSettingsUpdate};
+use hybrid_setup::contract::{ContactRole, NewContact, SyncSettingsUpdate};
 use hybrid_setup::director::{Director, HttpDirector, sync_report};
 use hybrid_setup::domain::alarm::{AlarmState, evaluate};
-use hybrid_setup::domain::registration::RegistrationForm;
 use hybrid_setup::net::{ApiError, ClientOptions, RetryPolicy};
 use hybrid_setup::portal::{HttpPortal, Portal};
 use hybrid_setup::secret::Secret;
 use hybrid_setup::sim::{self, SimConfig, data, world};
+
+/// The Contact (and so the Decision Maker) of the registrations here.
+const CONTACT_EMAIL: &str = "pat.admin@acme-corp.example";
 
 fn fast() -> ClientOptions {
     ClientOptions {
@@ -34,25 +38,6 @@ async fn start_sim(users: usize) -> sim::RunningSim {
     sim::start(config, "127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("simulator starts")
-}
-
-fn registration(company: &str) -> RegistrationRequest {
-    RegistrationRequest {
-        form: RegistrationForm {
-            company_name: company.into(),
-            city: "Springfield".into(),
-            country: "United States".into(),
-            first_name: "Pat".into(),
-            last_name: "Admin".into(),
-            business_email: "pat.admin@acme-corp.example".into(),
-            phone: "+1 617 555 0100".into(),
-            password: "Str0ngPass".into(),
-            confirm_password: "Str0ngPass".into(),
-            accepted_terms: true,
-            ..Default::default()
-        },
-        terms_version: world::TERMS_VERSION.into(),
-    }
 }
 
 /// Polls until `done` says yes or `limit` passes.
@@ -83,7 +68,10 @@ async fn provisioning_end_to_end_over_http() {
     // Register: the demo's "Acme Corporation" exists, so the name conflicts.
     let terms = portal.terms().await.expect("terms");
     assert_eq!(terms.version, world::TERMS_VERSION);
-    let suggestion = match portal.register(&registration("acme corporation")).await {
+    let suggestion = match portal
+        .register(&support::registration("acme corporation", CONTACT_EMAIL))
+        .await
+    {
         Err(ApiError::Conflict {
             field, suggestion, ..
         }) => {
@@ -94,7 +82,7 @@ async fn provisioning_end_to_end_over_http() {
     };
     assert_eq!(suggestion, "acme corporation (Springfield)");
     let registered = portal
-        .register(&registration(&suggestion))
+        .register(&support::registration(&suggestion, CONTACT_EMAIL))
         .await
         .expect("registers with the suggested name");
     assert_eq!(registered.account_name, suggestion);

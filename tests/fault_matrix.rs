@@ -7,16 +7,17 @@
 //! The outcome table is written to docs/RELIABILITY.md (between markers);
 //! under CI a stale table fails the test instead.
 
+mod support;
+
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use hybrid_setup::contract::{
-    ContactRole, Fault, FaultBody, NewContact, RegistrationRequest, SyncSettingsUpdate, paths,
+    ContactRole, Fault, FaultBody, NewContact, SyncSettingsUpdate, paths,
 };
 use hybrid_setup::director::{Director, HttpDirector};
-use hybrid_setup::domain::registration::RegistrationForm;
 use hybrid_setup::net::{ApiError, ClientOptions, RetryPolicy};
 use hybrid_setup::portal::{HttpPortal, Portal};
 use hybrid_setup::secret::Secret;
@@ -268,7 +269,13 @@ async fn call(
             Route::SyncStatus => d.sync_status().await.map(drop),
             Route::Alerts => d.alerts().await.map(drop),
             Route::Terms => p.terms().await.map(drop),
-            Route::Register => p.register(&registration(n)).await.map(drop),
+            Route::Register => p
+                .register(&support::registration(
+                    &format!("Fault Test {n}"),
+                    &format!("pat{n}@fault-test.example"),
+                ))
+                .await
+                .map(drop),
             Route::Outbox => p.outbox(world::DEMO_DECISION_MAKER).await.map(drop),
             Route::PortalLogin => p
                 .login(
@@ -296,25 +303,6 @@ async fn call(
             }
             Route::PortalUsers => p.users().await.map(drop),
         }
-    }
-}
-
-fn registration(n: u32) -> RegistrationRequest {
-    RegistrationRequest {
-        form: RegistrationForm {
-            company_name: format!("Fault Test {n}"),
-            city: "Springfield".into(),
-            country: "United States".into(),
-            first_name: "Pat".into(),
-            last_name: "Admin".into(),
-            business_email: format!("pat{n}@fault-test.example"),
-            phone: "+1 617 555 0100".into(),
-            password: "Str0ngPass".into(),
-            confirm_password: "Str0ngPass".into(),
-            accepted_terms: true,
-            ..Default::default()
-        },
-        terms_version: world::TERMS_VERSION.into(),
     }
 }
 

@@ -3,7 +3,8 @@
 //! Each test runs its own simulator on 127.0.0.1:0 and its own settings
 //! folder; secrets go to an in-memory store, never the machine's keyring.
 
-use std::sync::Arc;
+mod support;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -13,12 +14,10 @@ use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::monitor::MonitorConfig;
 use hybrid_setup::net::{ClientOptions, RetryPolicy};
 use hybrid_setup::secret::Secret;
-use hybrid_setup::secrets::MemoryStore;
 use hybrid_setup::settings::SettingsStore;
 use hybrid_setup::sim::admin::SimAdmin;
 use hybrid_setup::sim::{self, SimConfig, world};
-use hybrid_setup::ui::app::{AppConfig, HybridApp};
-use hybrid_setup::ui::backend::Backend;
+use hybrid_setup::ui::app::HybridApp;
 use hybrid_setup::ui::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
 
 struct World {
@@ -63,39 +62,16 @@ impl World {
             },
             pinned_certificate: None,
         };
-        let url = self.url();
-        let backend = Backend::new(
-            self.runtime.handle().clone(),
-            &url,
-            &url,
-            Arc::new(MemoryStore::default()),
-            options,
-        )
-        .expect("backend");
         let store = SettingsStore::new(self.home.path());
         let (settings, notice) = store.load().settings();
-        let app = HybridApp::new(
-            backend,
-            AppConfig {
-                store,
-                settings,
-                notice,
-                demo: true,
-                director_url: url.clone(),
-                portal_url: url,
-                director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
-                open_links: false,
-                notifications: false,
-                monitor: MonitorConfig {
-                    poll_every: Duration::from_millis(300),
-                    first_retry: Duration::from_millis(200),
-                    max_backoff: Duration::from_secs(1),
-                },
-            },
-        );
-        Harness::builder()
-            .with_size([1100.0, 800.0])
-            .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app)
+        let mut config = support::app_config(&self.url(), store, settings, true);
+        config.notice = notice;
+        config.monitor = MonitorConfig {
+            poll_every: Duration::from_millis(300),
+            first_retry: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(1),
+        };
+        support::window(self.runtime.handle(), options, config, [1100.0, 800.0])
     }
 
     fn admin(&self) -> SimAdmin {

@@ -3,8 +3,9 @@
 //! once pinned, and a different certificate later is a hard stop — in the
 //! client, the command line and the window.
 
+mod support;
+
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -12,12 +13,10 @@ use egui_kittest::kittest::Queryable;
 use hybrid_setup::director::{Director, HttpDirector};
 use hybrid_setup::net::{ApiError, ClientOptions};
 use hybrid_setup::secret::Secret;
-use hybrid_setup::secrets::MemoryStore;
 use hybrid_setup::settings::{Settings, SettingsStore};
 use hybrid_setup::sim::{self, RunningSim, SimConfig, SimTls, data, world};
 use hybrid_setup::tls::Fingerprint;
-use hybrid_setup::ui::app::{AppConfig, HybridApp};
-use hybrid_setup::ui::backend::Backend;
+use hybrid_setup::ui::app::HybridApp;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hybrid-setup");
 
@@ -138,32 +137,9 @@ fn the_window_asks_pins_and_stops_on_a_change() {
     let home = tempfile::tempdir().expect("home");
     let store = SettingsStore::new(home.path());
     let harness_for = |url: String, settings: Settings| {
-        let backend = Backend::new(
-            runtime.handle().clone(),
-            &url,
-            &url,
-            Arc::new(MemoryStore::default()),
-            options(settings.trusted_certificates.get(&url)),
-        )
-        .expect("backend");
-        let app = HybridApp::new(
-            backend,
-            AppConfig {
-                store: SettingsStore::new(home.path()),
-                settings,
-                notice: None,
-                demo: false,
-                director_url: url.clone(),
-                portal_url: url,
-                director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
-                open_links: false,
-                notifications: false,
-                monitor: Default::default(),
-            },
-        );
-        Harness::builder()
-            .with_size([1040.0, 800.0])
-            .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app)
+        let options = options(settings.trusted_certificates.get(&url));
+        let config = support::app_config(&url, SettingsStore::new(home.path()), settings, false);
+        support::window(runtime.handle(), options, config, [1040.0, 800.0])
     };
     let wait_for = |harness: &mut Harness<'_, HybridApp>, label: &str| {
         let start = Instant::now();

@@ -1,0 +1,77 @@
+//! Shared by the integration tests and the frame benchmark (each includes
+//! it with `mod support;`): the window on a test harness, and a filled-in
+//! registration. Not every file uses every helper.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use egui_kittest::Harness;
+use hybrid_setup::contract::RegistrationRequest;
+use hybrid_setup::domain::registration::RegistrationForm;
+use hybrid_setup::net::ClientOptions;
+use hybrid_setup::secret::Secret;
+use hybrid_setup::secrets::MemoryStore;
+use hybrid_setup::settings::{Settings, SettingsStore};
+use hybrid_setup::sim::world;
+use hybrid_setup::ui::app::{AppConfig, HybridApp};
+use hybrid_setup::ui::backend::Backend;
+
+/// The window's configuration for a test: a simulator at `url` serving both
+/// Director and Portal, the demo admin password at hand, no browser, no
+/// desktop notifications. Callers change fields as they need.
+pub fn app_config(url: &str, store: SettingsStore, settings: Settings, demo: bool) -> AppConfig {
+    AppConfig {
+        store,
+        settings,
+        notice: None,
+        demo,
+        director_url: url.to_string(),
+        portal_url: url.to_string(),
+        director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
+        open_links: false,
+        notifications: false,
+        monitor: Default::default(),
+    }
+}
+
+/// The real app state in a kittest harness of `size`, its background work
+/// on `runtime`, secrets in memory only.
+pub fn window(
+    runtime: &tokio::runtime::Handle,
+    options: ClientOptions,
+    config: AppConfig,
+    size: [f32; 2],
+) -> Harness<'static, HybridApp> {
+    let backend = Backend::new(
+        runtime.clone(),
+        &config.director_url,
+        &config.portal_url,
+        Arc::new(MemoryStore::default()),
+        options,
+    )
+    .expect("backend");
+    let app = HybridApp::new(backend, config);
+    Harness::builder()
+        .with_size(size)
+        .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app)
+}
+
+/// A complete, valid registration for `company`, Contact `email`.
+pub fn registration(company: &str, email: &str) -> RegistrationRequest {
+    RegistrationRequest {
+        form: RegistrationForm {
+            company_name: company.into(),
+            city: "Springfield".into(),
+            country: "United States".into(),
+            first_name: "Pat".into(),
+            last_name: "Admin".into(),
+            business_email: email.into(),
+            phone: "+1 617 555 0100".into(),
+            password: "Str0ngPass".into(),
+            confirm_password: "Str0ngPass".into(),
+            accepted_terms: true,
+            ..Default::default()
+        },
+        terms_version: world::TERMS_VERSION.into(),
+    }
+}
