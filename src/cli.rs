@@ -23,7 +23,7 @@ use crate::net::{ApiError, ClientOptions};
 use crate::secret::Secret;
 use crate::secrets::{KeyringStore, SecretStore};
 use crate::sim::{self, SimConfig, data};
-use crate::sources::{ConfigDatabase, CsvFile, UserSource};
+use crate::sources::{ConfigDatabase, CsvFile, SourceError, UserSource};
 use crate::tls::Fingerprint;
 
 /// Environment variable read for the Director admin password.
@@ -128,15 +128,19 @@ impl DirectorLoginArgs {
     }
 }
 
-/// An error for the terminal: certificate problems say how to go on.
+/// An error for the terminal, with what to do next (an untrusted
+/// certificate: which option trusts it).
 fn explain(error: &ApiError) -> String {
     match error {
         ApiError::UntrustedCertificate { certificate, .. } => format!(
             "{error}. Compare it with the certificate installed on the Director; if they match, run again with --trust-certificate {}",
             certificate.fingerprint
         ),
-        ApiError::CertificateChanged { .. } => format!("{error}. {}", error.advice()),
-        other => other.to_string(),
+        other => format!(
+            "{}. {}",
+            other.to_string().trim_end_matches('.'),
+            other.advice()
+        ),
     }
 }
 
@@ -429,7 +433,12 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
     if show_progress {
         eprintln!();
     }
-    users.map_err(|e| e.to_string())
+    users.map_err(|e| match e {
+        SourceError::Director(api) => {
+            format!("reading users from Director failed: {}", explain(&api))
+        }
+        other => other.to_string(),
+    })
 }
 
 /// The database password: HYBRID_DB_PASSWORD, else the keyring, else a

@@ -49,7 +49,7 @@ pub enum DatabaseError {
     )]
     AccessDenied { user: String, message: String },
     #[error(
-        "the database has no users/tabaddresses tables as Director's shoreware database does: {message}"
+        "the database has no users/tabaddresses tables as Director's shoreware database does: {message}. Check the database name at the end of the address (shoreware on a Director)"
     )]
     NotDirector { message: String },
     #[error(
