@@ -232,7 +232,11 @@ impl UsernamesScreen {
             let label = ui.label("Search");
             ui.add(egui::TextEdit::singleline(&mut self.search).desired_width(220.0))
                 .labelled_by(label.id);
-            if ui.button("Export CSV…").clicked() {
+            if ui
+                .button("Export…")
+                .on_hover_text("The audit report of the users shown: CSV for Excel, JSON or text (by the file name), with each user's reason, fix and result under every option.")
+                .clicked()
+            {
                 self.export(ctx);
             }
             ui.label(format!("{} shown", self.visible.len()));
