@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use egui_kittest::kittest::Queryable;
+use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::domain::wizard::Step;
-use hybrid_setup::net::ClientOptions;
-use hybrid_setup::settings::{Settings, SettingsStore};
 use hybrid_setup::sim::{self, SimConfig, data};
+use hybrid_setup::store::settings::{Settings, SettingsStore};
 
 fn bench_table_frames(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");

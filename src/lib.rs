@@ -1,23 +1,17 @@
 //! Connect HYBRID Setup: provisioning wizard and sync monitor for
 //! Mitel/ShoreTel Connect HYBRID services.
+//!
+//! The folders are the layers (see `docs/architecture.md`); data flows one way:
+//! `domain` ← `contract` ← `client` / `store` ← `service` ← `ui` / `cli` ← `launch`,
+//! with `sim` beside them on `contract` and `domain`. `tests/architecture.rs`
+//! keeps the rules.
 
-pub mod audit;
 pub mod cli;
+pub mod client;
 pub mod contract;
-pub mod diagnostics;
-pub mod director;
 pub mod domain;
-pub mod fsutil;
-pub mod logging;
-pub mod monitor;
-pub mod net;
-pub mod portal;
-pub mod secret;
-pub mod secrets;
-pub mod settings;
+pub mod launch;
+pub mod service;
 pub mod sim;
-pub mod sources;
-pub mod tls;
-pub mod troubleshooting;
+pub mod store;
 pub mod ui;
-pub mod users_csv;

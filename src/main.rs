@@ -4,7 +4,7 @@
 
 fn main() -> std::process::ExitCode {
     attach_console();
-    hybrid_setup::cli::run()
+    hybrid_setup::launch::run()
 }
 
 /// A GUI-subsystem program has no console of its own; attach to the one it

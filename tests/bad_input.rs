@@ -3,14 +3,14 @@
 //! panic; every refusal is a message a person can act on. The counts are
 //! listed in docs/RELIABILITY.md.
 
+use hybrid_setup::client::http::{ApiError, decode};
 use hybrid_setup::contract::{
     AccountDetails, AlertList, Credentials, DirectorSession, Registered, SyncSaved, SyncSettings,
     SyncStatus, SystemInfo, Terms, UsersPage,
 };
 use hybrid_setup::domain::registration::RegistrationForm;
 use hybrid_setup::domain::username::validate;
-use hybrid_setup::net::{ApiError, decode};
-use hybrid_setup::users_csv::{CsvError, read_users};
+use hybrid_setup::service::audit::users_csv::{CsvError, read_users};
 use proptest::prelude::*;
 use reqwest::StatusCode;
 

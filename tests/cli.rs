@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use hybrid_setup::client::director::{Director, HttpDirector};
+use hybrid_setup::client::http::ClientOptions;
+use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::{SimControl, SyncSettingsUpdate};
-use hybrid_setup::director::{Director, HttpDirector};
-use hybrid_setup::net::ClientOptions;
-use hybrid_setup::secret::Secret;
-use hybrid_setup::sim::admin::SimAdmin;
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::{self, SimConfig, data, world};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hybrid-setup");

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use hybrid_setup::settings::{Loaded, Settings, SettingsStore};
+use hybrid_setup::store::settings::{Loaded, Settings, SettingsStore};
 use rand::{RngExt, SeedableRng};
 
 const CHILD_ENV: &str = "HYBRID_SAVE_LOOP_DIR";

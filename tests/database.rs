@@ -14,8 +14,8 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hybrid_setup::director::database::{self, DatabaseAddress, DatabaseError, USERS_QUERY};
-use hybrid_setup::secret::Secret;
+use hybrid_setup::client::director::database::{self, DatabaseAddress, DatabaseError, USERS_QUERY};
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::data::{self, Mix};
 
 const READONLY_PASSWORD: &str = "fixture-readonly";

@@ -8,12 +8,13 @@ mod support;
 
 use std::time::Duration;
 
+use hybrid_setup::client::director::{Director, HttpDirector};
+use hybrid_setup::client::http::{ApiError, ClientOptions, RetryPolicy};
+use hybrid_setup::client::portal::{HttpPortal, Portal};
+use hybrid_setup::contract::sync_report;
 use hybrid_setup::contract::{ContactRole, NewContact, SyncSettingsUpdate};
-use hybrid_setup::director::{Director, HttpDirector, sync_report};
 use hybrid_setup::domain::alarm::{AlarmState, evaluate};
-use hybrid_setup::net::{ApiError, ClientOptions, RetryPolicy};
-use hybrid_setup::portal::{HttpPortal, Portal};
-use hybrid_setup::secret::Secret;
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::{self, SimConfig, data, world};
 
 /// The Contact (and so the Decision Maker) of the registrations here.

@@ -14,14 +14,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use hybrid_setup::client::director::{Director, HttpDirector};
+use hybrid_setup::client::http::{ApiError, ClientOptions, RetryPolicy};
+use hybrid_setup::client::portal::{HttpPortal, Portal};
+use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::{
     ContactRole, Fault, FaultBody, NewContact, SyncSettingsUpdate, paths,
 };
-use hybrid_setup::director::{Director, HttpDirector};
-use hybrid_setup::net::{ApiError, ClientOptions, RetryPolicy};
-use hybrid_setup::portal::{HttpPortal, Portal};
-use hybrid_setup::secret::Secret;
-use hybrid_setup::sim::admin::SimAdmin;
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::{self, RunningSim, SimConfig, data, world};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,11 +4,11 @@
 
 use std::time::{Duration, Instant};
 
+use hybrid_setup::client::director::{Director, HttpDirector};
+use hybrid_setup::client::http::{ApiError, ClientOptions, RetryPolicy};
+use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::{Fault, FaultBody};
-use hybrid_setup::director::{Director, HttpDirector};
-use hybrid_setup::net::{ApiError, ClientOptions, RetryPolicy};
-use hybrid_setup::secret::Secret;
-use hybrid_setup::sim::admin::SimAdmin;
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::{self, SimConfig, data, world};
 
 const STATUS: &str = "GET /director/api/hybrid/status";

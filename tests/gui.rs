@@ -9,16 +9,16 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use hybrid_setup::client::http::{ClientOptions, RetryPolicy};
+use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::Fault;
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::domain::wizard::Step;
-use hybrid_setup::monitor::MonitorConfig;
-use hybrid_setup::net::{ClientOptions, RetryPolicy};
-use hybrid_setup::secret::Secret;
-use hybrid_setup::settings::SettingsStore;
-use hybrid_setup::sim::admin::SimAdmin;
+use hybrid_setup::service::monitor::MonitorConfig;
 use hybrid_setup::sim::{self, SimConfig, world};
+use hybrid_setup::store::settings::SettingsStore;
 use hybrid_setup::ui::app::HybridApp;
-use hybrid_setup::ui::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
+use hybrid_setup::ui::screens::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
 
 struct World {
     runtime: tokio::runtime::Runtime,
@@ -178,7 +178,7 @@ fn happy_path_to_green() {
 #[test]
 fn no_secret_in_logs_settings_or_diagnostics() {
     let logs = tempfile::tempdir().expect("logs");
-    let guard = hybrid_setup::logging::init(logs.path()).expect("the only logger here");
+    let guard = hybrid_setup::store::logs::init(logs.path()).expect("the only logger here");
     let world = World::new();
     let h = provision_to_green(&world);
     drop(h);
@@ -199,7 +199,7 @@ fn no_secret_in_logs_settings_or_diagnostics() {
         world::DEMO_PORTAL_PASSWORD.to_string(),
         "Str0ngPass".to_string(), // typed at registration
     ];
-    let log_text: String = hybrid_setup::logging::log_files(logs.path())
+    let log_text: String = hybrid_setup::store::logs::log_files(logs.path())
         .iter()
         .map(|f| std::fs::read_to_string(f).expect("log"))
         .collect();
@@ -209,7 +209,7 @@ fn no_secret_in_logs_settings_or_diagnostics() {
     );
     let store = SettingsStore::new(world.home.path());
     let settings_text = std::fs::read_to_string(store.path()).expect("settings");
-    let report = hybrid_setup::diagnostics::collect(&store, logs.path(), &[]);
+    let report = hybrid_setup::service::diagnostics::collect(&store, logs.path(), &[]);
     assert!(report.contains("provisioned: true"), "{report}");
     for secret in &secrets {
         assert!(
@@ -506,7 +506,7 @@ fn provisioned_red(world: &World) {
         w.sync_cycle(now);
     }
     let store = SettingsStore::new(world.home.path());
-    let mut settings = hybrid_setup::settings::Settings::default();
+    let mut settings = hybrid_setup::store::settings::Settings::default();
     settings.progress.go(Step::Done);
     settings.progress.provisioned = true;
     settings.progress.account_id = account_id;

@@ -6,9 +6,9 @@
 
 use std::time::{Duration, Instant};
 
-use hybrid_setup::director::{Director, HttpDirector};
-use hybrid_setup::net::{ClientOptions, RetryPolicy};
-use hybrid_setup::secret::Secret;
+use hybrid_setup::client::director::{Director, HttpDirector};
+use hybrid_setup::client::http::{ClientOptions, RetryPolicy};
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::{self, SimConfig, data, world};
 
 const POLLERS: usize = 1_000;

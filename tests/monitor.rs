@@ -5,13 +5,13 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
+use hybrid_setup::client::director::{Director, HttpDirector};
+use hybrid_setup::client::http::{ClientOptions, RetryPolicy};
+use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::{SimControl, SyncSettingsUpdate};
-use hybrid_setup::director::{Director, HttpDirector};
 use hybrid_setup::domain::alarm::AlarmState;
-use hybrid_setup::monitor::{self, MonitorConfig, MonitorEvent, Snapshot};
-use hybrid_setup::net::{ClientOptions, RetryPolicy};
-use hybrid_setup::secret::Secret;
-use hybrid_setup::sim::admin::SimAdmin;
+use hybrid_setup::domain::secret::Secret;
+use hybrid_setup::service::monitor::{self, MonitorConfig, MonitorEvent, Snapshot};
 use hybrid_setup::sim::{self, SimConfig, data, world};
 
 fn options() -> ClientOptions {

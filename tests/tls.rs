@@ -10,12 +10,12 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use hybrid_setup::director::{Director, HttpDirector};
-use hybrid_setup::net::{ApiError, ClientOptions};
-use hybrid_setup::secret::Secret;
-use hybrid_setup::settings::{Settings, SettingsStore};
+use hybrid_setup::client::director::{Director, HttpDirector};
+use hybrid_setup::client::http::{ApiError, ClientOptions};
+use hybrid_setup::domain::certificate::Fingerprint;
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::{self, RunningSim, SimConfig, SimTls, data, world};
-use hybrid_setup::tls::Fingerprint;
+use hybrid_setup::store::settings::{Settings, SettingsStore};
 use hybrid_setup::ui::app::HybridApp;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hybrid-setup");

@@ -3,10 +3,13 @@
 
 pub mod alarm;
 pub mod caseless;
+pub mod certificate;
 pub mod format;
 pub mod registration;
 pub mod requirements;
+pub mod secret;
 pub mod username;
+pub mod verification;
 pub mod version;
 pub mod wizard;
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::format::FormatOptions;
 use super::registration::RegistrationForm;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -87,6 +88,16 @@ impl Default for StepOrStart {
 }
 
 impl Progress {
+    /// The username formatting options as chosen on the Username format
+    /// step (an empty domain means "append domain" is off).
+    pub fn format_options(&self) -> FormatOptions {
+        let domain = self.append_domain.trim();
+        FormatOptions {
+            use_email: self.use_email,
+            append_domain: (!domain.is_empty()).then(|| domain.to_string()),
+        }
+    }
+
     pub fn step(&self) -> Step {
         self.step.0
     }
@@ -144,6 +155,23 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_options_follow_the_choices() {
+        let mut progress = Progress::default();
+        assert_eq!(progress.format_options(), FormatOptions::default());
+        progress.use_email = true;
+        progress.append_domain = "  acme.example ".into();
+        assert_eq!(
+            progress.format_options(),
+            FormatOptions {
+                use_email: true,
+                append_domain: Some("acme.example".into()),
+            }
+        );
+        progress.append_domain = "   ".into();
+        assert_eq!(progress.format_options().append_domain, None);
+    }
 
     #[test]
     fn steps_are_numbered_in_order() {

@@ -103,7 +103,7 @@ mod tests {
     use crate::domain::format::{self, DirectoryUser, FormatOptions, InvalidCount};
 
     fn directory(users: &[UserRecord]) -> Vec<DirectoryUser> {
-        crate::audit::directory_users(users)
+        crate::contract::directory_users(users)
     }
 
     #[test]

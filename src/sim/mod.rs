@@ -2,7 +2,7 @@
 //! real HTTP. It is the program's embedded default and the test double for
 //! every client test; `hybrid-setup sim` runs it standalone.
 
-pub mod admin;
+pub mod certificate;
 pub mod data;
 pub mod server;
 pub mod web;
@@ -57,7 +57,7 @@ impl std::fmt::Debug for SimTls {
         write!(
             f,
             "SimTls({})",
-            crate::tls::Fingerprint::of(&self.certificate)
+            crate::domain::certificate::Fingerprint::of(&self.certificate)
         )
     }
 }
@@ -66,15 +66,15 @@ impl SimTls {
     /// A new self-signed certificate for localhost, 127.0.0.1 and ::1.
     pub fn generate() -> Result<Self, SimError> {
         let (certificate, private_key) =
-            crate::tls::self_signed_for_loopback().map_err(|e| SimError::Tls(e.to_string()))?;
+            certificate::self_signed_for_loopback().map_err(|e| SimError::Tls(e.to_string()))?;
         Ok(SimTls {
             certificate,
             private_key,
         })
     }
 
-    pub fn fingerprint(&self) -> crate::tls::Fingerprint {
-        crate::tls::Fingerprint::of(&self.certificate)
+    pub fn fingerprint(&self) -> crate::domain::certificate::Fingerprint {
+        crate::domain::certificate::Fingerprint::of(&self.certificate)
     }
 
     fn server_config(&self) -> Result<rustls::ServerConfig, SimError> {
@@ -128,7 +128,7 @@ pub enum SimError {
 pub struct RunningSim {
     pub addr: SocketAddr,
     /// The certificate's fingerprint when serving HTTPS.
-    pub certificate: Option<crate::tls::Fingerprint>,
+    pub certificate: Option<crate::domain::certificate::Fingerprint>,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -282,7 +282,7 @@ fn save_state(shared: &Shared, path: Option<&PathBuf>) {
             return;
         }
     };
-    if let Err(e) = crate::fsutil::write_atomic(path, &json) {
+    if let Err(e) = crate::store::atomic_file::write_atomic(path, &json) {
         tracing::error!("cannot write simulator state to {}: {e}", path.display());
     }
 }

@@ -15,8 +15,8 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::director::web::{LOGIN_PATH, USERS_LIST_PATH};
-use crate::secret::Secret;
+use crate::contract::director_web::{LOGIN_PATH, USERS_LIST_PATH};
+use crate::domain::secret::Secret;
 
 use super::server::{DIRECTOR_COOKIE, Shared, cookie, now_ms, set_cookie};
 use super::world::{Refusal, SESSION_IDLE_MS, random_token};

@@ -15,7 +15,7 @@ use crate::contract::{
 };
 use crate::domain::format::{self, DirectoryUser, FormatOptions, InvalidCount};
 use crate::domain::registration::{self, Field};
-use crate::secret::Secret;
+use crate::domain::secret::Secret;
 
 /// Failed admin logins in a row before the login name is locked.
 pub const MAX_LOGIN_FAILURES: u32 = 5;
@@ -403,7 +403,7 @@ impl World {
     }
 
     fn directory_users(&self) -> Vec<DirectoryUser> {
-        crate::audit::directory_users(&self.director.users)
+        crate::contract::directory_users(&self.director.users)
     }
 
     pub fn save_sync_settings(

@@ -1,61 +1,29 @@
 //! The application: wizard state, the step rail, Back/Continue, keyboard,
-//! and routing of background results to the screens.
+//! and the hand-over between the screens and the background.
+//!
+//! Each frame has two halves, as eframe calls them: [`HybridApp::logic`]
+//! draws nothing — it drains background events, runs the monitor's
+//! notifications, keeps the title and taskbar icon and saves progress — and
+//! also runs while the window is minimized; [`HybridApp::ui`] draws.
 
 use std::time::{Duration, Instant};
 
-use egui::{Key, RichText, Ui};
+use egui::{Key, Modifiers, RichText, Ui};
 
-use super::backend::{Backend, DirectorSnapshot, Event};
-use super::confirmation::ConfirmationScreen;
-use super::credentials::CredentialsScreen;
-use super::done::DoneScreen;
-use super::first_sync::FirstSyncScreen;
-use super::register::RegisterScreen;
-use super::requirements::RequirementsScreen;
-use super::usernames::UsernamesScreen;
-use super::{link, widgets};
+use super::screen::{Ctx, Screen, Shared, TokenKept};
+use super::screens::Screens;
+use super::tasks::{Event, Request, Tasks};
+use super::widgets::{self, Tone};
 use crate::domain::alarm::AlarmState;
+use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step};
-use crate::monitor::{MonitorConfig, MonitorEvent};
-use crate::secret::Secret;
-use crate::secrets::{director_password_key, token_key};
-use crate::settings::{Settings, SettingsStore};
+use crate::service::monitor::{MonitorConfig, MonitorEvent, MonitorHandle};
+use crate::store::secret_store::SecretKey;
+use crate::store::settings::{DirectorTarget, Settings, SettingsStore};
 
 /// Settings are written this long after the last change (typing), or at
 /// once on a step change.
 const SAVE_AFTER: Duration = Duration::from_millis(800);
-
-/// What the screens share besides the saved progress.
-pub struct Shared {
-    pub demo: bool,
-    /// Open links in the system browser (off in tests).
-    pub open_links: bool,
-    pub director_login: String,
-    pub portal_url: String,
-    pub snapshot: Option<DirectorSnapshot>,
-    pub token: Option<Secret>,
-    pub token_note: Option<String>,
-    /// The password typed at registration, offered once for the Portal sign-in.
-    pub portal_password: Option<Secret>,
-    pub append_domain_ticked: bool,
-    /// Where the settings live (the troubleshooting guide is written there).
-    pub data_dir: std::path::PathBuf,
-}
-
-impl Shared {
-    /// What was read from the previous Director no longer applies.
-    pub fn forget_director_data(&mut self) {
-        self.snapshot = None;
-    }
-}
-
-/// What a screen gets to work with.
-pub struct Ctx<'a> {
-    pub progress: &'a mut Progress,
-    pub trusted: &'a mut crate::settings::TrustedCertificates,
-    pub backend: &'a Backend,
-    pub shared: &'a mut Shared,
-}
 
 pub struct AppConfig {
     pub store: SettingsStore,
@@ -74,7 +42,7 @@ pub struct AppConfig {
 }
 
 pub struct HybridApp {
-    backend: Backend,
+    tasks: Tasks,
     /// The embedded simulator's address, when this is the demo.
     demo_url: Option<String>,
     store: SettingsStore,
@@ -86,20 +54,18 @@ pub struct HybridApp {
     entered: Option<Step>,
     started: bool,
     notifications: bool,
-    monitor: MonitorConfig,
+    monitor_config: MonitorConfig,
+    /// Polls Director while the status panel is the current step.
+    monitor: Option<MonitorHandle>,
     /// The state the window title and icon show.
     titled: Option<AlarmState>,
-    requirements: RequirementsScreen,
-    register: RegisterScreen,
-    confirmation: ConfirmationScreen,
-    credentials: CredentialsScreen,
-    usernames: UsernamesScreen,
-    first_sync: FirstSyncScreen,
-    done: DoneScreen,
+    screens: Screens,
+    /// Queued by the screens this frame; handed to the tasks after it.
+    requests: Vec<Request>,
 }
 
 impl HybridApp {
-    pub fn new(backend: Backend, config: AppConfig) -> Self {
+    pub fn new(tasks: Tasks, config: AppConfig) -> Self {
         let shared = Shared {
             demo: config.demo,
             open_links: config.open_links,
@@ -107,17 +73,19 @@ impl HybridApp {
             portal_url: config.portal_url,
             snapshot: None,
             token: None,
-            token_note: None,
+            token_kept: None,
             portal_password: None,
-            append_domain_ticked: false,
             data_dir: config.store.dir().to_path_buf(),
+            director_url: tasks.director_url(),
+            terms_page_url: tasks.terms_page_url(),
+            secrets_persist: tasks.secrets_persist(),
         };
         HybridApp {
-            backend,
+            tasks,
             store: config.store,
             saved: config.settings.clone(),
             demo_url: config.demo.then(|| config.director_url.clone()),
-            requirements: RequirementsScreen::new(config.director_url, config.director_password),
+            screens: Screens::new(config.director_url, config.director_password),
             settings: config.settings,
             changed_at: None,
             shared,
@@ -125,14 +93,10 @@ impl HybridApp {
             entered: None,
             started: false,
             notifications: config.notifications,
-            monitor: config.monitor,
+            monitor_config: config.monitor,
+            monitor: None,
             titled: None,
-            register: RegisterScreen::default(),
-            confirmation: ConfirmationScreen::default(),
-            credentials: CredentialsScreen::default(),
-            usernames: UsernamesScreen::default(),
-            first_sync: FirstSyncScreen::default(),
-            done: DoneScreen::default(),
+            requests: Vec::new(),
         }
     }
 
@@ -144,97 +108,131 @@ impl HybridApp {
         &self.settings.progress
     }
 
+    /// Runs `f` with the current step's screen and a context for it.
+    fn with_screen<R>(
+        &mut self,
+        step: Step,
+        f: impl FnOnce(&mut dyn Screen, &mut Ctx<'_>) -> R,
+    ) -> R {
+        let mut ctx = Ctx {
+            progress: &mut self.settings.progress,
+            trusted: &mut self.settings.trusted_certificates,
+            shared: &mut self.shared,
+            requests: &mut self.requests,
+        };
+        f(self.screens.get_mut(step), &mut ctx)
+    }
+
+    /// Work that draws nothing: background results, notifications, the
+    /// window title and icon, saving. eframe runs it before every frame and
+    /// also while the window is minimized.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        self.tasks.attach(ctx);
+        if !self.started {
+            self.start();
+        }
+        for event in self.tasks.drain() {
+            self.handle(event);
+        }
+        self.enter_step();
+        self.run_requests();
+        self.title_and_icon(ctx);
+        if self.settings != self.saved {
+            let since = *self.changed_at.get_or_insert_with(Instant::now);
+            if since.elapsed() >= SAVE_AFTER {
+                self.save_now();
+            } else {
+                ctx.request_repaint_after(SAVE_AFTER);
+            }
+        }
+    }
+
     /// On the first frame: fetch what a resumed session needs.
     fn start(&mut self) {
         self.started = true;
-        if !self.requirements.password.is_empty() {
-            let password = Secret::new(self.requirements.password.clone());
-            self.backend
-                .set_director_credentials(&self.shared.director_login, &password);
+        let password = self.screens.requirements.password.clone();
+        if !password.is_empty() {
+            self.requests.push(Request::SetDirectorCredentials {
+                login: self.shared.director_login.clone(),
+                password: Secret::new(password.clone()),
+            });
         }
         let progress = &self.settings.progress;
         if !progress.account_id.is_empty() {
-            self.backend.load_secret(token_key(&progress.account_id));
+            self.requests
+                .push(Request::LoadSecret(SecretKey::PortalToken {
+                    account_id: progress.account_id.clone(),
+                }));
         }
-        if !self.shared.demo && self.requirements.password.is_empty() {
-            let key =
-                director_password_key(&self.backend.director_url(), &self.shared.director_login);
-            self.backend.load_secret(key);
+        if !self.shared.demo && password.is_empty() {
+            self.requests
+                .push(Request::LoadSecret(SecretKey::DirectorPassword {
+                    director: self.shared.director_url.clone(),
+                    login: self.shared.director_login.clone(),
+                }));
         }
         // Resuming past Requirements: read Director again in the background.
-        let mut ctx = Ctx {
-            progress: &mut self.settings.progress,
-            trusted: &mut self.settings.trusted_certificates,
-            backend: &self.backend,
-            shared: &mut self.shared,
-        };
-        self.requirements.on_enter(&mut ctx);
+        self.with_screen(Step::Requirements, |screen, ctx| screen.on_enter(ctx));
     }
 
     fn handle(&mut self, event: Event) {
-        let mut ctx = Ctx {
-            progress: &mut self.settings.progress,
-            trusted: &mut self.settings.trusted_certificates,
-            backend: &self.backend,
-            shared: &mut self.shared,
-        };
-        let mut go = None;
         match &event {
-            Event::UsersProgress { .. } => self.requirements.on_event(&event, &mut ctx),
-            Event::Requirements(result) => {
-                self.requirements.on_event(&event, &mut ctx);
+            Event::Requirements(Ok(_)) => {
                 // A Director other than the built-in simulator that answered
                 // is the one to come back to next time.
-                let url = self.backend.director_url();
-                if result.is_ok() && Some(&url) != self.demo_url.as_ref() {
-                    self.settings.director = crate::settings::DirectorTarget::Url(url);
+                self.shared.director_url = self.tasks.director_url();
+                let url = self.shared.director_url.clone();
+                if Some(&url) != self.demo_url.as_ref() {
+                    self.settings.director = DirectorTarget::Url(url);
                 }
             }
-            Event::Terms(_) | Event::Registered(_) => go = self.register.on_event(&event, &mut ctx),
-            Event::Outbox(_) => self.confirmation.on_event(&event),
-            Event::PortalSignedIn(_) | Event::Credentials(_) => {
-                self.credentials.on_event(&event, &mut ctx)
+            Event::Monitor(MonitorEvent::Notify(notification)) if self.notifications => {
+                self.tasks.show_notification(notification.clone());
             }
-            Event::SecretStored { .. } => self.credentials.on_event(&event, &mut ctx),
-            Event::SecretLoaded { key, secret } => {
-                if let Some(secret) = secret {
-                    if key.starts_with("portal-token:") {
-                        ctx.shared.token = Some(secret.clone());
-                    } else if key.starts_with("director-password:")
-                        && self.requirements.password.is_empty()
-                    {
-                        self.requirements.password = secret.expose().to_string();
-                        self.requirements.on_enter(&mut ctx);
-                    }
-                }
+            _ => {}
+        }
+        let mut go = None;
+        for step in Step::ALL {
+            if let Some(next) = self.with_screen(step, |screen, ctx| screen.on_event(&event, ctx)) {
+                go = Some(next);
             }
-            Event::Saved(_) => self.first_sync.on_event(&event, &mut ctx),
-            Event::Status(_) => self.first_sync.on_event(&event, &mut ctx),
-            Event::Monitor(MonitorEvent::Notify(notification)) => {
-                if self.notifications {
-                    self.backend.show_notification(notification.clone());
-                }
-            }
-            Event::Monitor(MonitorEvent::Changed(_)) | Event::DiagnosticsSaved(_) => {
-                self.done.on_event(&event)
-            }
-            Event::Exported(_) | Event::Formatted { .. } => self.usernames.on_event(&event),
         }
         if let Some(step) = go {
             self.go(step, true);
         }
     }
 
+    /// Hands the queued requests to the background; the monitor is kept here.
+    fn run_requests(&mut self) {
+        for request in std::mem::take(&mut self.requests) {
+            match request {
+                Request::StartMonitor => {
+                    if self.monitor.is_none() {
+                        self.monitor = Some(self.tasks.start_monitor(self.monitor_config));
+                    }
+                }
+                Request::StopMonitor => self.monitor = None,
+                Request::CheckNow => {
+                    if let Some(monitor) = &self.monitor {
+                        monitor.check_now();
+                    }
+                }
+                other => self.tasks.run(other),
+            }
+        }
+        // A Requirements check may have pointed the client elsewhere.
+        self.shared.director_url = self.tasks.director_url();
+    }
+
     /// Moves to `step`; `complete` marks the current step done.
     pub fn go(&mut self, step: Step, complete: bool) {
         tracing::info!(from = ?self.step(), to = ?step, complete, "wizard step");
-        if step == Step::FirstSync {
-            self.first_sync.reset();
+        let from = self.step();
+        if from != step {
+            self.with_screen(from, |screen, ctx| screen.on_leave(ctx));
         }
         if step == Step::Done {
             self.settings.progress.provisioned = true;
-        } else {
-            self.done.on_leave();
         }
         if complete {
             self.settings.progress.complete_and_go(step);
@@ -267,76 +265,16 @@ impl HybridApp {
             return;
         }
         self.entered = Some(step);
-        let mut ctx = Ctx {
-            progress: &mut self.settings.progress,
-            trusted: &mut self.settings.trusted_certificates,
-            backend: &self.backend,
-            shared: &mut self.shared,
-        };
-        match step {
-            Step::Requirements => self.requirements.on_enter(&mut ctx),
-            Step::Register => self.register.on_enter(&mut ctx),
-            Step::Confirmation => self.confirmation.on_enter(&mut ctx),
-            Step::Credentials => self.credentials.on_enter(&mut ctx),
-            Step::FirstSync => self.first_sync.on_enter(&mut ctx),
-            Step::Done => self.done.on_enter(&mut ctx, self.monitor),
-            Step::LinkDirector | Step::UsernameFormat => {}
-        }
-    }
-
-    fn can_continue(&self) -> bool {
-        let progress = &self.settings.progress;
-        match self.step() {
-            Step::Requirements => self.requirements.can_continue(),
-            Step::LinkDirector | Step::Confirmation => true,
-            Step::Register => self.register.can_continue(progress),
-            Step::Credentials => self.credentials.can_continue(progress),
-            Step::UsernameFormat => self.usernames.can_continue(progress),
-            Step::FirstSync => self.first_sync.all_green(),
-            Step::Done => false,
-        }
-    }
-
-    fn continue_label(&self) -> &'static str {
-        match self.step() {
-            Step::Register if self.register.submitting() => "Registering…",
-            Step::Register => "Register",
-            Step::UsernameFormat => "Save to Director",
-            Step::FirstSync => "Finish",
-            _ => "Continue",
-        }
+        self.with_screen(step, |screen, ctx| screen.on_enter(ctx));
     }
 
     fn on_continue(&mut self) {
-        if !self.can_continue() {
+        let step = self.step();
+        if !self.screens.get(step).can_continue(&self.settings.progress) {
             return;
         }
-        let step = self.step();
-        let mut ctx = Ctx {
-            progress: &mut self.settings.progress,
-            trusted: &mut self.settings.trusted_certificates,
-            backend: &self.backend,
-            shared: &mut self.shared,
-        };
-        let next = match step {
-            Step::Requirements | Step::Confirmation | Step::FirstSync => Some(ctx.progress.next()),
-            Step::LinkDirector => {
-                ctx.progress.has_account = false;
-                Some(ctx.progress.next())
-            }
-            Step::Register => {
-                self.register.on_continue(&mut ctx);
-                None
-            }
-            Step::Credentials => {
-                self.credentials.on_continue(&mut ctx);
-                Some(ctx.progress.next())
-            }
-            Step::UsernameFormat => self.usernames.on_continue(),
-            Step::Done => None,
-        };
-        if let Some(step) = next {
-            self.go(step, true);
+        if let Some(next) = self.with_screen(step, |screen, ctx| screen.on_continue(ctx)) {
+            self.go(next, true);
         }
     }
 
@@ -346,17 +284,9 @@ impl HybridApp {
         }
     }
 
-    /// Draws one frame. Separate from `eframe::App` so tests drive it directly.
+    /// Draws one frame (after [`Self::logic`]).
     pub fn ui(&mut self, ui: &mut Ui) {
-        self.backend.attach(ui.ctx());
-        if !self.started {
-            self.start();
-        }
-        for event in self.backend.drain() {
-            self.handle(event);
-        }
-        self.enter_step();
-
+        self.keyboard(ui);
         egui::Panel::top("title").show(ui, |ui| self.title_bar(ui));
         if self.step() != Step::Done {
             egui::Panel::bottom("navigation").show(ui, |ui| self.navigation(ui));
@@ -369,37 +299,37 @@ impl HybridApp {
                 .resizable(false)
                 .show(ui, |ui| self.step_rail(ui));
         }
-        egui::CentralPanel::default().show(ui, |ui| self.screen(ui));
-        self.confirm_modal(ui);
-        self.keyboard(ui);
-        self.title_and_icon(ui);
-
-        if self.settings != self.saved {
-            let since = *self.changed_at.get_or_insert_with(Instant::now);
-            if since.elapsed() >= SAVE_AFTER {
-                self.save_now();
-            } else {
-                ui.ctx().request_repaint_after(SAVE_AFTER);
-            }
+        let step = self.step();
+        let go = egui::CentralPanel::default()
+            .show(ui, |ui| {
+                self.with_screen(step, |screen, ctx| screen.ui(ui, ctx))
+            })
+            .inner;
+        let go = go.or_else(|| self.with_screen(step, |screen, ctx| screen.modal(ui, ctx)));
+        if let Some(next) = go {
+            self.go(next, next > step);
         }
+        self.run_requests();
     }
 
     /// The window title and taskbar icon carry the sync state on the status panel.
-    fn title_and_icon(&mut self, ui: &Ui) {
-        let state = (self.step() == Step::Done).then(|| self.done.status().state);
+    fn title_and_icon(&mut self, ctx: &egui::Context) {
+        let state = (self.step() == Step::Done).then(|| self.screens.status_panel.status().state);
         if state == self.titled {
             return;
         }
         self.titled = state;
         let title = match state {
-            Some(state) => format!("{} — {}", super::done::headline(state), super::APP_NAME),
+            Some(state) => format!(
+                "{} — {}",
+                super::screens::status_panel::headline(state),
+                super::APP_NAME
+            ),
             None => super::APP_NAME.to_string(),
         };
-        ui.ctx()
-            .send_viewport_cmd(egui::ViewportCommand::Title(title));
-        if let Some(icon) = super::icon_for(state) {
-            ui.ctx()
-                .send_viewport_cmd(egui::ViewportCommand::Icon(Some(std::sync::Arc::new(icon))));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        if let Some(icon) = super::window::icon_for(state) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Icon(Some(std::sync::Arc::new(icon))));
         }
     }
 
@@ -410,31 +340,24 @@ impl HybridApp {
 
     fn title_bar(&mut self, ui: &mut Ui) {
         ui.horizontal(|ui| {
-            ui.label(RichText::new("Connect HYBRID Setup").size(18.0).strong());
+            ui.label(RichText::new(super::APP_NAME).size(18.0).strong());
             if self.shared.demo {
-                egui::Frame::new()
-                    .fill(widgets::AMBER)
-                    .corner_radius(4.0)
-                    .inner_margin(egui::Margin::symmetric(6, 2))
-                    .show(ui, |ui| {
-                        ui.label(
-                            RichText::new("Demo Director (built-in simulator)")
-                                .color(egui::Color32::BLACK),
-                        );
-                    });
+                widgets::badge(ui, "Demo Director (built-in simulator)", Tone::Warning);
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(RichText::new(self.backend.director_url()).small().weak());
+                ui.label(RichText::new(&self.shared.director_url).small().weak());
             });
         });
-        if let Some(note) = &self.shared.token_note
-            && !note.starts_with("The Token is stored")
-        {
-            ui.label(RichText::new(note).color(widgets::AMBER));
+        if self.shared.token_kept == Some(TokenKept::SessionOnly) {
+            widgets::notice(
+                ui,
+                Tone::Warning,
+                "No keyring service is available on this computer: the Token is kept for this session only.",
+            );
         }
         if let Some(notice) = self.notice.clone() {
             ui.horizontal(|ui| {
-                ui.label(RichText::new(notice).color(widgets::AMBER));
+                widgets::notice(ui, Tone::Warning, &notice);
                 if ui.small_button("Dismiss").clicked() {
                     self.notice = None;
                 }
@@ -462,7 +385,7 @@ impl HybridApp {
             text = match marker {
                 widgets::Mark::Current => text.strong(),
                 widgets::Mark::Ok => text,
-                _ => text.color(widgets::GREY),
+                _ => text.color(widgets::tone_color(ui, Tone::Muted)),
             };
             ui.horizontal(|ui| {
                 widgets::mark(ui, marker, 16.0);
@@ -493,14 +416,14 @@ impl HybridApp {
                 self.on_back();
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let enabled = self.can_continue();
-                let button = egui::Button::new(RichText::new(self.continue_label()).strong()).fill(
-                    if enabled {
-                        ui.visuals().selection.bg_fill
-                    } else {
-                        ui.visuals().widgets.inactive.bg_fill
-                    },
-                );
+                let screen = self.screens.get(self.step());
+                let enabled = screen.can_continue(&self.settings.progress);
+                let label = screen.continue_label();
+                let button = egui::Button::new(RichText::new(label).strong()).fill(if enabled {
+                    ui.visuals().selection.bg_fill
+                } else {
+                    ui.visuals().widgets.inactive.bg_fill
+                });
                 if ui
                     .add_enabled(enabled, button)
                     .on_hover_text("Enter")
@@ -513,93 +436,36 @@ impl HybridApp {
         ui.add_space(4.0);
     }
 
-    fn screen(&mut self, ui: &mut Ui) {
-        let mut ctx = Ctx {
-            progress: &mut self.settings.progress,
-            trusted: &mut self.settings.trusted_certificates,
-            backend: &self.backend,
-            shared: &mut self.shared,
-        };
-        let go = match ctx.progress.step() {
-            Step::Requirements => {
-                self.requirements.show(ui, &mut ctx);
-                None
-            }
-            Step::LinkDirector => link::show(ui, &mut ctx),
-            Step::Register => {
-                self.register.show(ui, &mut ctx);
-                None
-            }
-            Step::Confirmation => {
-                self.confirmation.show(ui, &mut ctx);
-                None
-            }
-            Step::Credentials => {
-                self.credentials.show(ui, &mut ctx);
-                None
-            }
-            Step::UsernameFormat => self.usernames.show(ui, &mut ctx),
-            Step::FirstSync => self.first_sync.show(ui, &mut ctx),
-            Step::Done => self.done.show(ui, &mut ctx),
-        };
-        if let Some(step) = go {
-            let complete = step > self.step();
-            self.go(step, complete);
-        }
-    }
-
-    fn confirm_modal(&mut self, ui: &mut Ui) {
-        if !self.usernames.confirm_save {
-            return;
-        }
-        let invalid = self.usernames.invalid_count();
-        let mut decision = None;
-        egui::Modal::new(egui::Id::unique("confirm-save")).show(ui.ctx(), |ui| {
-            ui.set_max_width(420.0);
-            ui.heading("Save with invalid client usernames?");
-            if let Some(count) = invalid {
-                ui.label(format!(
-                    "{count} client usernames are invalid. Those {} users will not be synced to the Connect Portal \
-                     and cannot use HYBRID services until their usernames are fixed.",
-                    count.invalid
-                ));
-            }
-            ui.horizontal(|ui| {
-                if ui.button("Save anyway").clicked() {
-                    decision = Some(true);
-                }
-                if ui.button("Cancel").clicked() {
-                    decision = Some(false);
-                }
-            });
-        });
-        match decision {
-            Some(true) => {
-                self.usernames.confirm_save = false;
-                self.go(Step::FirstSync, true);
-            }
-            Some(false) => self.usernames.confirm_save = false,
-            None => {}
-        }
-    }
-
+    /// Enter = Continue and Esc = Back, taken before the widgets see them.
+    /// Enter belongs to the focused widget when there is one (a button it
+    /// presses, a field it submits); a modal takes both keys.
     fn keyboard(&mut self, ui: &mut Ui) {
-        if self.usernames.confirm_save {
+        let step = self.step();
+        if self.screens.get(step).modal_open() {
             return;
         }
-        let (enter, escape) = ui.input(|i| (i.key_pressed(Key::Enter), i.key_pressed(Key::Escape)));
-        if self.step() == Step::Done {
-            // The status panel is not a wizard page: Esc only closes the alerts.
-            if escape {
-                self.done.show_alerts = false;
-            }
-            return;
-        }
-        if enter && self.step() != Step::Done {
-            self.on_continue();
-        }
-        if escape {
+        let focused = ui.memory(|m| m.focused().is_some());
+        let enter = !focused && ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Enter));
+        let escape = ui.input_mut(|i| i.consume_key(Modifiers::NONE, Key::Escape));
+        if escape && !self.screens.get_mut(step).on_escape() && step != Step::Done {
             self.on_back();
         }
+        if enter && step != Step::Done {
+            self.on_continue();
+        }
+    }
+}
+
+impl eframe::App for HybridApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        HybridApp::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        HybridApp::ui(self, ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.flush();
     }
 }

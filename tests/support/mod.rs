@@ -6,15 +6,15 @@
 use std::sync::Arc;
 
 use egui_kittest::Harness;
+use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::contract::RegistrationRequest;
 use hybrid_setup::domain::registration::RegistrationForm;
-use hybrid_setup::net::ClientOptions;
-use hybrid_setup::secret::Secret;
-use hybrid_setup::secrets::MemoryStore;
-use hybrid_setup::settings::{Settings, SettingsStore};
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::world;
+use hybrid_setup::store::secret_store::MemoryStore;
+use hybrid_setup::store::settings::{Settings, SettingsStore};
 use hybrid_setup::ui::app::{AppConfig, HybridApp};
-use hybrid_setup::ui::backend::Backend;
+use hybrid_setup::ui::tasks::Tasks;
 
 /// The window's configuration for a test: a simulator at `url` serving both
 /// Director and Portal, the demo admin password at hand, no browser, no
@@ -42,18 +42,23 @@ pub fn window(
     config: AppConfig,
     size: [f32; 2],
 ) -> Harness<'static, HybridApp> {
-    let backend = Backend::new(
+    let tasks = Tasks::new(
         runtime.clone(),
         &config.director_url,
         &config.portal_url,
         Arc::new(MemoryStore::default()),
         options,
     )
-    .expect("backend");
-    let app = HybridApp::new(backend, config);
-    Harness::builder()
-        .with_size(size)
-        .build_ui_state(|ui, app: &mut HybridApp| app.ui(ui), app)
+    .expect("background tasks");
+    let app = HybridApp::new(tasks, config);
+    Harness::builder().with_size(size).build_ui_state(
+        // As eframe calls them: the logic half, then the drawing half.
+        |ui, app: &mut HybridApp| {
+            app.logic(ui.ctx());
+            app.ui(ui);
+        },
+        app,
+    )
 }
 
 /// A complete, valid registration for `company`, Contact `email`.

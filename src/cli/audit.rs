@@ -1,0 +1,147 @@
+//! `hybrid-setup audit`: which client usernames Connect Sync would refuse,
+//! why, and what each formatting option would make of them.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::prompt::{database_password, director_password, remember_database_password};
+use super::{DirectorLoginArgs, connect_director, explain, fail};
+use crate::client::director::Director;
+use crate::client::director::database::DatabaseAddress;
+use crate::client::director::web::WebDirector;
+use crate::domain::format::{DirectoryUser, FormatOptions};
+use crate::service::audit::report::{AuditReport, ReportFormat, Rows};
+use crate::service::audit::sources::{ConfigDatabase, CsvFile, SourceError, UserSource};
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").args(["users_csv", "director", "director_web", "db"]))]
+pub struct AuditArgs {
+    /// Users from a CSV file (header user_dn,first_name,last_name,client_username,email).
+    #[arg(long = "users-csv", value_name = "FILE")]
+    pub users_csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub login: DirectorLoginArgs,
+    /// Users from Director's own web interface (login form + user list), for example http://director:5478.
+    #[arg(long = "director-web", value_name = "URL")]
+    pub director_web: Option<String>,
+    /// Users from Director's configuration database, read-only: mysql://st_configread@HOST:4308/shoreware.
+    /// The password comes from HYBRID_DB_PASSWORD, the keyring, or a prompt.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+    /// With --db: keep the password typed at the prompt in the system keyring for next time.
+    #[arg(long = "remember-password", requires = "db")]
+    pub remember_password: bool,
+    /// Apply "Use the email address as the client username".
+    #[arg(long = "use-email")]
+    pub use_email: bool,
+    /// Apply "Append a domain to client usernames that are not email addresses".
+    #[arg(long = "append-domain", value_name = "DOMAIN")]
+    pub append_domain: Option<String>,
+    /// List every user, not only the invalid ones.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReportFormat,
+}
+
+pub async fn run(args: AuditArgs) -> ExitCode {
+    let options = FormatOptions {
+        use_email: args.use_email,
+        append_domain: args.append_domain.clone(),
+    };
+    if let Err(reason) = options.validate() {
+        return fail(
+            2,
+            format!(
+                "--append-domain \"{}\" is not a valid domain: {}",
+                args.append_domain.unwrap_or_default(),
+                reason.describe()
+            ),
+        );
+    }
+    let users = match read_audit_users(&args).await {
+        Ok(users) => users,
+        Err(e) => return fail(2, e),
+    };
+    let rows = if args.all {
+        Rows::All
+    } else {
+        Rows::InvalidOnly
+    };
+    let report = AuditReport::build(&users, &options, rows);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if let Err(e) = report
+        .write(args.format, &mut out)
+        .and_then(|()| out.flush())
+    {
+        // A closed pipe (`| head`) is not worth a panic.
+        return fail(2, format!("cannot write the report: {e}"));
+    }
+    if report.invalid == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String> {
+    let show_progress = std::io::stderr().is_terminal();
+    let progress = move |read: u64, total: u64| {
+        if show_progress {
+            eprint!("\rReading users: {read} of {total}");
+        }
+    };
+    let timeout = Duration::from_secs(args.login.timeout.max(1));
+    let users = if let Some(path) = &args.users_csv {
+        CsvFile(path.clone()).read_users(&progress).await
+    } else if let Some(url) = &args.db {
+        let address = DatabaseAddress::parse(url).map_err(|e| e.to_string())?;
+        let (password, prompted) = database_password(&address).await?;
+        let source = ConfigDatabase {
+            address,
+            password,
+            timeout,
+        };
+        let users = source.read_users(&progress).await;
+        if users.is_ok() && prompted && args.remember_password {
+            remember_database_password(&source.address, &source.password).await;
+        }
+        users
+    } else if let Some(url) = &args.director_web {
+        let password = director_password()?;
+        let director = WebDirector::sign_in(
+            url,
+            args.login.client_options(),
+            &args.login.login,
+            &password,
+        )
+        .await
+        .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?;
+        director.read_users(&progress).await
+    } else if args.login.director.is_some() {
+        let password = director_password()?;
+        let director = connect_director(&args.login)
+            .await
+            .map_err(|e| e.to_string())?;
+        director
+            .login(&args.login.login, &password)
+            .await
+            .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?;
+        director.read_users(&progress).await
+    } else {
+        return Err("give --users-csv FILE, --director URL, --director-web URL or --db URL".into());
+    };
+    if show_progress {
+        eprintln!();
+    }
+    users.map_err(|e| match e {
+        SourceError::Director(api) => {
+            format!("reading users from Director failed: {}", explain(&api))
+        }
+        other => other.to_string(),
+    })
+}

@@ -1,0 +1,129 @@
+//! The command line: no subcommand opens the program's window; `sim`,
+//! `audit` and `status` serve scripts. The exit codes of `audit` and
+//! `status` are contracts (see README).
+
+pub mod audit;
+pub mod diagnostics;
+pub mod prompt;
+pub mod sim;
+pub mod status;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::client::director::HttpDirector;
+use crate::client::http::{ApiError, ClientOptions};
+use crate::domain::certificate::Fingerprint;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hybrid-setup",
+    version,
+    about = "Set up and monitor Connect HYBRID services (Connect Sync) for a Mitel/ShoreTel Connect Director.",
+    long_about = "Without a subcommand, opens the setup wizard and sync monitor. \
+                  Unless --director is given, it runs against a built-in simulator of a Director and the Connect Portal."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Director to set up (for example https://director.example.com:5478). Without it, the built-in simulator.
+    #[arg(long, global = false)]
+    pub director: Option<String>,
+    /// Connect Portal address; defaults to the Director's address when that is the simulator.
+    #[arg(long)]
+    pub portal: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the simulated Director + Connect Portal on a loopback port.
+    Sim(sim::SimArgs),
+    /// Check client usernames: which are invalid for Connect Sync and why.
+    Audit(audit::AuditArgs),
+    /// Print Connect Sync health as one monitoring-plugin line (Nagios/Icinga convention).
+    Status(status::StatusArgs),
+    /// Write a diagnostics report for support: version, settings, state and the
+    /// recent log, with every secret removed.
+    Diagnostics(diagnostics::DiagnosticsArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DirectorLoginArgs {
+    /// Director address, for example https://director.example.com:5478.
+    #[arg(long)]
+    pub director: Option<String>,
+    /// Director admin login name. The password comes from HYBRID_DIRECTOR_PASSWORD or a prompt.
+    #[arg(long, default_value = "admin")]
+    pub login: String,
+    /// Seconds to wait for each answer from Director.
+    #[arg(long, default_value_t = 20)]
+    pub timeout: u64,
+    /// Trust Director's self-signed certificate with this SHA-256 fingerprint
+    /// (AB:CD:…, as printed when the certificate is refused) and no other.
+    #[arg(long = "trust-certificate", value_name = "SHA256", value_parser = parse_fingerprint)]
+    pub trust_certificate: Option<Fingerprint>,
+}
+
+fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+    Fingerprint::parse(text)
+        .ok_or_else(|| "expected a SHA-256 fingerprint: 32 hex byte pairs such as AB:CD:…".into())
+}
+
+impl DirectorLoginArgs {
+    pub fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            request_timeout: Duration::from_secs(self.timeout.max(1)),
+            pinned_certificate: self.trust_certificate,
+            ..ClientOptions::default()
+        }
+    }
+}
+
+/// An error for the terminal, with what to do next (an untrusted
+/// certificate: which option trusts it).
+pub fn explain(error: &ApiError) -> String {
+    match error {
+        ApiError::UntrustedCertificate { certificate, .. } => format!(
+            "{error}. Compare it with the certificate installed on the Director; if they match, run again with --trust-certificate {}",
+            certificate.fingerprint
+        ),
+        other => format!(
+            "{}. {}",
+            other.to_string().trim_end_matches('.'),
+            other.advice()
+        ),
+    }
+}
+
+/// Runs a subcommand on the caller's runtime; returns the exit code.
+pub async fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Sim(args) => sim::run(args).await,
+        Command::Audit(args) => audit::run(args).await,
+        Command::Status(args) => status::run(args).await,
+        Command::Diagnostics(args) => diagnostics::run(args).await,
+    }
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Sim(_) => "sim",
+            Command::Audit(_) => "audit",
+            Command::Status(_) => "status",
+            Command::Diagnostics(_) => "diagnostics",
+        }
+    }
+}
+
+pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}
+
+pub async fn connect_director(login: &DirectorLoginArgs) -> Result<HttpDirector, ApiError> {
+    let url = login.director.as_deref().unwrap_or_default();
+    HttpDirector::new(url, login.client_options())
+}

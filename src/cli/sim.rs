@@ -1,0 +1,87 @@
+//! `hybrid-setup sim`: the simulated Director + Connect Portal, standalone.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::fail;
+use crate::service::audit::sources::CsvFile;
+use crate::sim::{self, SimConfig, data};
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+    /// Users from a CSV file (header user_dn,first_name,last_name,client_username,email[,did,escalation_delivery]).
+    #[arg(long, conflicts_with = "generate")]
+    pub users: Option<PathBuf>,
+    /// Generate this many users with a realistic mix of problems.
+    #[arg(long)]
+    pub generate: Option<usize>,
+    /// Seconds between Connect Sync cycles (real Directors: about 300).
+    #[arg(long = "sync-interval", default_value_t = sim::DEFAULT_SYNC_INTERVAL_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub sync_interval: u64,
+    /// Keep the simulated world in this file across restarts.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Director build number to report.
+    #[arg(long, default_value = sim::DEFAULT_BUILD)]
+    pub build: String,
+    /// Serve HTTPS with a new self-signed certificate (as many Directors do);
+    /// its SHA-256 fingerprint is printed to compare with what the program shows.
+    #[arg(long)]
+    pub tls: bool,
+}
+
+pub async fn run(args: SimArgs) -> ExitCode {
+    let users = match (&args.users, args.generate) {
+        (Some(path), _) => match CsvFile(path.clone()).read_as(|user| user) {
+            Ok(users) => users,
+            Err(e) => return fail(2, e),
+        },
+        (None, Some(n)) => data::generate(n, data::Mix::Realistic, 42),
+        (None, None) => data::generate(250, data::Mix::Fixable, 42),
+    };
+    if let Err(e) = args.build.parse::<crate::domain::BuildNumber>() {
+        return fail(2, format!("--build: {e}"));
+    }
+    let tls = if args.tls {
+        match sim::SimTls::generate() {
+            Ok(tls) => Some(tls),
+            Err(e) => return fail(2, e),
+        }
+    } else {
+        None
+    };
+    let config = SimConfig {
+        users,
+        sync_interval_secs: args.sync_interval,
+        build: args.build,
+        demo_account: true,
+        state_file: args.state,
+        tls,
+    };
+    let running = match sim::start(config, args.addr).await {
+        Ok(running) => running,
+        Err(e) => return fail(2, e),
+    };
+    println!("{}", running.url());
+    if let Some(fingerprint) = running.certificate {
+        eprintln!("Self-signed certificate, SHA-256 {fingerprint}");
+    }
+    eprintln!(
+        "Simulated Director + Connect Portal at {} (Ctrl+C stops it).\n  Director admin: admin / {}\n  Existing Portal account \"Acme Corporation\": {} / {} (Decision Maker), {} / {} (Phone Manager)",
+        running.url(),
+        sim::world::DEMO_ADMIN_PASSWORD,
+        sim::world::DEMO_DECISION_MAKER,
+        sim::world::DEMO_PORTAL_PASSWORD,
+        sim::world::DEMO_PHONE_MANAGER,
+        sim::world::DEMO_PORTAL_PASSWORD,
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    running.stop().await;
+    ExitCode::SUCCESS
+}

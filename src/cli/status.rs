@@ -1,0 +1,143 @@
+//! `hybrid-setup status`: Connect Sync health as one monitoring-plugin line
+//! (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), once or `--watch`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::prompt::director_password;
+use super::{DirectorLoginArgs, connect_director, explain};
+use crate::client::director::{Director, HttpDirector};
+use crate::contract::sync_report;
+use crate::domain::alarm::{self, AlarmState};
+use crate::domain::secret::Secret;
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub login: DirectorLoginArgs,
+    /// Print a JSON object instead of the plugin line.
+    #[arg(long, conflicts_with = "watch")]
+    pub json: bool,
+    /// Keep running and print a line each time the state changes (Ctrl+C stops).
+    #[arg(long)]
+    pub watch: bool,
+    /// With --watch: seconds between polls of Director.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub interval: u64,
+}
+
+pub async fn run(args: StatusArgs) -> ExitCode {
+    let Some(url) = args.login.director.clone() else {
+        return unknown(&args, "give --director URL");
+    };
+    let password = match director_password() {
+        Ok(p) => p,
+        Err(e) => return unknown(&args, &e),
+    };
+    let director = match connect_director(&args.login).await {
+        Ok(d) => d,
+        Err(e) => return unknown(&args, &e.to_string()),
+    };
+    if args.watch {
+        return watch_status(director, &args.login.login, &password, args.interval).await;
+    }
+    let fetched = async {
+        director.login(&args.login.login, &password).await?;
+        director.sync_state().await
+    }
+    .await;
+    let (status, alerts) = match fetched {
+        Ok(v) => v,
+        Err(e) => {
+            return unknown(
+                &args,
+                &format!("cannot read Director at {url}: {}", explain(&e)),
+            );
+        }
+    };
+    let report = sync_report(&status, &alerts);
+    let evaluated = alarm::evaluate(&report);
+    if args.json {
+        let json = serde_json::json!({
+            "state": evaluated.state,
+            "summary": evaluated.summary,
+            "exit_code": evaluated.state.exit_code(),
+            "last_success_age_secs": report.last_success_at.map(|t| report.now.saturating_sub(t)),
+            "invalid": report.invalid_usernames,
+            "total": report.total_users,
+            "synced_users": report.synced_users,
+            "active_alerts": alerts.iter().filter(|a| a.active).collect::<Vec<_>>(),
+        });
+        println!("{json}");
+    } else {
+        println!("{}", alarm::plugin_line(&report, &evaluated));
+    }
+    ExitCode::from(evaluated.state.exit_code() as u8)
+}
+
+/// `status --watch`: one line now, then one per change of state.
+async fn watch_status(
+    director: HttpDirector,
+    login: &str,
+    password: &Secret,
+    interval: u64,
+) -> ExitCode {
+    // A refused sign-in is reported as a state like any other.
+    if let Err(e) = director.login(login, password).await {
+        println!(
+            "{}",
+            alarm::plugin_line_unreachable(&format!("cannot sign in to Director: {}", explain(&e)))
+        );
+    }
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let config = crate::service::monitor::MonitorConfig {
+        poll_every: std::time::Duration::from_secs(interval),
+        ..Default::default()
+    };
+    let _monitor = crate::service::monitor::spawn(
+        &tokio::runtime::Handle::current(),
+        std::sync::Arc::new(director),
+        config,
+        move |event| {
+            let _ = tx.send(event);
+        },
+    );
+    let mut shown: Option<AlarmState> = None;
+    loop {
+        tokio::select! {
+            event = rx.recv() => match event {
+                Some(crate::service::monitor::MonitorEvent::Changed(snapshot)) => {
+                    if shown == Some(snapshot.status.state) {
+                        continue;
+                    }
+                    shown = Some(snapshot.status.state);
+                    let line = match &snapshot.report {
+                        Some(report) => alarm::plugin_line(report, &snapshot.status),
+                        None => alarm::plugin_line_unreachable(&snapshot.status.summary),
+                    };
+                    println!("{line}");
+                    let _ = std::io::stdout().flush();
+                }
+                Some(crate::service::monitor::MonitorEvent::Notify(_)) => {}
+                None => return ExitCode::from(3),
+            },
+            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+        }
+    }
+}
+
+fn unknown(args: &StatusArgs, reason: &str) -> ExitCode {
+    if args.json {
+        let json = serde_json::json!({
+            "state": AlarmState::Unknown,
+            "summary": reason,
+            "exit_code": AlarmState::Unknown.exit_code(),
+        });
+        println!("{json}");
+    } else {
+        println!("{}", alarm::plugin_line_unreachable(reason));
+    }
+    ExitCode::from(AlarmState::Unknown.exit_code() as u8)
+}

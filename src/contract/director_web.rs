@@ -1,0 +1,76 @@
+//! What is known of Director's own web interface (the Rails app on port
+//! 5478): its route paths and the JSON it answers. The web client and the
+//! simulator's web routes both use these, so neither can drift alone.
+
+use serde::Deserialize;
+
+pub const LOGIN_PATH: &str = "/director/login";
+pub const USERS_LIST_PATH: &str = "/director/users/list";
+/// Where the list puts the email address (first, last, extension, …, email).
+pub const EMAIL_CELL: usize = 4;
+
+pub fn user_json_path(id: u64) -> String {
+    format!("/director/users/{id}.json")
+}
+
+/// `GET /director/users/list` answers jqGrid's JSON.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JqGridPage {
+    #[serde(default)]
+    pub records: u64,
+    #[serde(default)]
+    pub rows: Vec<JqGridRow>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct JqGridRow {
+    /// UserDNID: the key of `/director/users/<id>.json`.
+    pub id: IdValue,
+    #[serde(default)]
+    pub cell: Vec<Option<serde_json::Value>>,
+}
+
+/// jqGrid row ids come as numbers or as strings, depending on the build.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum IdValue {
+    Number(u64),
+    Text(String),
+}
+
+impl IdValue {
+    pub fn number(&self) -> Option<u64> {
+        match self {
+            IdValue::Number(n) => Some(*n),
+            IdValue::Text(text) => text.trim().parse().ok(),
+        }
+    }
+}
+
+/// `GET /director/users/<id>.json`
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserJson {
+    pub user: UserDetail,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserDetail {
+    #[serde(default, rename = "GuiLoginName")]
+    pub gui_login_name: Option<String>,
+    #[serde(default, rename = "UserDN")]
+    pub user_dn: Option<serde_json::Value>,
+    #[serde(default, rename = "tab_address_attributes")]
+    pub address: Option<AddressDetail>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AddressDetail {
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub email_address: Option<String>,
+}

@@ -1,0 +1,7 @@
+//! Work the window and the command line share: the sync monitor, the
+//! username audit, diagnostics for support, the troubleshooting guide.
+
+pub mod audit;
+pub mod diagnostics;
+pub mod monitor;
+pub mod troubleshooting;

@@ -1,0 +1,77 @@
+//! The troubleshooting guide (`docs/troubleshooting.md`), built into the
+//! program so an installed copy can show it without the source tree.
+
+use std::path::{Path, PathBuf};
+
+use crate::contract::AlertKind;
+use crate::domain::alarm::AlarmState;
+
+pub const GUIDE: &str = include_str!("../../docs/troubleshooting.md");
+
+/// The guide's section for an alert.
+pub fn anchor_for_alert(kind: AlertKind) -> &'static str {
+    match kind {
+        AlertKind::BadCredentials => "bad_credentials",
+        AlertKind::InvalidUsernames => "invalid_usernames",
+        AlertKind::PortalUnreachable => "portal_unreachable",
+    }
+}
+
+/// The guide's section for a state without an alert (stale, unknown).
+pub fn anchor_for_state(state: AlarmState) -> Option<&'static str> {
+    match state {
+        AlarmState::Stale => Some("stale"),
+        AlarmState::Unknown => Some("unknown"),
+        _ => None,
+    }
+}
+
+/// The text of the section headed `## anchor`, without the heading.
+pub fn section(anchor: &str) -> Option<&'static str> {
+    let heading = format!("\n## {anchor}\n");
+    let start = GUIDE.find(&heading)? + heading.len();
+    let end = GUIDE[start..]
+        .find("\n## ")
+        .map_or(GUIDE.len(), |i| start + i);
+    Some(GUIDE[start..end].trim())
+}
+
+/// Writes the guide into `dir` (if missing or outdated) for the system's
+/// viewer, and returns its path.
+pub fn write_guide(dir: &Path) -> std::io::Result<PathBuf> {
+    let path = dir.join("troubleshooting.md");
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(GUIDE) {
+        crate::store::atomic_file::write_atomic(&path, GUIDE.as_bytes())?;
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_alert_and_state_has_a_section() {
+        for kind in [
+            AlertKind::BadCredentials,
+            AlertKind::InvalidUsernames,
+            AlertKind::PortalUnreachable,
+        ] {
+            let text = section(anchor_for_alert(kind)).expect("section");
+            assert!(text.contains("What to do"), "{kind:?}");
+        }
+        for state in [AlarmState::Stale, AlarmState::Unknown] {
+            assert!(section(anchor_for_state(state).expect("anchor")).is_some());
+        }
+        assert!(section("nope").is_none());
+    }
+
+    #[test]
+    fn the_guide_is_written_once() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = write_guide(dir.path())?;
+        assert_eq!(std::fs::read_to_string(&path)?, GUIDE);
+        assert_eq!(write_guide(dir.path())?, path);
+        Ok(())
+    }
+}

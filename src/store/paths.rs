@@ -1,0 +1,29 @@
+//! Where the program keeps its files on this machine. `HYBRID_SETUP_HOME`
+//! moves all of them into one folder (tests, portable use).
+
+use std::path::PathBuf;
+
+/// Overrides every folder below with one of its own.
+pub const HOME_ENV: &str = "HYBRID_SETUP_HOME";
+
+/// Settings and the demo's saved world: `$HYBRID_SETUP_HOME`, else the
+/// platform's config folder (`~/.config/hybrid-setup`, `%APPDATA%\hybrid-setup`).
+pub fn config_dir() -> PathBuf {
+    std::env::var_os(HOME_ENV)
+        .map(PathBuf::from)
+        .or_else(|| dirs::config_dir().map(|d| d.join("hybrid-setup")))
+        .unwrap_or_else(|| PathBuf::from(".hybrid-setup"))
+}
+
+/// Logs: `$HYBRID_SETUP_HOME/logs`, else the platform's place for them
+/// (`~/.local/state/hybrid-setup/logs` on Linux,
+/// `%LOCALAPPDATA%\hybrid-setup\logs` on Windows).
+pub fn log_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os(HOME_ENV) {
+        return PathBuf::from(home).join("logs");
+    }
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .map(|d| d.join("hybrid-setup").join("logs"))
+        .unwrap_or_else(|| PathBuf::from(".hybrid-setup-logs"))
+}

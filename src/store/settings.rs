@@ -1,0 +1,248 @@
+//! The settings file: which Director, the admin login name and the wizard's
+//! progress. Small, JSON, written atomically; never holds a secret.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::wizard::Progress;
+use crate::store::atomic_file::write_atomic;
+use crate::store::paths;
+
+/// Overrides where settings live (tests, portable installs).
+pub const FILE_NAME: &str = "settings.json";
+/// The embedded simulator's world, so a demo survives a restart too.
+pub const DEMO_STATE_FILE: &str = "demo-simulator.json";
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "url")]
+pub enum DirectorTarget {
+    /// The built-in simulator (its port changes every run).
+    #[default]
+    Demo,
+    Url(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub version: u32,
+    pub director: DirectorTarget,
+    pub director_login: String,
+    /// The Connect Portal; empty means "the same server as Director" (the simulator).
+    pub portal_url: String,
+    pub progress: Progress,
+    /// Self-signed Director certificates the administrator trusted, by
+    /// Director address.
+    pub trusted_certificates: TrustedCertificates,
+}
+
+/// Pinned certificates: Director address → SHA-256 fingerprint (`AB:CD:…`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TrustedCertificates(std::collections::BTreeMap<String, String>);
+
+impl TrustedCertificates {
+    fn key(director_url: &str) -> String {
+        director_url
+            .trim()
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+    }
+
+    /// The pin for this Director; a damaged entry counts as none (and the
+    /// certificate is then checked against the system's roots).
+    pub fn get(&self, director_url: &str) -> Option<crate::domain::certificate::Fingerprint> {
+        self.0
+            .get(&Self::key(director_url))
+            .and_then(|text| crate::domain::certificate::Fingerprint::parse(text))
+    }
+
+    pub fn trust(
+        &mut self,
+        director_url: &str,
+        fingerprint: crate::domain::certificate::Fingerprint,
+    ) {
+        self.0
+            .insert(Self::key(director_url), fingerprint.to_string());
+    }
+
+    pub fn forget(&mut self, director_url: &str) {
+        self.0.remove(&Self::key(director_url));
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: 1,
+            director: DirectorTarget::Demo,
+            director_login: "admin".into(),
+            portal_url: String::new(),
+            progress: Progress::default(),
+            trusted_certificates: TrustedCertificates::default(),
+        }
+    }
+}
+
+/// What loading found.
+#[derive(Debug)]
+pub enum Loaded {
+    Existing(Settings),
+    Fresh(Settings),
+    /// The file could not be read as settings; it was moved aside and the
+    /// program starts fresh. The message says where the old file went.
+    Recovered {
+        settings: Settings,
+        message: String,
+    },
+}
+
+impl Loaded {
+    pub fn settings(self) -> (Settings, Option<String>) {
+        match self {
+            Loaded::Existing(s) | Loaded::Fresh(s) => (s, None),
+            Loaded::Recovered { settings, message } => (settings, Some(message)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SettingsStore {
+    dir: PathBuf,
+}
+
+impl SettingsStore {
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        SettingsStore { dir: dir.into() }
+    }
+
+    /// The platform's place for settings (see [`paths::config_dir`]).
+    pub fn default_location() -> Self {
+        SettingsStore::new(paths::config_dir())
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(FILE_NAME)
+    }
+
+    pub fn load(&self) -> Loaded {
+        // Left by a save that was killed; a younger one may be a save in progress.
+        crate::store::atomic_file::remove_stale_temp_files(
+            &self.dir,
+            std::time::Duration::from_secs(600),
+        );
+        let path = self.path();
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Loaded::Fresh(Settings::default());
+            }
+            Err(e) => {
+                return Loaded::Recovered {
+                    settings: Settings::default(),
+                    message: format!(
+                        "Could not read the settings file {} ({e}); starting fresh.",
+                        path.display()
+                    ),
+                };
+            }
+        };
+        // Settings are a JSON object; serde would also take `[]` as one.
+        let parsed = serde_json::from_slice::<serde_json::Value>(&text).and_then(|value| {
+            if value.is_object() {
+                serde_json::from_value::<Settings>(value)
+            } else {
+                Err(serde::de::Error::custom("not a JSON object"))
+            }
+        });
+        match parsed {
+            Ok(settings) => Loaded::Existing(settings),
+            Err(e) => {
+                let aside = self.dir.join(format!(
+                    "settings.corrupt-{}.json",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs())
+                ));
+                let moved = std::fs::rename(&path, &aside);
+                let message = match moved {
+                    Ok(()) => format!(
+                        "The settings file was damaged ({e}). It was moved to {} and setup starts fresh.",
+                        aside.display()
+                    ),
+                    Err(move_error) => format!(
+                        "The settings file {} is damaged ({e}) and could not be moved aside ({move_error}); setup starts fresh.",
+                        path.display()
+                    ),
+                };
+                tracing::warn!("{message}");
+                Loaded::Recovered {
+                    settings: Settings::default(),
+                    message,
+                }
+            }
+        }
+    }
+
+    pub fn save(&self, settings: &Settings) -> std::io::Result<()> {
+        let safe = Settings {
+            progress: settings.progress.without_secrets(),
+            ..settings.clone()
+        };
+        let json = serde_json::to_vec_pretty(&safe).map_err(std::io::Error::other)?;
+        write_atomic(&self.path(), &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::wizard::Step;
+
+    #[test]
+    fn round_trip_without_passwords() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let store = SettingsStore::new(dir.path());
+        assert!(matches!(store.load(), Loaded::Fresh(_)));
+        let mut s = Settings {
+            director: DirectorTarget::Url("https://d.example:5478".into()),
+            ..Default::default()
+        };
+        s.progress.go(Step::UsernameFormat);
+        s.progress.registration.password = "Secret123".into();
+        store.save(&s)?;
+        let text = std::fs::read_to_string(store.path())?;
+        assert!(!text.contains("Secret123"));
+        match store.load() {
+            Loaded::Existing(loaded) => {
+                assert_eq!(loaded.progress.step(), Step::UsernameFormat);
+                assert_eq!(loaded.director, s.director);
+            }
+            other => panic!("{other:?}"),
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let store = SettingsStore::new(dir.path());
+        std::fs::write(store.path(), b"{not json")?;
+        match store.load() {
+            Loaded::Recovered { settings, message } => {
+                assert_eq!(settings, Settings::default());
+                assert!(message.contains("moved to"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!store.path().exists());
+        let aside = std::fs::read_dir(dir.path())?.count();
+        assert_eq!(aside, 1);
+        Ok(())
+    }
+}

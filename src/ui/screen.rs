@@ -1,0 +1,113 @@
+//! The protocol every wizard step follows. The app keeps one screen per
+//! step and calls these at the right moments; a screen never talks to the
+//! background directly — it queues [`Request`]s in its [`Ctx`] — so each
+//! can be driven on its own in a test.
+
+use std::path::PathBuf;
+
+use egui::Ui;
+
+use super::tasks::{DirectorSnapshot, Event, Request};
+use crate::domain::secret::Secret;
+use crate::domain::wizard::{Progress, Step};
+use crate::store::settings::TrustedCertificates;
+
+/// Where the Token is kept, once it was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKept {
+    InKeyring,
+    /// No keyring service: for this session only.
+    SessionOnly,
+}
+
+/// What the screens share besides the saved progress.
+pub struct Shared {
+    pub demo: bool,
+    /// Open links in the system browser (off in tests).
+    pub open_links: bool,
+    pub director_login: String,
+    pub portal_url: String,
+    pub snapshot: Option<DirectorSnapshot>,
+    pub token: Option<Secret>,
+    pub token_kept: Option<TokenKept>,
+    /// The password typed at registration, offered once for the Portal sign-in.
+    pub portal_password: Option<Secret>,
+    /// Where the settings live (the troubleshooting guide is written there).
+    pub data_dir: PathBuf,
+    /// The Director address the background client talks to.
+    pub director_url: String,
+    /// The Portal's Terms of Service page.
+    pub terms_page_url: String,
+    /// Whether secrets survive a restart (an OS keyring is there).
+    pub secrets_persist: bool,
+}
+
+impl Shared {
+    /// What was read from the previous Director no longer applies.
+    pub fn forget_director_data(&mut self) {
+        self.snapshot = None;
+    }
+}
+
+/// What a screen gets to work with.
+pub struct Ctx<'a> {
+    pub progress: &'a mut Progress,
+    pub trusted: &'a mut TrustedCertificates,
+    pub shared: &'a mut Shared,
+    /// Work for the background, handed over by the app after the call.
+    pub requests: &'a mut Vec<Request>,
+}
+
+impl Ctx<'_> {
+    pub fn request(&mut self, request: Request) {
+        self.requests.push(request);
+    }
+}
+
+/// One step of the wizard. Every method but `ui` has a default.
+pub trait Screen {
+    /// The step became current (also when the program resumes on it).
+    fn on_enter(&mut self, _ctx: &mut Ctx<'_>) {}
+
+    /// The step is being left.
+    fn on_leave(&mut self, _ctx: &mut Ctx<'_>) {}
+
+    /// A background result arrived. Every screen sees every event and takes
+    /// the ones it asked for; a step returned is where to go now.
+    fn on_event(&mut self, _event: &Event, _ctx: &mut Ctx<'_>) -> Option<Step> {
+        None
+    }
+
+    /// Whether Continue is enabled.
+    fn can_continue(&self, _progress: &Progress) -> bool {
+        true
+    }
+
+    fn continue_label(&self) -> &'static str {
+        "Continue"
+    }
+
+    /// Continue was pressed (and allowed): where to go, if anywhere yet.
+    fn on_continue(&mut self, ctx: &mut Ctx<'_>) -> Option<Step> {
+        Some(ctx.progress.next())
+    }
+
+    /// A modal this screen shows over the window; true while it is open (the
+    /// wizard's Enter and Esc then belong to it).
+    fn modal(&mut self, _ui: &mut Ui, _ctx: &mut Ctx<'_>) -> Option<Step> {
+        None
+    }
+
+    fn modal_open(&self) -> bool {
+        false
+    }
+
+    /// Esc on this screen: true when the screen used it (the wizard's Back
+    /// then does not run).
+    fn on_escape(&mut self) -> bool {
+        false
+    }
+
+    /// Draws the screen; a step returned is where to go now.
+    fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step>;
+}

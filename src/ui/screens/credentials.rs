@@ -1,0 +1,255 @@
+//! Step 5: the Account ID and Token — fetched from the Portal's Connect
+//! Credentials "Show" (Decision Maker only), or pasted by hand. The Token is
+//! masked, kept in the OS keyring, or for this session only where there is
+//! no keyring.
+
+use egui::{RichText, Ui};
+
+use crate::client::http::ApiError;
+use crate::contract::{AccountDetails, PortalSession};
+use crate::domain::secret::Secret;
+use crate::domain::wizard::{Progress, Step};
+use crate::store::secret_store::SecretKey;
+use crate::ui::screen::{Ctx, Screen, TokenKept};
+use crate::ui::tasks::{Event, Request};
+use crate::ui::widgets::{self, Tone};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Mode {
+    #[default]
+    Portal,
+    Manual,
+}
+
+#[derive(Default)]
+pub struct CredentialsScreen {
+    mode: Mode,
+    password: String,
+    signing_in: bool,
+    signed_in: Option<(PortalSession, AccountDetails)>,
+    revealing: bool,
+    refusal: Option<String>,
+    error: Option<ApiError>,
+    token_text: String,
+    show_token: bool,
+}
+
+impl Screen for CredentialsScreen {
+    fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(password) = ctx.shared.portal_password.take() {
+            self.password = password.expose().to_string();
+        }
+        if let Some(token) = &ctx.shared.token {
+            self.token_text = token.expose().to_string();
+        }
+    }
+
+    fn can_continue(&self, progress: &Progress) -> bool {
+        !progress.account_id.trim().is_empty() && !self.token_text.trim().is_empty()
+    }
+
+    /// Keeps the Token (keyring + memory) and moves on.
+    fn on_continue(&mut self, ctx: &mut Ctx<'_>) -> Option<Step> {
+        let token = Secret::new(self.token_text.trim());
+        ctx.progress.account_id = ctx.progress.account_id.trim().to_string();
+        ctx.shared.token = Some(token.clone());
+        ctx.request(Request::StoreSecret {
+            key: SecretKey::PortalToken {
+                account_id: ctx.progress.account_id.clone(),
+            },
+            secret: token,
+        });
+        Some(ctx.progress.next())
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) -> Option<Step> {
+        match event {
+            // The Token kept in the keyring from an earlier session.
+            Event::SecretLoaded {
+                key: SecretKey::PortalToken { .. },
+                secret: Some(secret),
+            } => ctx.shared.token = Some(secret.clone()),
+            Event::PortalSignedIn(result) => {
+                self.signing_in = false;
+                match result {
+                    Ok((session, details)) => {
+                        ctx.progress.account_name = details.account_name.clone();
+                        ctx.progress.account_id = details.account_id.clone();
+                        ctx.progress.portal_email = session.email.clone();
+                        self.signed_in = Some((session.clone(), details.clone()));
+                        self.error = None;
+                        self.password.clear();
+                    }
+                    Err(e) => self.error = Some(e.clone()),
+                }
+            }
+            Event::Credentials(result) => {
+                self.revealing = false;
+                match result {
+                    Ok(credentials) => {
+                        ctx.progress.account_id = credentials.account_id.clone();
+                        self.token_text = credentials.token.expose().to_string();
+                        self.refusal = None;
+                        self.error = None;
+                    }
+                    Err(ApiError::Forbidden { message }) => self.refusal = Some(message.clone()),
+                    Err(e) => self.error = Some(e.clone()),
+                }
+            }
+            Event::SecretStored {
+                key: SecretKey::PortalToken { .. },
+                result,
+            } => {
+                ctx.shared.token_kept = Some(match result {
+                    Ok(()) => TokenKept::InKeyring,
+                    Err(_) => TokenKept::SessionOnly,
+                });
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        ui.heading("Connect Credentials");
+        ui.label(
+            "Connect Sync needs the Account ID and the Token. Sign in to the Connect Portal as the Decision Maker \
+             to reveal them (Organization > Account > Account Details > Connect Credentials > Show), or enter them by hand.",
+        );
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.mode, Mode::Portal, "Sign in to the Portal");
+            ui.selectable_value(&mut self.mode, Mode::Manual, "Enter by hand");
+        });
+        ui.separator();
+        if let Some(error) = self.error.clone()
+            && widgets::error_banner(ui, &error)
+        {
+            self.error = None;
+            if self.signed_in.is_some() {
+                self.reveal(ctx);
+            } else {
+                self.sign_in(ctx);
+            }
+        }
+        match self.mode {
+            Mode::Portal => self.portal_ui(ui, ctx),
+            Mode::Manual => {
+                let mut id = ctx.progress.account_id.clone();
+                widgets::field(ui, "Account ID", &mut id, false, None);
+                ctx.progress.account_id = id;
+            }
+        }
+        ui.add_space(8.0);
+        widgets::secret_field(
+            ui,
+            "Token",
+            &mut self.token_text,
+            &mut self.show_token,
+            None,
+        );
+        match ctx.shared.token_kept {
+            Some(TokenKept::InKeyring) => {
+                widgets::notice(
+                    ui,
+                    Tone::Good,
+                    "The Token is stored in this computer's keyring.",
+                );
+            }
+            Some(TokenKept::SessionOnly) => {
+                widgets::notice(
+                    ui,
+                    Tone::Warning,
+                    "No keyring service is available on this computer: the Token is kept for this session only. \
+                     After a restart you will be asked for it again.",
+                );
+            }
+            None if !ctx.shared.secrets_persist => {
+                widgets::notice(ui, Tone::Warning, "Secrets are kept for this session only.");
+            }
+            None => {}
+        }
+        None
+    }
+}
+
+impl CredentialsScreen {
+    fn sign_in(&mut self, ctx: &mut Ctx<'_>) {
+        self.signing_in = true;
+        self.refusal = None;
+        self.signed_in = None;
+        ctx.request(Request::PortalSignIn {
+            email: ctx.progress.portal_email.clone(),
+            password: Secret::new(self.password.clone()),
+        });
+    }
+
+    fn reveal(&mut self, ctx: &mut Ctx<'_>) {
+        self.revealing = true;
+        ctx.request(Request::RevealCredentials);
+    }
+
+    fn portal_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        match &self.signed_in {
+            None => {
+                widgets::field(
+                    ui,
+                    "Business Email",
+                    &mut ctx.progress.portal_email,
+                    false,
+                    None,
+                );
+                let response =
+                    widgets::field(ui, "Portal password", &mut self.password, true, None);
+                let submit = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                ui.horizontal(|ui| {
+                    let enabled = !self.signing_in
+                        && !ctx.progress.portal_email.trim().is_empty()
+                        && !self.password.is_empty();
+                    if (ui
+                        .add_enabled(enabled, egui::Button::new("Sign in"))
+                        .clicked()
+                        || (submit && enabled))
+                        && !self.signing_in
+                    {
+                        self.sign_in(ctx);
+                    }
+                    if self.signing_in {
+                        ui.spinner();
+                    }
+                });
+            }
+            Some((session, details)) => {
+                ui.label(format!(
+                    "Signed in as {} ({}) — account {} ({}).",
+                    session.name,
+                    session.role.label(),
+                    details.account_name,
+                    details.account_id
+                ));
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new("Connect Credentials").strong());
+                    if ui
+                        .add_enabled(!self.revealing, egui::Button::new("Show"))
+                        .on_hover_text("Reveal the Account ID and Token")
+                        .clicked()
+                    {
+                        self.reveal(ctx);
+                    }
+                    if self.revealing {
+                        ui.spinner();
+                    }
+                    if ui.button("Sign out").clicked() {
+                        self.signed_in = None;
+                        self.refusal = None;
+                    }
+                });
+                widgets::copyable(ui, "Account ID", &ctx.progress.account_id);
+                if let Some(refusal) = &self.refusal {
+                    widgets::note(ui, refusal, Tone::Bad);
+                    ui.label("Ask the Decision Maker for the Token and use \"Enter by hand\", or sign in as the Decision Maker.");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,297 @@
+//! Step 3: the Connect Portal's registration form. Required fields carry
+//! `*`, errors sit next to their field, a taken Company Name offers a
+//! suggestion, and the Terms check box stays disabled until the "terms and
+//! conditions" link was opened.
+
+use std::collections::{BTreeMap, HashSet};
+
+use egui::{RichText, Ui};
+
+use crate::client::http::ApiError;
+use crate::contract::{RegistrationRequest, Terms};
+use crate::domain::registration::{Field, RegistrationForm};
+use crate::domain::secret::Secret;
+use crate::domain::wizard::{Progress, Step};
+use crate::ui::screen::{Ctx, Screen};
+use crate::ui::tasks::{Event, Request};
+use crate::ui::widgets::{self, Tone};
+
+#[derive(Default)]
+pub struct RegisterScreen {
+    terms: Option<Terms>,
+    terms_error: Option<ApiError>,
+    show_terms: bool,
+    touched: HashSet<Field>,
+    tried: bool,
+    submitting: bool,
+    server_errors: BTreeMap<Field, String>,
+    suggestion: Option<String>,
+    error: Option<ApiError>,
+}
+
+impl Screen for RegisterScreen {
+    fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        if self.terms.is_none() {
+            ctx.request(Request::FetchTerms);
+        }
+    }
+
+    fn can_continue(&self, progress: &Progress) -> bool {
+        !self.submitting
+            && self.terms.is_some()
+            && progress.terms_opened
+            && progress.registration.validate().is_empty()
+            && self.server_errors.is_empty()
+    }
+
+    fn continue_label(&self) -> &'static str {
+        if self.submitting {
+            "Registering…"
+        } else {
+            "Register"
+        }
+    }
+
+    /// Register submits; the Portal's answer decides where to go.
+    fn on_continue(&mut self, ctx: &mut Ctx<'_>) -> Option<Step> {
+        self.submit(ctx);
+        None
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) -> Option<Step> {
+        match event {
+            Event::Terms(Ok(terms)) => {
+                self.terms = Some(terms.clone());
+                self.terms_error = None;
+            }
+            Event::Terms(Err(e)) => self.terms_error = Some(e.clone()),
+            Event::Registered(result) => {
+                self.submitting = false;
+                match result {
+                    Ok(registered) => {
+                        let form = &mut ctx.progress.registration;
+                        ctx.progress.account_name = registered.account_name.clone();
+                        ctx.progress.account_id = registered.account_id.clone();
+                        ctx.progress.portal_email = form.business_email.trim().to_string();
+                        // The password is the Portal's now; keep it only for
+                        // the sign-in on the Credentials step.
+                        ctx.shared.portal_password = Some(Secret::new(form.password.clone()));
+                        form.password.clear();
+                        form.confirm_password.clear();
+                        return Some(Step::Confirmation);
+                    }
+                    Err(ApiError::Conflict {
+                        field,
+                        message,
+                        suggestion,
+                    }) => {
+                        if let Some(field) = Field::from_name(field) {
+                            self.server_errors.insert(field, message.clone());
+                        }
+                        self.suggestion = suggestion.clone();
+                    }
+                    Err(ApiError::Invalid { fields, message }) => {
+                        for f in fields {
+                            if let Some(field) = Field::from_name(&f.field) {
+                                self.server_errors.insert(field, f.message.clone());
+                            }
+                        }
+                        if fields.is_empty() {
+                            self.error = Some(ApiError::Invalid {
+                                message: message.clone(),
+                                fields: vec![],
+                            });
+                        }
+                    }
+                    Err(e) => self.error = Some(e.clone()),
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        self.show(ui, ctx);
+        None
+    }
+}
+
+impl RegisterScreen {
+    /// Sends the form (once it is valid) with the version of the terms shown.
+    fn submit(&mut self, ctx: &mut Ctx<'_>) {
+        self.tried = true;
+        let Some(terms) = &self.terms else { return };
+        if !ctx.progress.registration.validate().is_empty() {
+            return;
+        }
+        self.submitting = true;
+        self.error = None;
+        ctx.request(Request::Register(Box::new(RegistrationRequest {
+            form: ctx.progress.registration.clone(),
+            terms_version: terms.version.clone(),
+        })));
+    }
+
+    fn error_for(
+        &self,
+        form: &RegistrationForm,
+        errors: &[crate::domain::FieldError],
+        field: Field,
+    ) -> Option<String> {
+        if let Some(server) = self.server_errors.get(&field) {
+            return Some(server.clone());
+        }
+        let show = self.tried || (self.touched.contains(&field) && !form.value(field).is_empty());
+        show.then(|| RegistrationForm::errors_for(errors, field).map(str::to_string))
+            .flatten()
+    }
+
+    fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        ui.heading("Register for Connect HYBRID");
+        ui.label("Fields marked * are required. The Contact becomes the account's Decision Maker, the person who can see the Token.");
+        if let Some(error) = &self.error
+            && widgets::error_banner(ui, error)
+        {
+            self.submit(ctx);
+        }
+        let errors = ctx.progress.registration.validate();
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.label(RichText::new("Company").strong().size(16.0));
+                self.fields(ui, ctx, &errors, &Field::COMPANY, "company-fields");
+                ui.add_space(8.0);
+                ui.label(
+                    RichText::new("Contact (Decision Maker)")
+                        .strong()
+                        .size(16.0),
+                );
+                self.fields(ui, ctx, &errors, &Field::CONTACT, "contact-fields");
+                ui.add_space(8.0);
+                self.terms_row(ui, ctx, &errors);
+            });
+        self.terms_window(ui);
+    }
+
+    fn fields(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &mut Ctx<'_>,
+        errors: &[crate::domain::FieldError],
+        fields: &[Field],
+        id: &str,
+    ) {
+        egui::Grid::new(id)
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .min_col_width(140.0)
+            .show(ui, |ui| {
+                for &field in fields {
+                    let text = if field.required() {
+                        format!("{} *", field.label())
+                    } else {
+                        field.label().to_string()
+                    };
+                    let label = ui.label(text);
+                    let error = self.error_for(&ctx.progress.registration, errors, field);
+                    ui.vertical(|ui| {
+                        let secret = matches!(field, Field::Password | Field::ConfirmPassword);
+                        if let Some(value) = ctx.progress.registration.value_mut(field) {
+                            let response = ui
+                                .add(
+                                    egui::TextEdit::singleline(value)
+                                        .password(secret)
+                                        .desired_width(320.0),
+                                )
+                                .labelled_by(label.id);
+                            if response.changed() {
+                                self.server_errors.remove(&field);
+                                if field == Field::CompanyName {
+                                    self.suggestion = None;
+                                }
+                            }
+                            if response.lost_focus() {
+                                self.touched.insert(field);
+                            }
+                        }
+                        if let Some(error) = error {
+                            widgets::notice(ui, Tone::Bad, &error);
+                        }
+                        if field == Field::CompanyName
+                            && let Some(suggestion) = self.suggestion.clone()
+                            && ui
+                                .button(format!("Use \u{201c}{suggestion}\u{201d}"))
+                                .clicked()
+                        {
+                            ctx.progress.registration.company_name = suggestion;
+                            self.server_errors.remove(&Field::CompanyName);
+                            self.suggestion = None;
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+    }
+
+    fn terms_row(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>, errors: &[crate::domain::FieldError]) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Read the");
+            if ui.link("terms and conditions").clicked() {
+                ctx.progress.terms_opened = true;
+                self.show_terms = true;
+                if ctx.shared.open_links {
+                    let url = &ctx.shared.terms_page_url;
+                    if let Err(e) = open::that_detached(url) {
+                        tracing::warn!("cannot open {url} in the browser: {e}");
+                    }
+                }
+            }
+            ui.label("(they open in your browser and here), then accept them.");
+        });
+        let enabled = ctx.progress.terms_opened;
+        let checkbox = ui
+            .add_enabled(
+                enabled,
+                egui::Checkbox::new(
+                    &mut ctx.progress.registration.accepted_terms,
+                    "I accept the Terms and Conditions *",
+                ),
+            )
+            .on_disabled_hover_text("Open the terms and conditions first.");
+        if !enabled {
+            ui.label(
+                RichText::new("The box unlocks once the terms and conditions were opened.").small(),
+            );
+        }
+        if checkbox.changed() {
+            self.server_errors.remove(&Field::AcceptedTerms);
+        }
+        if let Some(error) =
+            self.error_for(&ctx.progress.registration, errors, Field::AcceptedTerms)
+        {
+            widgets::notice(ui, Tone::Bad, &error);
+        }
+        if let Some(e) = &self.terms_error
+            && widgets::error_banner(ui, e)
+        {
+            self.terms_error = None;
+            ctx.request(Request::FetchTerms);
+        }
+    }
+
+    fn terms_window(&mut self, ui: &mut Ui) {
+        let Some(terms) = &self.terms else { return };
+        let mut open = self.show_terms;
+        egui::Window::new(terms.title.as_str())
+            .open(&mut open)
+            .default_size([460.0, 420.0])
+            .default_pos(ui.ctx().content_rect().right_top() + egui::vec2(-480.0, 60.0))
+            .collapsible(false)
+            .show(ui.ctx(), |ui| {
+                ui.label(RichText::new(format!("Version {}", terms.version)).small());
+                egui::ScrollArea::vertical().show(ui, |ui| ui.label(&terms.text));
+            });
+        self.show_terms = open;
+    }
+}

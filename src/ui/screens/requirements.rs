@@ -1,0 +1,214 @@
+//! Step 1: Director address and admin login, then the checklist of what
+//! Connect Sync needs, each item with its fix.
+
+use egui::{RichText, Ui};
+
+use crate::client::http::{ApiError, normalize_base_url};
+use crate::domain::requirements::{self, Check};
+use crate::domain::secret::Secret;
+use crate::domain::wizard::{Progress, Step};
+use crate::store::secret_store::SecretKey;
+use crate::ui::screen::{Ctx, Screen};
+use crate::ui::tasks::{Event, Request};
+use crate::ui::widgets::{self, Tone};
+
+#[derive(Default)]
+pub struct RequirementsScreen {
+    pub url: String,
+    pub password: String,
+    url_error: Option<String>,
+    running: bool,
+    progress: Option<(u64, u64)>,
+    checks: Vec<Check>,
+    error: Option<ApiError>,
+    started: bool,
+}
+
+impl RequirementsScreen {
+    pub fn new(url: String, password: Option<Secret>) -> Self {
+        RequirementsScreen {
+            url,
+            password: password.map(|p| p.expose().to_string()).unwrap_or_default(),
+            ..Default::default()
+        }
+    }
+
+    fn run(&mut self, ctx: &mut Ctx<'_>) {
+        self.started = true;
+        self.url_error = None;
+        let url = match normalize_base_url(&self.url) {
+            Ok(url) => url,
+            Err(e) => {
+                self.url_error = Some(e.to_string());
+                return;
+            }
+        };
+        if url != ctx.shared.director_url {
+            ctx.shared.forget_director_data();
+        }
+        self.running = true;
+        self.error = None;
+        self.progress = None;
+        let password = Secret::new(self.password.clone());
+        if !ctx.shared.demo {
+            ctx.request(Request::StoreSecret {
+                key: SecretKey::DirectorPassword {
+                    director: url.clone(),
+                    login: ctx.shared.director_login.clone(),
+                },
+                secret: password.clone(),
+            });
+        }
+        let pin = ctx.trusted.get(&url);
+        ctx.request(Request::CheckRequirements {
+            url,
+            pin,
+            login: ctx.shared.director_login.clone(),
+            password,
+        });
+    }
+}
+
+impl Screen for RequirementsScreen {
+    fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        // With the password at hand (the demo, or the keyring), check at once.
+        if !self.started && !self.password.is_empty() {
+            self.run(ctx);
+        }
+    }
+
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) -> Option<Step> {
+        match event {
+            // The password kept in the keyring for this Director.
+            Event::SecretLoaded {
+                key: SecretKey::DirectorPassword { .. },
+                secret: Some(secret),
+            } if self.password.is_empty() => {
+                self.password = secret.expose().to_string();
+                self.on_enter(ctx);
+            }
+            Event::UsersProgress { done, total } => self.progress = Some((*done, *total)),
+            Event::Requirements(result) => {
+                self.running = false;
+                match result {
+                    Ok(snapshot) => {
+                        self.checks = snapshot.checks.clone();
+                        self.error = None;
+                        ctx.shared.snapshot = Some(snapshot.clone());
+                    }
+                    Err(e) => {
+                        self.checks = requirements::unreachable(&e.to_string(), e.advice());
+                        self.error = Some(e.clone());
+                    }
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn can_continue(&self, _progress: &Progress) -> bool {
+        !self.running && requirements::can_continue(&self.checks)
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        ui.heading("Requirements");
+        ui.label(
+            "Connect HYBRID needs Connect build 21.75.1908.0 or later, a unique valid email address for every user, \
+             and client usernames that are email addresses. Sign in to Director to check.",
+        );
+        ui.add_space(8.0);
+        egui::Grid::new("director-login")
+            .num_columns(2)
+            .spacing([12.0, 6.0])
+            .min_col_width(140.0)
+            .show(ui, |ui| {
+                let label = ui.label("Director address");
+                ui.vertical(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.url)
+                            .hint_text("https://director.example.com:5478")
+                            .desired_width(360.0),
+                    )
+                    .labelled_by(label.id);
+                    if let Some(error) = &self.url_error {
+                        ui.label(
+                            RichText::new(error)
+                                .color(widgets::tone_color(ui, Tone::Bad))
+                                .small(),
+                        );
+                    }
+                });
+                ui.end_row();
+                let label = ui.label("Admin login name");
+                ui.add(
+                    egui::TextEdit::singleline(&mut ctx.shared.director_login).desired_width(360.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+                let label = ui.label("Password");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.password)
+                        .password(true)
+                        .desired_width(360.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            });
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            let label = if self.checks.is_empty() {
+                "Run checks"
+            } else {
+                "Run checks again"
+            };
+            let enabled = !self.running && !self.password.is_empty() && !self.url.trim().is_empty();
+            if ui.add_enabled(enabled, egui::Button::new(label)).clicked() {
+                self.run(ctx);
+            }
+            if self.running {
+                ui.spinner();
+                match self.progress {
+                    Some((done, total)) => ui.label(format!("Reading users: {done} of {total}")),
+                    None => ui.label("Signing in to Director…"),
+                };
+            }
+        });
+        ui.separator();
+        let check_again = match self.error.clone() {
+            Some(ApiError::UntrustedCertificate { certificate, .. }) => {
+                let answer = widgets::certificate_prompt(ui, &certificate);
+                match answer {
+                    Some(true) => ctx.trusted.trust(self.url.trim(), certificate.fingerprint),
+                    Some(false) => self.error = None,
+                    None => {}
+                }
+                answer == Some(true)
+            }
+            Some(ApiError::CertificateChanged {
+                pinned, presented, ..
+            }) => {
+                let forget = widgets::certificate_changed(ui, pinned, &presented);
+                // Not a silent accept: the next check asks again, showing
+                // the new certificate's fingerprint.
+                if forget {
+                    ctx.trusted.forget(self.url.trim());
+                }
+                forget
+            }
+            Some(error) => widgets::error_banner(ui, &error),
+            None => false,
+        };
+        if check_again {
+            self.run(ctx);
+        }
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for check in &self.checks {
+                    widgets::check_row(ui, check);
+                }
+            });
+        None
+    }
+}

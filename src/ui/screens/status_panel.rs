@@ -1,0 +1,338 @@
+//! Step 8 and what the program stays as: the status panel. A large Hybrid
+//! icon mirrors Director's alarm bar (plus amber for stale and grey for
+//! unknown); clicking it, or Enter on it, opens the Alerts view.
+
+use std::time::Duration;
+
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+
+use super::alerts::{self, AlertsAction};
+use crate::client::http::ApiError;
+use crate::domain::alarm::{self, AlarmState, Status};
+use crate::domain::secret::Secret;
+use crate::domain::wizard::Step;
+use crate::service::monitor::{MonitorEvent, Snapshot};
+use crate::service::troubleshooting;
+use crate::store::secret_store::SecretKey;
+use crate::ui::screen::{Ctx, Screen};
+use crate::ui::tasks::{Event, Request};
+use crate::ui::widgets::{self, Tone};
+
+#[derive(Default)]
+pub struct StatusPanel {
+    snapshot: Option<Snapshot>,
+    show_alerts: bool,
+    /// Typed when Director asks for a sign-in (no password kept).
+    password: String,
+    /// Where the diagnostics went, or why they could not be saved.
+    diagnostics_note: Option<Result<PathBuf, String>>,
+}
+
+impl Screen for StatusPanel {
+    fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        ctx.request(Request::StartMonitor);
+    }
+
+    /// Leaving the panel stops polling.
+    fn on_leave(&mut self, ctx: &mut Ctx<'_>) {
+        ctx.request(Request::StopMonitor);
+        self.show_alerts = false;
+    }
+
+    fn can_continue(&self, _progress: &crate::domain::wizard::Progress) -> bool {
+        false
+    }
+
+    fn on_event(&mut self, event: &Event, _ctx: &mut Ctx<'_>) -> Option<Step> {
+        match event {
+            Event::Monitor(MonitorEvent::Changed(snapshot)) => {
+                self.snapshot = Some((**snapshot).clone());
+            }
+            Event::DiagnosticsSaved(result) => {
+                self.diagnostics_note = result.clone().transpose();
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Esc closes the Alerts view; the panel itself has no Back.
+    fn on_escape(&mut self) -> bool {
+        std::mem::take(&mut self.show_alerts)
+    }
+
+    fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        self.show(ui, ctx)
+    }
+}
+
+impl StatusPanel {
+    /// The state as of now; Unknown until the first poll answers.
+    pub fn status(&self) -> Status {
+        self.snapshot.as_ref().map_or_else(
+            || Status {
+                state: AlarmState::Unknown,
+                summary: "reading Director…".into(),
+            },
+            Snapshot::status_now,
+        )
+    }
+
+    /// How long until a displayed duration changes (seconds under a minute,
+    /// then whole minutes).
+    fn next_text_change(&self) -> Duration {
+        let Some(report) = self.snapshot.as_ref().and_then(Snapshot::report_now) else {
+            return Duration::from_secs(60);
+        };
+        let mut ages = Vec::new();
+        if let Some(at) = report.last_success_at {
+            ages.push(report.now.saturating_sub(at));
+        }
+        if let Some(next) = report.next_sync_at {
+            ages.push(next.saturating_sub(report.now));
+        }
+        let secs = ages
+            .into_iter()
+            .map(|age| if age < 60 { 1 } else { 60 - age % 60 })
+            .min()
+            .unwrap_or(60);
+        Duration::from_secs(secs.max(1))
+    }
+
+    fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        // "last sync 2 min ago" and "next in about 3 min" age by themselves:
+        // repaint when the text would change, not every second.
+        ui.ctx().request_repaint_after(self.next_text_change());
+        if self.show_alerts {
+            let alerts = self
+                .snapshot
+                .as_ref()
+                .map(|s| s.alerts.as_slice())
+                .unwrap_or_default();
+            match alerts::show(ui, alerts) {
+                Some(AlertsAction::Back) => self.show_alerts = false,
+                Some(AlertsAction::OpenGuide(anchor)) => open_guide(ctx, anchor),
+                None => {}
+            }
+            return None;
+        }
+        self.panel(ui, ctx)
+    }
+
+    fn panel(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        let status = self.status();
+        ui.heading("Connect Sync status");
+        ui.add_space(8.0);
+        self.summary(ui, ctx, &status);
+        ui.add_space(4.0);
+        if self
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| matches!(s.error, Some(ApiError::Unauthorized { .. })))
+        {
+            self.sign_in(ui, ctx);
+        }
+        self.checking(ui, ctx);
+        if let Some(anchor) = troubleshooting::anchor_for_state(status.state)
+            && self.snapshot.is_some()
+            && let Some(guide) = troubleshooting::section(anchor)
+        {
+            egui::CollapsingHeader::new("What to do").show(ui, |ui| {
+                ui.add(egui::Label::new(guide).wrap());
+            });
+        }
+        ui.separator();
+        next_steps(ui, ctx);
+        ui.separator();
+        self.actions(ui, ctx)
+    }
+
+    /// The icon, the headline and the numbers behind it.
+    fn summary(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, status: &Status) {
+        let report = self.snapshot.as_ref().and_then(Snapshot::report_now);
+        ui.horizontal(|ui| {
+            let icon = widgets::hybrid_icon(ui, status.state, 96.0);
+            if icon.clicked() || icon.double_clicked() {
+                self.show_alerts = true;
+            }
+            ui.add_space(12.0);
+            ui.vertical(|ui| {
+                ui.label(
+                    RichText::new(headline(status.state))
+                        .size(24.0)
+                        .strong()
+                        .color(widgets::state_color(status.state)),
+                );
+                let mut sentence = status.summary.clone();
+                if let Some(r) = &report
+                    && let Some(next) = r.next_sync_at
+                    && status.state == AlarmState::Green
+                {
+                    let left = next.saturating_sub(r.now);
+                    if left > 0 {
+                        sentence
+                            .push_str(&format!(", next in about {}", alarm::human_duration(left)));
+                    }
+                }
+                ui.add(egui::Label::new(RichText::new(sentence).size(16.0)).wrap());
+                if let Some(r) = &report {
+                    let tone = if r.invalid_usernames == 0 {
+                        Tone::Good
+                    } else {
+                        Tone::Bad
+                    };
+                    widgets::notice(
+                        ui,
+                        tone,
+                        &format!(
+                            "Invalid client usernames: {} of {}",
+                            r.invalid_usernames, r.total_users
+                        ),
+                    );
+                    ui.label(format!(
+                        "Users synced to the Connect Portal: {}",
+                        r.synced_users
+                    ));
+                }
+                ui.label(format!(
+                    "Account: {} (Account ID {})",
+                    ctx.progress.account_name, ctx.progress.account_id
+                ));
+            });
+        });
+    }
+
+    /// The alerts button, "Check now" and how often Director is asked.
+    fn checking(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        ui.horizontal(|ui| {
+            let active = self
+                .snapshot
+                .as_ref()
+                .map_or(0, |s| s.alerts.iter().filter(|a| a.active).count());
+            let label = match active {
+                0 => "Show alerts".to_string(),
+                1 => "Show the active alert".to_string(),
+                n => format!("Show the {n} active alerts"),
+            };
+            if ui.button(label).clicked() {
+                self.show_alerts = true;
+            }
+            if ui.button("Check now").clicked() {
+                ctx.request(Request::CheckNow);
+            }
+            if let Some(s) = &self.snapshot {
+                ui.label(
+                    RichText::new(format!(
+                        "Director is checked every {}",
+                        alarm::human_duration(s.next_poll_in.as_secs())
+                    ))
+                    .weak(),
+                );
+            }
+        });
+    }
+
+    /// Where to go from here, and diagnostics for support.
+    fn actions(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        let mut go = None;
+        ui.horizontal(|ui| {
+            if ui.button("Change the username format").clicked() {
+                go = Some(Step::UsernameFormat);
+            }
+            if ui.button("Run the setup steps again").clicked() {
+                go = Some(Step::Requirements);
+            }
+            if ui
+                .button("Save diagnostics…")
+                .on_hover_text("Version, settings, state and the recent log for support, with secrets removed.")
+                .clicked()
+            {
+                ctx.request(Request::SaveDiagnostics {
+                    settings_dir: ctx.shared.data_dir.clone(),
+                    secrets: ctx.shared.token.iter().cloned().collect(),
+                });
+            }
+        });
+        match &self.diagnostics_note {
+            Some(Ok(path)) => {
+                ui.label(format!("Diagnostics saved to {}", path.display()));
+            }
+            Some(Err(e)) => {
+                widgets::notice(ui, Tone::Bad, e);
+            }
+            None => {}
+        }
+        go
+    }
+}
+
+/// The HYBRID services to activate in the Portal next.
+fn next_steps(ui: &mut Ui, ctx: &Ctx<'_>) {
+    ui.label(RichText::new("Next steps").strong().size(16.0));
+    ui.label(
+            "Sign in to the Connect Portal as the Decision Maker and open Phone System > Add-on Features to activate HYBRID services:",
+        );
+    ui.label("• Scribe (voicemail transcription, delivered by email): needs Escalation Profiles set to deliver messages as email with the WAV file attached.");
+    ui.label("• Fax (email-to-fax): each user who faxes needs a DID.");
+    if ui.link("Open the Connect Portal").clicked() && ctx.shared.open_links {
+        let url = ctx.shared.portal_url.clone();
+        if let Err(e) = open::that_detached(&url) {
+            tracing::warn!("cannot open {url}: {e}");
+        }
+    }
+}
+
+impl StatusPanel {
+    /// Director wants a sign-in (no password in the keyring, or it changed).
+    fn sign_in(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(format!(
+                "Sign in to Director as {} to read the sync status.",
+                ctx.shared.director_login
+            ));
+            let response = widgets::field(ui, "Director password", &mut self.password, true, None);
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if (ui.button("Sign in").clicked() || enter) && !self.password.is_empty() {
+                let password = Secret::new(std::mem::take(&mut self.password));
+                let login = ctx.shared.director_login.clone();
+                ctx.request(Request::SetDirectorCredentials {
+                    login: login.clone(),
+                    password: password.clone(),
+                });
+                if !ctx.shared.demo {
+                    let director = ctx.shared.director_url.clone();
+                    ctx.request(Request::StoreSecret {
+                        key: SecretKey::DirectorPassword { director, login },
+                        secret: password,
+                    });
+                }
+                ctx.request(Request::CheckNow);
+            }
+        });
+    }
+}
+
+pub fn headline(state: AlarmState) -> &'static str {
+    match state {
+        AlarmState::Green => "Connect Sync healthy",
+        AlarmState::Red => "Connect Sync has an alert",
+        AlarmState::Stale => "Connect Sync is stale",
+        AlarmState::Unknown => "Connect Sync status unknown",
+    }
+}
+
+fn open_guide(ctx: &Ctx<'_>, anchor: &str) {
+    if !ctx.shared.open_links {
+        return;
+    }
+    match troubleshooting::write_guide(&ctx.shared.data_dir) {
+        Ok(path) => {
+            if let Err(e) = open::that_detached(&path) {
+                tracing::warn!("cannot open {} ({anchor}): {e}", path.display());
+            }
+        }
+        Err(e) => tracing::warn!("cannot write the troubleshooting guide: {e}"),
+    }
+}

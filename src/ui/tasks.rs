@@ -1,0 +1,506 @@
+//! Background work for the window: every network call, keyring access and
+//! file dialog runs on the tokio runtime; results come back as [`Event`]s
+//! over a channel, and each one asks egui for a repaint. The UI thread only
+//! drains the channel, so it never waits on the network.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::client::director::{Director, HttpDirector};
+use crate::client::http::{ApiError, ClientOptions};
+use crate::client::portal::{HttpPortal, Portal};
+use crate::contract::{
+    AccountDetails, Alert, Credentials, Email, EscalationDelivery, PortalSession, Registered,
+    RegistrationRequest, SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
+};
+use crate::domain::alarm::Notification;
+use crate::domain::certificate::Fingerprint;
+use crate::domain::format::{FormatOptions, Formatted};
+use crate::domain::requirements::{self, Check, Transport, UserFacts};
+use crate::domain::secret::Secret;
+use crate::service::audit::report::{Rows, write_report_file};
+use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
+use crate::store::secret_store::{SecretKey, SecretStore, SecretStoreError};
+
+/// What the Requirements checks read from Director, and what follows from
+/// it — worked out in the background (a million users take a moment).
+#[derive(Debug, Clone)]
+pub struct DirectorSnapshot {
+    pub system: SystemInfo,
+    pub users: Arc<Vec<UserRecord>>,
+    pub checks: Vec<Check>,
+    /// The default for "append a domain".
+    pub common_email_domain: Option<String>,
+}
+
+impl DirectorSnapshot {
+    fn new(system: SystemInfo, users: Vec<UserRecord>, transport: Transport) -> Self {
+        let facts: Vec<UserFacts<'_>> = users
+            .iter()
+            .map(|u| UserFacts {
+                client_username: &u.client_username,
+                email: &u.email,
+                has_did: !u.did.trim().is_empty(),
+                email_with_wav: u.escalation_delivery == EscalationDelivery::EmailWithWav,
+            })
+            .collect();
+        let checks = requirements::checklist(transport, &system.build, &facts);
+        let common_email_domain =
+            crate::domain::format::most_common_email_domain(users.iter().map(|u| u.email.as_str()));
+        DirectorSnapshot {
+            system,
+            users: Arc::new(users),
+            checks,
+            common_email_domain,
+        }
+    }
+}
+
+/// What a screen asks for; the app hands each to [`Tasks::run`]. Screens
+/// only queue these, so each can be tested on its own without a runtime.
+#[derive(Debug)]
+pub enum Request {
+    /// Point the Director client at `url` (trusting `pin`, a certificate
+    /// the administrator accepted, or else the system's roots), sign in and
+    /// read what the Requirements checks need.
+    CheckRequirements {
+        url: String,
+        pin: Option<Fingerprint>,
+        login: String,
+        password: Secret,
+    },
+    /// Let Director calls sign in by themselves when they find no session.
+    SetDirectorCredentials {
+        login: String,
+        password: Secret,
+    },
+    FetchTerms,
+    Register(Box<RegistrationRequest>),
+    FetchOutbox {
+        to: String,
+    },
+    PortalSignIn {
+        email: String,
+        password: Secret,
+    },
+    RevealCredentials,
+    StoreSecret {
+        key: SecretKey,
+        secret: Secret,
+    },
+    LoadSecret(SecretKey),
+    /// Save the Synchronization settings, then ask for a cycle now.
+    SaveSettings(SyncSettingsUpdate),
+    PollStatus,
+    FormatUsernames {
+        users: Arc<Vec<UserRecord>>,
+        options: FormatOptions,
+    },
+    ExportReport {
+        users: Arc<Vec<UserRecord>>,
+        options: FormatOptions,
+        rows: Rows,
+    },
+    SaveDiagnostics {
+        settings_dir: PathBuf,
+        secrets: Vec<Secret>,
+    },
+    /// The status panel is shown: keep Director's state coming.
+    StartMonitor,
+    StopMonitor,
+    /// Poll Director now instead of at the next tick.
+    CheckNow,
+}
+
+#[derive(Debug)]
+pub enum Event {
+    /// Reading users: `done` of `total`.
+    UsersProgress {
+        done: u64,
+        total: u64,
+    },
+    Requirements(Result<DirectorSnapshot, ApiError>),
+    Terms(Result<Terms, ApiError>),
+    Registered(Result<Registered, ApiError>),
+    Outbox(Result<Vec<Email>, ApiError>),
+    PortalSignedIn(Result<(PortalSession, AccountDetails), ApiError>),
+    Credentials(Result<Credentials, ApiError>),
+    SecretStored {
+        key: SecretKey,
+        result: Result<(), SecretStoreError>,
+    },
+    SecretLoaded {
+        key: SecretKey,
+        secret: Option<Secret>,
+    },
+    /// Saved; the number of sync cycles Director had run before saving.
+    Saved(Result<(SyncSaved, u64), ApiError>),
+    Status(Result<(SyncStatus, Vec<Alert>), ApiError>),
+    Exported(Result<Option<PathBuf>, String>),
+    DiagnosticsSaved(Result<Option<PathBuf>, String>),
+    Monitor(MonitorEvent),
+    /// Outcomes for every user under `options`, in the users' order.
+    Formatted {
+        options: FormatOptions,
+        rows: Arc<Vec<Formatted>>,
+    },
+}
+
+/// The window's handle on background work. Screens do not call it: they
+/// queue [`Request`]s, and the app hands them over with [`Tasks::run`].
+pub struct Tasks {
+    runtime: tokio::runtime::Handle,
+    director: Mutex<Arc<HttpDirector>>,
+    portal: Arc<HttpPortal>,
+    secrets: Arc<dyn SecretStore>,
+    options: Mutex<ClientOptions>,
+    tx: Sender<Event>,
+    rx: Receiver<Event>,
+    repaint: Arc<OnceLock<egui::Context>>,
+}
+
+impl Tasks {
+    pub fn new(
+        runtime: tokio::runtime::Handle,
+        director_url: &str,
+        portal_url: &str,
+        secrets: Arc<dyn SecretStore>,
+        options: ClientOptions,
+    ) -> Result<Self, ApiError> {
+        let (tx, rx) = channel();
+        Ok(Tasks {
+            runtime,
+            director: Mutex::new(Arc::new(HttpDirector::new(director_url, options)?)),
+            portal: Arc::new(HttpPortal::new(portal_url, options)?),
+            secrets,
+            options: Mutex::new(options),
+            tx,
+            rx,
+            repaint: Arc::new(OnceLock::new()),
+        })
+    }
+
+    /// Remembers the egui context so background results wake the UI.
+    pub fn attach(&self, ctx: &egui::Context) {
+        let _ = self.repaint.set(ctx.clone());
+    }
+
+    /// Events that arrived since the last frame.
+    pub fn drain(&self) -> Vec<Event> {
+        self.rx.try_iter().collect()
+    }
+
+    pub fn director_url(&self) -> String {
+        self.director().base_url().to_string()
+    }
+
+    pub fn terms_page_url(&self) -> String {
+        self.portal.terms_page_url()
+    }
+
+    pub fn secrets_persist(&self) -> bool {
+        self.secrets.persistent()
+    }
+
+    fn director(&self) -> Arc<HttpDirector> {
+        self.director
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Points the Director client at an address, trusting `pin` (a
+    /// certificate the administrator accepted) or else the system's roots.
+    /// A new client means a new session; nothing changes when neither does.
+    fn set_director(&self, url: &str, pin: Option<Fingerprint>) -> Result<(), ApiError> {
+        let mut options = self.options.lock().unwrap_or_else(|e| e.into_inner());
+        if url.trim() == self.director_url() && options.pinned_certificate == pin {
+            return Ok(());
+        }
+        let wanted = ClientOptions {
+            pinned_certificate: pin,
+            ..*options
+        };
+        let client = HttpDirector::new(url, wanted)?;
+        *self.director.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(client);
+        *options = wanted;
+        Ok(())
+    }
+
+    fn spawn(&self, work: impl Future<Output = Event> + Send + 'static) {
+        let tx = self.tx.clone();
+        let repaint = self.repaint.clone();
+        self.runtime.spawn(async move {
+            let event = work.await;
+            let _ = tx.send(event);
+            if let Some(ctx) = repaint.get() {
+                ctx.request_repaint();
+            }
+        });
+    }
+
+    /// Sends an event now (progress reports from inside a task).
+    fn notifier(&self) -> impl Fn(Event) + Send + Sync + 'static {
+        let tx = self.tx.clone();
+        let repaint = self.repaint.clone();
+        move |event| {
+            let _ = tx.send(event);
+            if let Some(ctx) = repaint.get() {
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    /// Starts the work `request` asks for; its result comes back as an [`Event`].
+    /// The monitor's handle is the caller's to keep (see [`Tasks::start_monitor`]).
+    pub fn run(&self, request: Request) {
+        match request {
+            Request::CheckRequirements {
+                url,
+                pin,
+                login,
+                password,
+            } => match self.set_director(&url, pin) {
+                Ok(()) => self.check_requirements(login, password),
+                Err(e) => {
+                    let _ = self.tx.send(Event::Requirements(Err(e)));
+                }
+            },
+            Request::SetDirectorCredentials { login, password } => {
+                self.set_director_credentials(&login, &password)
+            }
+            Request::FetchTerms => self.fetch_terms(),
+            Request::Register(request) => self.register(*request),
+            Request::FetchOutbox { to } => self.fetch_outbox(to),
+            Request::PortalSignIn { email, password } => self.portal_sign_in(email, password),
+            Request::RevealCredentials => self.reveal_credentials(),
+            Request::StoreSecret { key, secret } => self.store_secret(key, secret),
+            Request::LoadSecret(key) => self.load_secret(key),
+            Request::SaveSettings(update) => self.save_settings(update),
+            Request::PollStatus => self.poll_status(),
+            Request::FormatUsernames { users, options } => self.format_usernames(users, options),
+            Request::ExportReport {
+                users,
+                options,
+                rows,
+            } => self.export_report(users, options, rows),
+            Request::SaveDiagnostics {
+                settings_dir,
+                secrets,
+            } => self.save_diagnostics(settings_dir, secrets),
+            // The app owns the monitor; these never reach here.
+            Request::StartMonitor | Request::StopMonitor | Request::CheckNow => {}
+        }
+    }
+
+    /// Lets Director calls sign in by themselves when they find no session.
+    fn set_director_credentials(&self, login: &str, password: &Secret) {
+        self.director().set_credentials(login, password);
+    }
+
+    /// Starts the sync monitor; its events arrive as [`Event::Monitor`].
+    pub fn start_monitor(&self, config: MonitorConfig) -> MonitorHandle {
+        let notify = self.notifier();
+        monitor::spawn(&self.runtime, self.director(), config, move |event| {
+            notify(Event::Monitor(event))
+        })
+    }
+
+    /// A desktop notification (D-Bus on Linux, a toast on Windows).
+    pub fn show_notification(&self, notification: Notification) {
+        self.runtime.spawn_blocking(move || {
+            let shown = notify_rust::Notification::new()
+                .appname(super::APP_NAME)
+                .summary(&notification.title)
+                .body(&notification.body)
+                .show();
+            if let Err(e) = shown {
+                tracing::warn!("cannot show a desktop notification: {e}");
+            }
+        });
+    }
+
+    /// Signs in to Director and reads what the Requirements checks need.
+    fn check_requirements(&self, login: String, password: Secret) {
+        let director = self.director();
+        let transport = match (
+            director.base_url().starts_with("https://"),
+            self.options().pinned_certificate.is_some(),
+        ) {
+            (true, true) => Transport::PinnedTls,
+            (true, false) => Transport::TrustedTls,
+            (false, _) => Transport::Plain,
+        };
+        let notify = self.notifier();
+        self.spawn(async move {
+            let result = async {
+                director.login(&login, &password).await?;
+                let system = director.system_info().await?;
+                let users = director
+                    .users(|done, total| notify(Event::UsersProgress { done, total }))
+                    .await?;
+                tokio::task::spawn_blocking(move || DirectorSnapshot::new(system, users, transport))
+                    .await
+                    .map_err(|e| ApiError::Protocol {
+                        url: director.base_url().to_string(),
+                        detail: format!("checking the users failed: {e}"),
+                    })
+            }
+            .await;
+            Event::Requirements(result)
+        });
+    }
+
+    fn options(&self) -> ClientOptions {
+        *self.options.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn fetch_terms(&self) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::Terms(portal.terms().await) });
+    }
+
+    fn register(&self, request: RegistrationRequest) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::Registered(portal.register(&request).await) });
+    }
+
+    fn fetch_outbox(&self, to: String) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::Outbox(portal.outbox(&to).await) });
+    }
+
+    fn portal_sign_in(&self, email: String, password: Secret) {
+        let portal = self.portal.clone();
+        self.spawn(async move {
+            let result = async {
+                let session = portal.login(&email, &password).await?;
+                let details = portal.account_details().await?;
+                Ok((session, details))
+            }
+            .await;
+            Event::PortalSignedIn(result)
+        });
+    }
+
+    fn reveal_credentials(&self) {
+        let portal = self.portal.clone();
+        self.spawn(async move { Event::Credentials(portal.reveal_credentials().await) });
+    }
+
+    /// Keyring calls can block on D-Bus: run them on the blocking pool.
+    fn store_secret(&self, key: SecretKey, secret: Secret) {
+        let secrets = self.secrets.clone();
+        self.spawn(async move {
+            let k = key.entry_name();
+            let result = tokio::task::spawn_blocking(move || secrets.put(&k, &secret))
+                .await
+                .unwrap_or_else(|e| Err(SecretStoreError::Unavailable(e.to_string())));
+            Event::SecretStored { key, result }
+        });
+    }
+
+    fn load_secret(&self, key: SecretKey) {
+        let secrets = self.secrets.clone();
+        self.spawn(async move {
+            let k = key.entry_name();
+            let secret = tokio::task::spawn_blocking(move || secrets.get(&k))
+                .await
+                .unwrap_or(None);
+            Event::SecretLoaded { key, secret }
+        });
+    }
+
+    /// Saves the Synchronization settings, then asks for a cycle now.
+    fn save_settings(&self, update: SyncSettingsUpdate) {
+        let director = self.director();
+        self.spawn(async move {
+            let result = async {
+                let before = director.sync_status().await?.cycles;
+                let saved = director.save_sync_settings(&update).await?;
+                director.run_sync().await?;
+                Ok((saved, before))
+            }
+            .await;
+            Event::Saved(result)
+        });
+    }
+
+    fn poll_status(&self) {
+        let director = self.director();
+        self.spawn(async move { Event::Status(director.sync_state().await) });
+    }
+
+    /// Formats every user under `options` off the UI thread (a second for a
+    /// million users would freeze the window).
+    fn format_usernames(&self, users: Arc<Vec<UserRecord>>, options: FormatOptions) {
+        self.spawn(async move {
+            let for_task = options.clone();
+            let rows = tokio::task::spawn_blocking(move || {
+                let directory = crate::contract::directory_users(&users);
+                crate::domain::format::format_owned(&directory, &for_task)
+            })
+            .await
+            .unwrap_or_default();
+            Event::Formatted {
+                options,
+                rows: Arc::new(rows),
+            }
+        });
+    }
+
+    /// Asks where to save a diagnostics report, then writes it (secrets
+    /// removed, `secrets` included).
+    fn save_diagnostics(&self, settings_dir: PathBuf, secrets: Vec<Secret>) {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title("Save diagnostics for support")
+            .set_file_name("hybrid-setup-diagnostics.txt")
+            .add_filter("Text", &["txt"]);
+        self.save_as(dialog, Event::DiagnosticsSaved, move |path| {
+            let store = crate::store::settings::SettingsStore::new(settings_dir);
+            let report = crate::service::diagnostics::collect(
+                &store,
+                &crate::store::paths::log_dir(),
+                &secrets,
+            );
+            crate::store::atomic_file::write_atomic(path, report.as_bytes())
+                .map_err(|e| format!("Could not write {}: {e}", path.display()))
+        });
+    }
+
+    /// Asks where to save the audit report (the file name's extension picks
+    /// CSV, JSON or text), then builds and writes it.
+    fn export_report(&self, users: Arc<Vec<UserRecord>>, options: FormatOptions, rows: Rows) {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title("Export the username audit")
+            .set_file_name("client-usernames.csv")
+            .add_filter("CSV (Excel)", &["csv"])
+            .add_filter("JSON", &["json"])
+            .add_filter("Text", &["txt"]);
+        self.save_as(dialog, Event::Exported, move |path| {
+            write_report_file(&users, &options, rows, path)
+        });
+    }
+
+    /// The system's save dialog, then `write` to the chosen path on the
+    /// blocking pool; `done` wraps the outcome (`Ok(None)`: cancelled).
+    fn save_as(
+        &self,
+        dialog: rfd::AsyncFileDialog,
+        done: fn(Result<Option<PathBuf>, String>) -> Event,
+        write: impl FnOnce(&std::path::Path) -> Result<(), String> + Send + 'static,
+    ) {
+        self.spawn(async move {
+            let Some(handle) = dialog.save_file().await else {
+                return done(Ok(None));
+            };
+            let path = handle.path().to_path_buf();
+            let written = tokio::task::spawn_blocking(move || write(&path).map(|()| Some(path)))
+                .await
+                .unwrap_or_else(|_| Err("Could not write the file.".into()));
+            done(written)
+        });
+    }
+}

@@ -1,0 +1,441 @@
+//! Small widgets shared by the screens.
+
+use egui::{Color32, RichText, Sense, Stroke, Ui, Vec2};
+
+use crate::client::http::ApiError;
+use crate::domain::alarm::AlarmState;
+use crate::domain::requirements::{Check, CheckStatus};
+
+/// The alarm colours of the Hybrid icon (painted shapes, the taskbar badge).
+pub const GREEN: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x4f);
+pub const RED: Color32 = Color32::from_rgb(0xd3, 0x3c, 0x3c);
+pub const AMBER: Color32 = Color32::from_rgb(0xe0, 0x9a, 0x1a);
+pub const GREY: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x98);
+
+/// What a text's colour says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Good,
+    Warning,
+    Bad,
+    Muted,
+}
+
+/// The colour of text in `tone`, for the theme in use: the dark theme's
+/// bright tones are unreadable on the light theme's near-white panels, so
+/// each has a darker light-theme twin.
+pub fn tone_color(ui: &Ui, tone: Tone) -> Color32 {
+    let dark = ui.visuals().dark_mode;
+    match (tone, dark) {
+        (Tone::Good, true) => GREEN,
+        (Tone::Good, false) => Color32::from_rgb(0x1b, 0x6e, 0x35),
+        (Tone::Warning, true) => AMBER,
+        (Tone::Warning, false) => Color32::from_rgb(0x8a, 0x55, 0x00),
+        (Tone::Bad, true) => Color32::from_rgb(0xf0, 0x6a, 0x6a),
+        (Tone::Bad, false) => Color32::from_rgb(0xb0, 0x24, 0x24),
+        (Tone::Muted, _) => ui.visuals().weak_text_color(),
+    }
+}
+
+/// A line of text in `tone`.
+pub fn notice(ui: &mut Ui, tone: Tone, text: &str) -> egui::Response {
+    let color = tone_color(ui, tone);
+    ui.label(RichText::new(text).color(color))
+}
+
+/// A short label on a filled background in `tone` (the demo marker).
+pub fn badge(ui: &mut Ui, text: &str, tone: Tone) {
+    let fill = tone_color(ui, tone);
+    let text_color = if ui.visuals().dark_mode {
+        Color32::BLACK
+    } else {
+        Color32::WHITE
+    };
+    egui::Frame::new()
+        .fill(fill)
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(6, 2))
+        .show(ui, |ui| {
+            ui.label(RichText::new(text).color(text_color));
+        });
+}
+
+/// Text fields are this wide at most: long lines of input are hard to read.
+pub const FIELD_WIDTH: f32 = 420.0;
+
+/// A labelled single-line field: the label names the field for screen
+/// readers and tests, the error (if any) sits right under it.
+pub fn field(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    secret: bool,
+    error: Option<&str>,
+) -> egui::Response {
+    let label_response = ui.label(label);
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(value)
+                .password(secret)
+                .desired_width(FIELD_WIDTH.min(ui.available_width())),
+        )
+        .labelled_by(label_response.id);
+    if let Some(error) = error {
+        ui.label(RichText::new(error).color(tone_color(ui, Tone::Bad)));
+    }
+    response
+}
+
+/// A field whose secret can be shown with a toggle next to it.
+pub fn secret_field(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    shown: &mut bool,
+    error: Option<&str>,
+) -> egui::Response {
+    let label_response = ui.label(label);
+    let response = ui
+        .horizontal(|ui| {
+            let toggle = if *shown {
+                format!("Hide {label}")
+            } else {
+                format!("Show {label}")
+            };
+            let width = FIELD_WIDTH.min(ui.available_width() - 110.0);
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(value)
+                        .password(!*shown)
+                        .desired_width(width.max(120.0)),
+                )
+                .labelled_by(label_response.id);
+            if ui.button(toggle).clicked() {
+                *shown = !*shown;
+            }
+            response
+        })
+        .inner;
+    if let Some(error) = error {
+        ui.label(RichText::new(error).color(tone_color(ui, Tone::Bad)));
+    }
+    response
+}
+
+/// A network or server problem, with what to do and a Retry button.
+/// Returns true when Retry was clicked.
+pub fn error_banner(ui: &mut Ui, error: &ApiError) -> bool {
+    let mut retry = false;
+    egui::Frame::group(ui.style())
+        .stroke(Stroke::new(1.0, tone_color(ui, Tone::Bad)))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new(error.to_string())
+                    .color(tone_color(ui, Tone::Bad))
+                    .strong(),
+            );
+            ui.label(error.advice());
+            retry = ui.button("Retry").clicked();
+        });
+    retry
+}
+
+/// A self-signed certificate, shown for comparison before it is trusted.
+/// Returns `Some(true)` when trusted, `Some(false)` when refused.
+pub fn certificate_prompt(
+    ui: &mut Ui,
+    certificate: &crate::domain::certificate::CertificateInfo,
+) -> Option<bool> {
+    let mut answer = None;
+    egui::Frame::group(ui.style())
+        .stroke(Stroke::new(1.0, tone_color(ui, Tone::Warning)))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new("This Director's certificate is not signed by an authority this computer trusts.")
+                    .color(tone_color(ui, Tone::Warning))
+                    .strong(),
+            );
+            ui.label(
+                "Directors often use a self-signed certificate. Compare the fingerprint below with the one of \
+                 the certificate installed on the Director server (for example in its web server settings). \
+                 Trust it only if they match; from then on only this certificate is accepted.",
+            );
+            certificate_details(ui, "SHA-256 fingerprint", certificate, None);
+            ui.horizontal(|ui| {
+                if ui.button("Trust this certificate").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Do not trust").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+    answer
+}
+
+/// The pinned certificate was replaced: a hard stop. Returns true when the
+/// administrator chose to forget the old certificate (and be asked again).
+pub fn certificate_changed(
+    ui: &mut Ui,
+    pinned: crate::domain::certificate::Fingerprint,
+    presented: &crate::domain::certificate::CertificateInfo,
+) -> bool {
+    let mut forget = false;
+    egui::Frame::group(ui.style())
+        .stroke(Stroke::new(2.0, tone_color(ui, Tone::Bad)))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new("Stopped: the Director presents a different certificate than the one you trusted.")
+                    .color(tone_color(ui, Tone::Bad))
+                    .strong(),
+            );
+            ui.label(
+                "Nothing was sent to it. If the certificate was renewed on purpose, check the new fingerprint \
+                 on the Director server. If nobody renewed it, someone may be intercepting the connection: \
+                 stop and ask your network team.",
+            );
+            certificate_details(ui, "Presented now", presented, Some(pinned));
+            forget = ui
+                .button("Forget the trusted certificate…")
+                .on_hover_text("You will be shown the new certificate and asked again.")
+                .clicked();
+        });
+    forget
+}
+
+fn certificate_details(
+    ui: &mut Ui,
+    title: &str,
+    certificate: &crate::domain::certificate::CertificateInfo,
+    trusted_before: Option<crate::domain::certificate::Fingerprint>,
+) {
+    egui::Grid::new(("certificate", title))
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            if let Some(pinned) = trusted_before {
+                ui.label("Trusted before");
+                ui.label(RichText::new(pinned.to_string()).monospace().small());
+                ui.end_row();
+            }
+            ui.label(title);
+            ui.label(
+                RichText::new(certificate.fingerprint.to_string())
+                    .monospace()
+                    .small(),
+            );
+            ui.end_row();
+            ui.label("Subject");
+            ui.label(&certificate.subject);
+            ui.end_row();
+            ui.label("Issuer");
+            ui.label(&certificate.issuer);
+            ui.end_row();
+            ui.label("Valid");
+            ui.label(&certificate.valid);
+            ui.end_row();
+        });
+}
+
+/// A note in a frame, in `tone`.
+pub fn note(ui: &mut Ui, text: &str, tone: Tone) {
+    let color = tone_color(ui, tone);
+    egui::Frame::group(ui.style())
+        .stroke(Stroke::new(1.0, color))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(RichText::new(text).color(color));
+        });
+}
+
+pub fn check_tone(status: CheckStatus) -> Tone {
+    match status {
+        CheckStatus::Pass => Tone::Good,
+        CheckStatus::Warn => Tone::Warning,
+        CheckStatus::Fail => Tone::Bad,
+    }
+}
+
+/// One checklist line: marker, title, detail and the fix.
+pub fn check_row(ui: &mut Ui, check: &Check) {
+    let color = tone_color(ui, check_tone(check.status));
+    ui.horizontal_top(|ui| {
+        mark(ui, check.status.into(), 18.0);
+        ui.vertical(|ui| {
+            ui.label(RichText::new(&check.title).strong());
+            ui.label(&check.detail);
+            if !check.fix.is_empty() {
+                ui.label(RichText::new(format!("Fix: {}", check.fix)).color(color));
+            }
+        });
+    });
+    ui.add_space(4.0);
+}
+
+/// A value with a Copy button.
+pub fn copyable(ui: &mut Ui, label: &str, value: &str) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(format!("{label}:")).strong());
+        ui.label(RichText::new(value).monospace().size(16.0));
+        if ui
+            .button("Copy")
+            .on_hover_text(format!("Copy the {label}"))
+            .clicked()
+        {
+            ui.ctx().copy_text(value.to_string());
+        }
+    });
+}
+
+pub fn state_color(state: AlarmState) -> Color32 {
+    match state {
+        AlarmState::Green => GREEN,
+        AlarmState::Red => RED,
+        AlarmState::Stale => AMBER,
+        AlarmState::Unknown => GREY,
+    }
+}
+
+/// The Hybrid icon: colour and shape both carry the state, so it reads
+/// without colour vision too — a circle with a check (green), an octagon
+/// with a cross (red), a triangle with "!" (stale), a grey square with "?".
+pub fn hybrid_icon(ui: &mut Ui, state: AlarmState, size: f32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::click());
+    let response = response.on_hover_text("Double-click to see the alerts");
+    paint_state(ui, rect, state);
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Button,
+            true,
+            format!("Hybrid status: {}", state.label()),
+        )
+    });
+    response
+}
+
+/// A small marker for lists: the icon shapes, plus "current" and "to do".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Ok,
+    Warning,
+    Failed,
+    Current,
+    ToDo,
+    Skipped,
+}
+
+impl From<CheckStatus> for Mark {
+    fn from(status: CheckStatus) -> Self {
+        match status {
+            CheckStatus::Pass => Mark::Ok,
+            CheckStatus::Warn => Mark::Warning,
+            CheckStatus::Fail => Mark::Failed,
+        }
+    }
+}
+
+/// Draws a marker without relying on symbol glyphs a font may lack.
+pub fn mark(ui: &mut Ui, mark: Mark, size: f32) -> egui::Response {
+    let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    let painter = ui.painter_at(rect);
+    let c = rect.center();
+    let r = size * 0.42;
+    match mark {
+        Mark::Ok => paint_state(ui, rect, AlarmState::Green),
+        Mark::Warning => paint_state(ui, rect, AlarmState::Stale),
+        Mark::Failed => paint_state(ui, rect, AlarmState::Red),
+        Mark::Current => {
+            let accent = ui.visuals().selection.bg_fill;
+            let points = vec![
+                c + Vec2::new(-r * 0.7, -r),
+                c + Vec2::new(r, 0.0),
+                c + Vec2::new(-r * 0.7, r),
+            ];
+            painter.add(egui::Shape::convex_polygon(points, accent, Stroke::NONE));
+        }
+        Mark::ToDo => {
+            painter.circle_stroke(c, r * 0.8, Stroke::new(1.5, GREY));
+        }
+        Mark::Skipped => {
+            painter.line_segment(
+                [c - Vec2::new(r * 0.7, 0.0), c + Vec2::new(r * 0.7, 0.0)],
+                Stroke::new(2.0, GREY),
+            );
+        }
+    }
+    response
+}
+
+fn paint_state(ui: &Ui, rect: egui::Rect, state: AlarmState) {
+    let size = rect.width();
+    let painter = ui.painter_at(rect);
+    let c = rect.center();
+    let r = size * 0.46;
+    let color = state_color(state);
+    let white = Stroke::new((size * 0.08).max(1.5), Color32::WHITE);
+    match state {
+        AlarmState::Green => {
+            painter.circle_filled(c, r, color);
+            painter.line_segment(
+                [
+                    c + Vec2::new(-r * 0.45, 0.0),
+                    c + Vec2::new(-r * 0.1, r * 0.35),
+                ],
+                white,
+            );
+            painter.line_segment(
+                [
+                    c + Vec2::new(-r * 0.1, r * 0.35),
+                    c + Vec2::new(r * 0.5, -r * 0.35),
+                ],
+                white,
+            );
+        }
+        AlarmState::Red => {
+            let points = (0..8)
+                .map(|i| {
+                    let a = std::f32::consts::TAU * (i as f32 + 0.5) / 8.0;
+                    c + Vec2::new(a.cos(), a.sin()) * r
+                })
+                .collect();
+            painter.add(egui::Shape::convex_polygon(points, color, Stroke::NONE));
+            let d = r * 0.38;
+            painter.line_segment([c + Vec2::new(-d, -d), c + Vec2::new(d, d)], white);
+            painter.line_segment([c + Vec2::new(-d, d), c + Vec2::new(d, -d)], white);
+        }
+        AlarmState::Stale => {
+            let points = vec![
+                c + Vec2::new(0.0, -r),
+                c + Vec2::new(r * 0.95, r * 0.75),
+                c + Vec2::new(-r * 0.95, r * 0.75),
+            ];
+            painter.add(egui::Shape::convex_polygon(points, color, Stroke::NONE));
+            painter.line_segment(
+                [c + Vec2::new(0.0, -r * 0.4), c + Vec2::new(0.0, r * 0.25)],
+                white,
+            );
+            painter.circle_filled(
+                c + Vec2::new(0.0, r * 0.5),
+                (size * 0.045).max(1.0),
+                Color32::WHITE,
+            );
+        }
+        AlarmState::Unknown => {
+            painter.rect_filled(
+                egui::Rect::from_center_size(c, Vec2::splat(r * 1.7)),
+                size * 0.1,
+                color,
+            );
+            painter.text(
+                c,
+                egui::Align2::CENTER_CENTER,
+                "?",
+                egui::FontId::proportional(size * 0.55),
+                Color32::WHITE,
+            );
+        }
+    }
+}
