@@ -560,3 +560,48 @@ fn the_icon_opens_the_alerts_with_their_description() {
         "Enter on the focused icon opens the alerts"
     );
 }
+
+/// Enter on a focused button presses that button only: Tab to Back and
+/// Enter goes back one step, and Continue does not run as well.
+#[test]
+fn enter_on_the_focused_back_button_only_goes_back() {
+    let world = World::new();
+    let mut h = world.open();
+    pass_requirements(&mut h);
+    click(&mut h, "Connect account link");
+    assert_eq!(h.state().step(), Step::Register);
+    h.get_by_label("Back").focus();
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(
+        h.state().step(),
+        Step::LinkDirector,
+        "Back ran once; Continue (Link: register) did not run after it"
+    );
+}
+
+/// Enter in the search box belongs to the search box: it does not start
+/// "Save to Director".
+#[test]
+fn enter_in_the_username_search_does_not_save() {
+    let world = World::new();
+    let mut h = to_username_format(&world);
+    fill(&mut h, "Search", "pat");
+    h.get_by_label("Search").focus();
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(h.state().step(), Step::UsernameFormat, "still on Username format");
+    assert!(
+        !has_text(&h, "Saving the settings to Director"),
+        "nothing was saved"
+    );
+    // With nothing focused, Enter is Continue again.
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+    assert_eq!(h.state().step(), Step::FirstSync, "Enter = Save to Director");
+}
