@@ -594,7 +594,11 @@ fn enter_in_the_username_search_does_not_save() {
     h.key_press(egui::Key::Enter);
     h.step();
     h.step();
-    assert_eq!(h.state().step(), Step::UsernameFormat, "still on Username format");
+    assert_eq!(
+        h.state().step(),
+        Step::UsernameFormat,
+        "still on Username format"
+    );
     assert!(
         !has_text(&h, "Saving the settings to Director"),
         "nothing was saved"
@@ -603,5 +607,9 @@ fn enter_in_the_username_search_does_not_save() {
     h.key_press(egui::Key::Enter);
     h.step();
     h.step();
-    assert_eq!(h.state().step(), Step::FirstSync, "Enter = Save to Director");
+    assert_eq!(
+        h.state().step(),
+        Step::FirstSync,
+        "Enter = Save to Director"
+    );
 }

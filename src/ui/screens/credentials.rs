@@ -253,3 +253,43 @@ impl CredentialsScreen {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::screens::test_support::Fixture;
+
+    #[test]
+    fn continue_keeps_the_token_in_the_keyring_and_in_memory() {
+        let mut fixture = Fixture::default();
+        fixture.progress.step = crate::domain::wizard::StepOrStart(Step::Credentials);
+        let mut screen = CredentialsScreen::default();
+        assert!(!screen.can_continue(&fixture.progress));
+        fixture.progress.account_id = " 1000002 ".into();
+        screen.token_text = " tok-123 ".into();
+        assert!(screen.can_continue(&fixture.progress));
+        let next = fixture.run(|ctx| screen.on_continue(ctx));
+        assert_eq!(next, Some(Step::UsernameFormat));
+        assert_eq!(fixture.progress.account_id, "1000002");
+        assert_eq!(
+            fixture.shared.token.as_ref().map(Secret::expose),
+            Some("tok-123")
+        );
+        assert!(matches!(
+            fixture.requests.as_slice(),
+            [Request::StoreSecret { key: SecretKey::PortalToken { account_id }, secret }]
+                if account_id == "1000002" && secret.expose() == "tok-123"
+        ));
+        // The keyring's answer decides what the screen says.
+        let stored = Event::SecretStored {
+            key: SecretKey::PortalToken {
+                account_id: "1000002".into(),
+            },
+            result: Err(crate::store::secret_store::SecretStoreError::Unavailable(
+                "no D-Bus".into(),
+            )),
+        };
+        fixture.run(|ctx| screen.on_event(&stored, ctx));
+        assert_eq!(fixture.shared.token_kept, Some(TokenKept::SessionOnly));
+    }
+}

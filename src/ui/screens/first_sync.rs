@@ -249,3 +249,42 @@ impl FirstSyncScreen {
         ui.ctx().request_repaint_after(POLL_EVERY);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::secret::Secret;
+    use crate::ui::screens::test_support::Fixture;
+
+    #[test]
+    fn without_the_token_it_asks_for_it_and_saves_nothing() {
+        let mut fixture = Fixture::default();
+        let mut screen = FirstSyncScreen::default();
+        fixture.run(|ctx| screen.on_enter(ctx));
+        assert!(fixture.requests.is_empty());
+        assert!(screen.needs_token);
+        assert!(!screen.can_continue(&fixture.progress));
+    }
+
+    #[test]
+    fn entering_saves_the_chosen_options_with_the_token() {
+        let mut fixture = Fixture::default();
+        fixture.shared.token = Some(Secret::new("tok"));
+        fixture.progress.account_id = "1000002".into();
+        fixture.progress.use_email = true;
+        fixture.progress.append_domain = " acme.example ".into();
+        let mut screen = FirstSyncScreen::default();
+        fixture.run(|ctx| screen.on_enter(ctx));
+        match fixture.requests.as_slice() {
+            [Request::SaveSettings(update)] => {
+                assert_eq!(update.account_id, "1000002");
+                assert!(update.use_email);
+                assert_eq!(update.append_domain.as_deref(), Some("acme.example"));
+                assert_eq!(update.token.as_ref().map(Secret::expose), Some("tok"));
+            }
+            other => panic!("expected one save, got {other:?}"),
+        }
+        assert_eq!(screen.phase, Phase::Saving);
+        assert_eq!(screen.continue_label(), "Finish");
+    }
+}

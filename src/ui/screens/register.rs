@@ -295,3 +295,29 @@ impl RegisterScreen {
         self.show_terms = open;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::screens::test_support::Fixture;
+
+    #[test]
+    fn fetches_the_terms_and_waits_for_the_link_before_register() {
+        let mut fixture = Fixture::default();
+        let mut screen = RegisterScreen::default();
+        fixture.run(|ctx| screen.on_enter(ctx));
+        assert!(matches!(fixture.requests.as_slice(), [Request::FetchTerms]));
+        let terms = Terms {
+            version: "2026-01".into(),
+            title: "END USER TERMS OF SERVICE".into(),
+            text: "…".into(),
+        };
+        fixture.run(|ctx| screen.on_event(&Event::Terms(Ok(terms)), ctx));
+        assert!(!screen.can_continue(&fixture.progress), "empty form");
+        assert_eq!(screen.continue_label(), "Register");
+        // Continue on an invalid form sends nothing and shows the errors.
+        assert_eq!(fixture.run(|ctx| screen.on_continue(ctx)), None);
+        assert_eq!(fixture.requests.len(), 1);
+        assert!(screen.tried);
+    }
+}

@@ -212,3 +212,64 @@ impl Screen for RequirementsScreen {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::screens::test_support::Fixture;
+
+    #[test]
+    fn with_a_password_at_hand_it_checks_on_entering() {
+        let mut fixture = Fixture::default();
+        let mut screen = RequirementsScreen::new(
+            " http://127.0.0.1:5478/ ".into(),
+            Some(Secret::new("changeme")),
+        );
+        fixture.run(|ctx| screen.on_enter(ctx));
+        match fixture.requests.as_slice() {
+            [
+                Request::CheckRequirements {
+                    url,
+                    login,
+                    password,
+                    pin,
+                },
+            ] => {
+                assert_eq!(url, "http://127.0.0.1:5478");
+                assert_eq!(login, "admin");
+                assert_eq!(password.expose(), "changeme");
+                assert_eq!(*pin, None);
+            }
+            other => panic!("expected one check, got {other:?}"),
+        }
+        assert!(!screen.can_continue(&fixture.progress), "not while it runs");
+        // Entering again does not check twice.
+        fixture.run(|ctx| screen.on_enter(ctx));
+        assert_eq!(fixture.requests.len(), 1);
+    }
+
+    #[test]
+    fn a_real_director_password_goes_to_the_keyring_first() {
+        let mut fixture = Fixture::default();
+        fixture.shared.demo = false;
+        let mut screen =
+            RequirementsScreen::new("https://director:5478".into(), Some(Secret::new("pw")));
+        fixture.run(|ctx| screen.on_enter(ctx));
+        assert!(matches!(
+            fixture.requests.first(),
+            Some(Request::StoreSecret {
+                key: SecretKey::DirectorPassword { director, login },
+                ..
+            }) if director == "https://director:5478" && login == "admin"
+        ));
+    }
+
+    #[test]
+    fn a_bad_address_is_refused_next_to_the_field() {
+        let mut fixture = Fixture::default();
+        let mut screen = RequirementsScreen::new("ftp://director".into(), Some(Secret::new("pw")));
+        fixture.run(|ctx| screen.on_enter(ctx));
+        assert!(fixture.requests.is_empty(), "nothing sent");
+        assert!(screen.url_error.is_some());
+    }
+}

@@ -336,3 +336,29 @@ fn open_guide(ctx: &Ctx<'_>, anchor: &str) {
         Err(e) => tracing::warn!("cannot write the troubleshooting guide: {e}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::screens::test_support::Fixture;
+
+    #[test]
+    fn the_monitor_runs_while_the_panel_is_shown() {
+        let mut fixture = Fixture::default();
+        let mut panel = StatusPanel::default();
+        fixture.run(|ctx| panel.on_enter(ctx));
+        panel.show_alerts = true;
+        assert!(panel.on_escape(), "Esc closes the alerts");
+        assert!(!panel.on_escape(), "and then has nothing to close");
+        fixture.run(|ctx| panel.on_leave(ctx));
+        assert!(matches!(
+            fixture.requests.as_slice(),
+            [Request::StartMonitor, Request::StopMonitor]
+        ));
+        assert_eq!(
+            panel.status().state,
+            AlarmState::Unknown,
+            "until Director answers"
+        );
+    }
+}

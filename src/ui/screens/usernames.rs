@@ -390,3 +390,68 @@ impl UsernamesScreen {
             });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    use super::*;
+    use crate::contract::SystemInfo;
+    use crate::domain::format::format_owned;
+    use crate::ui::screens::test_support::Fixture;
+    use crate::ui::tasks::DirectorSnapshot;
+
+    fn user(dn: &str, username: &str, email: &str) -> UserRecord {
+        UserRecord {
+            user_dn: dn.into(),
+            first_name: "Pat".into(),
+            last_name: dn.into(),
+            client_username: username.into(),
+            email: email.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn asks_for_the_count_and_shows_n_of_x() {
+        let users = Arc::new(vec![
+            user("1", "pat@acme.example", "pat@acme.example"),
+            user("2", "sam", "sam@acme.example"),
+        ]);
+        let mut fixture = Fixture::default();
+        fixture.shared.snapshot = Some(DirectorSnapshot {
+            system: SystemInfo {
+                product: "Connect".into(),
+                build: "21.90.9743.0".into(),
+                hybrid_minimum: "21.75.1908.0".into(),
+            },
+            users: users.clone(),
+            checks: Vec::new(),
+            common_email_domain: Some("acme.example".into()),
+        });
+        let mut harness = Harness::new_ui_state(
+            |ui, (screen, fixture): &mut (UsernamesScreen, Fixture)| {
+                fixture.run(|ctx| screen.ui(ui, ctx));
+            },
+            (UsernamesScreen::default(), fixture),
+        );
+        harness.run();
+        let (screen, fixture) = harness.state_mut();
+        let options = match fixture.requests.as_slice() {
+            [Request::FormatUsernames { options, .. }] => options.clone(),
+            other => panic!("expected one format request, got {other:?}"),
+        };
+        assert_eq!(options, FormatOptions::default());
+        let directory = crate::contract::directory_users(&users);
+        let rows = Arc::new(format_owned(&directory, &options));
+        fixture.run(|ctx| screen.on_event(&Event::Formatted { options, rows }, ctx));
+        harness.run();
+        harness.get_by_label("1 of 2");
+        assert!(harness.state().0.can_continue(&harness.state().1.progress));
+        // One invalid user: Continue asks before saving.
+        let (screen, fixture) = harness.state_mut();
+        assert_eq!(fixture.run(|ctx| screen.on_continue(ctx)), None);
+        assert!(screen.modal_open());
+    }
+}
