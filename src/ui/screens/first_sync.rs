@@ -174,69 +174,72 @@ impl FirstSyncScreen {
                     ui.label("Saving the settings to Director…");
                 });
             }
-            Phase::Waiting { .. } => {
-                let waited = self.started.map_or(0, |s| s.elapsed().as_secs());
-                ui.horizontal(|ui| {
-                    ui.spinner();
-                    ui.label(format!(
-                        "Saved. Waiting for the first Connect Sync cycle… {}",
-                        alarm::human_duration(waited)
-                    ));
-                });
-                if let Some(status) = &self.status
-                    && let Some(next) = status.next_sync_at
-                {
-                    let left = next.saturating_sub(status.server_time);
-                    let interval = status.interval_secs.max(1) as f32;
-                    ui.add(
-                        egui::ProgressBar::new(1.0 - (left as f32 / interval).clamp(0.0, 1.0))
-                            .text(format!(
-                                "next cycle in about {}",
-                                alarm::human_duration(left)
-                            )),
-                    );
-                }
-                if waited > PATIENCE.as_secs() {
-                    ui.label("This is taking longer than Connect Sync's usual 5 minutes. Check the alerts in Director.");
-                }
-                self.keep_polling(ui, ctx);
+            Phase::Waiting { .. } => self.waiting(ui, ctx),
+            Phase::Verified => return self.verified(ui, ctx),
+        }
+        None
+    }
+
+    /// Saved: the wait for the first cycle, with progress towards it.
+    fn waiting(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        let waited = self.started.map_or(0, |s| s.elapsed().as_secs());
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!(
+                "Saved. Waiting for the first Connect Sync cycle… {}",
+                alarm::human_duration(waited)
+            ));
+        });
+        if let Some(status) = &self.status
+            && let Some(next) = status.next_sync_at
+        {
+            let left = next.saturating_sub(status.server_time);
+            let interval = status.interval_secs.max(1) as f32;
+            ui.add(
+                egui::ProgressBar::new(1.0 - (left as f32 / interval).clamp(0.0, 1.0)).text(
+                    format!("next cycle in about {}", alarm::human_duration(left)),
+                ),
+            );
+        }
+        if waited > PATIENCE.as_secs() {
+            ui.label("This is taking longer than Connect Sync's usual 5 minutes. Check the alerts in Director.");
+        }
+        self.keep_polling(ui, ctx);
+    }
+
+    /// The cycle ran: the verification, and where to go if it failed.
+    fn verified(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        ui.label(RichText::new("First sync cycle finished.").strong());
+        for check in self.checks() {
+            widgets::check_row(ui, &check);
+        }
+        let active: Vec<&Alert> = self.alerts.iter().filter(|a| a.active).collect();
+        for alert in active {
+            widgets::note(
+                ui,
+                &format!("Hybrid alert: {}", alert.description),
+                Tone::Bad,
+            );
+        }
+        ui.horizontal(|ui| {
+            if ui.button("Check again").clicked() {
+                self.poll(ctx);
             }
-            Phase::Verified => {
-                ui.label(RichText::new("First sync cycle finished.").strong());
-                for check in self.checks() {
-                    widgets::check_row(ui, &check);
-                }
-                let active: Vec<&Alert> = self.alerts.iter().filter(|a| a.active).collect();
-                for alert in active {
-                    widgets::note(
-                        ui,
-                        &format!("Hybrid alert: {}", alert.description),
-                        Tone::Bad,
-                    );
-                }
-                ui.horizontal(|ui| {
-                    if ui.button("Check again").clicked() {
-                        self.poll(ctx);
-                    }
-                    if ui.button("Save again and sync").clicked() {
-                        self.save(ctx);
-                    }
-                });
-                if !self.all_green() {
-                    let mut back = None;
-                    ui.horizontal(|ui| {
-                        if ui.button("Back to Username format").clicked() {
-                            back = Some(Step::UsernameFormat);
-                        }
-                        if ui.button("Back to Credentials").clicked() {
-                            back = Some(Step::Credentials);
-                        }
-                    });
-                    if back.is_some() {
-                        return back;
-                    }
-                }
+            if ui.button("Save again and sync").clicked() {
+                self.save(ctx);
             }
+        });
+        if !self.all_green() {
+            let mut back = None;
+            ui.horizontal(|ui| {
+                if ui.button("Back to Username format").clicked() {
+                    back = Some(Step::UsernameFormat);
+                }
+                if ui.button("Back to Credentials").clicked() {
+                    back = Some(Step::Credentials);
+                }
+            });
+            return back;
         }
         None
     }

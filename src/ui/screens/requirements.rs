@@ -118,6 +118,25 @@ impl Screen for RequirementsScreen {
              and client usernames that are email addresses. Sign in to Director to check.",
         );
         ui.add_space(8.0);
+        self.sign_in_form(ui, ctx);
+        ui.separator();
+        if self.certificate_or_error(ui, ctx) {
+            self.run(ctx);
+        }
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                for check in &self.checks {
+                    widgets::check_row(ui, check);
+                }
+            });
+        None
+    }
+}
+
+impl RequirementsScreen {
+    /// Director's address, the admin login and "Run checks".
+    fn sign_in_form(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
         egui::Grid::new("director-login")
             .num_columns(2)
             .spacing([12.0, 6.0])
@@ -174,8 +193,12 @@ impl Screen for RequirementsScreen {
                 };
             }
         });
-        ui.separator();
-        let check_again = match self.error.clone() {
+    }
+
+    /// A certificate to trust, a changed one, or the last error; true when
+    /// the answer asks to check again.
+    fn certificate_or_error(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> bool {
+        match self.error.clone() {
             Some(ApiError::UntrustedCertificate { certificate, .. }) => {
                 let answer = widgets::certificate_prompt(ui, &certificate);
                 match answer {
@@ -198,18 +221,7 @@ impl Screen for RequirementsScreen {
             }
             Some(error) => widgets::error_banner(ui, &error),
             None => false,
-        };
-        if check_again {
-            self.run(ctx);
         }
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                for check in &self.checks {
-                    widgets::check_row(ui, check);
-                }
-            });
-        None
     }
 }
 

@@ -207,6 +207,26 @@ impl UsernamesScreen {
             }
             return None;
         }
+        self.options_ui(ui, ctx);
+        self.refresh(ctx);
+        self.refresh_visible();
+        self.count_and_filters(ui, ctx);
+        ui.separator();
+        if self.visible.is_empty() {
+            let text = if self.invalid_only && self.count.is_some_and(|c| c.invalid == 0) {
+                "No invalid client usernames: every user will be synced."
+            } else {
+                "No user matches the search."
+            };
+            widgets::notice(ui, Tone::Muted, text);
+            return None;
+        }
+        self.table(ui);
+        None
+    }
+
+    /// The two formatting options, and the domain to append.
+    fn options_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
         ui.label("Connect Sync accepts only client usernames that are unique email addresses. Choose one or both options:");
         ui.checkbox(&mut ctx.progress.use_email, USE_EMAIL_LABEL);
         let mut append = !ctx.progress.append_domain.is_empty() || self.append_ticked;
@@ -246,8 +266,10 @@ impl UsernamesScreen {
                 );
             });
         }
-        self.refresh(ctx);
-        self.refresh_visible();
+    }
+
+    /// "N of X invalid", the filter, the search and Export.
+    fn count_and_filters(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
         ui.add_space(6.0);
         if let Some(count) = self.count {
             let color = widgets::tone_color(
@@ -292,18 +314,6 @@ impl UsernamesScreen {
         if let Some((note, ok)) = &self.note {
             widgets::notice(ui, if *ok { Tone::Good } else { Tone::Bad }, note);
         }
-        ui.separator();
-        if self.visible.is_empty() {
-            let text = if self.invalid_only && self.count.is_some_and(|c| c.invalid == 0) {
-                "No invalid client usernames: every user will be synced."
-            } else {
-                "No user matches the search."
-            };
-            widgets::notice(ui, Tone::Muted, text);
-            return None;
-        }
-        self.table(ui);
-        None
     }
 
     fn export(&mut self, ctx: &mut Ctx<'_>) {
