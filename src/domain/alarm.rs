@@ -1,4 +1,4 @@
-//! The Hybrid alarm model of DESIGN.md: what the Hybrid icon shows, and the
+//! The Hybrid alarm model: what the Hybrid icon shows, and the
 //! one-line monitoring-plugin status that scripts read.
 
 use serde::{Deserialize, Serialize};

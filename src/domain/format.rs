@@ -83,7 +83,7 @@ impl Outcome<'_> {
 
 /// Applies the options to every user.
 ///
-/// Rules (DESIGN.md): a client username that is already a valid email and
+/// Rules: a client username that is already a valid email and
 /// unique keeps it; otherwise "use email" takes the user's email when that is
 /// valid and unique; otherwise "append domain" turns `jsmith` into
 /// `jsmith@domain` (lower-cased); with both, email first and domain as the

@@ -1,4 +1,4 @@
-//! Client-username validation: the rules of DESIGN.md "Username rules".
+//! Client-username validation: what Connect Sync accepts as a client username.
 //!
 //! A valid client username is an email address in the common "dot-atom" form.
 //! There is deliberately no list of top-level domains: such lists go stale and

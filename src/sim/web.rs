@@ -1,5 +1,5 @@
 //! The simulator's copy of Director's own web interface, in the shape the
-//! public automation scripts see (DESIGN.md "facts"): a login form with a
+//! public automation scripts see (docs/server-contract.md): a login form with a
 //! CSRF token, the jqGrid user list, and one JSON document per user. It
 //! serves the same users and the same admin sign-in as the contract routes,
 //! so `audit --director-web` can be tried against `hybrid-setup sim`.
