@@ -2,12 +2,13 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 
 use super::fail;
 use crate::domain::secret::Secret;
-use crate::store::secret_store::{KeyringStore, SecretKey, SecretStore};
+use crate::store::secret_store::{KeyringStore, SecretKey, SecretStore, get_off_thread};
 use crate::store::settings::DirectorTarget;
 
 #[derive(Debug, Args)]
@@ -34,14 +35,11 @@ pub async fn run(args: DiagnosticsArgs) -> ExitCode {
             login: settings.director_login.clone(),
         },
     ];
-    let secrets: Vec<Secret> = tokio::task::spawn_blocking(move || {
-        let keyring = KeyringStore::default();
-        keys.iter()
-            .filter_map(|k| keyring.get(&k.entry_name()))
-            .collect()
-    })
-    .await
-    .unwrap_or_default();
+    let keyring: Arc<dyn SecretStore> = Arc::new(KeyringStore::default());
+    let mut secrets: Vec<Secret> = Vec::new();
+    for key in keys {
+        secrets.extend(get_off_thread(keyring.clone(), key.entry_name()).await);
+    }
     let report =
         crate::service::diagnostics::collect(&store, &crate::store::paths::log_dir(), &secrets);
     if args.output.as_os_str() == "-" {

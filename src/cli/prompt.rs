@@ -3,10 +3,11 @@
 //! every user of the machine could read them.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 use crate::client::director::database::DatabaseAddress;
 use crate::domain::secret::Secret;
-use crate::store::secret_store::{KeyringStore, SecretStore};
+use crate::store::secret_store::{KeyringStore, get_off_thread, put_off_thread};
 
 /// Environment variable read for the Director admin password.
 pub const PASSWORD_ENV: &str = "HYBRID_DIRECTOR_PASSWORD";
@@ -36,13 +37,8 @@ pub async fn database_password(address: &DatabaseAddress) -> Result<(Secret, boo
     if let Ok(password) = std::env::var(DB_PASSWORD_ENV) {
         return Ok((Secret::new(password), false));
     }
-    // The keyring talks to the desktop's secret service synchronously.
-    let key = address.keyring_key();
-    let kept = tokio::task::spawn_blocking(move || KeyringStore::default().get(&key))
-        .await
-        .ok()
-        .flatten();
-    if let Some(password) = kept {
+    let keyring = Arc::new(KeyringStore::default());
+    if let Some(password) = get_off_thread(keyring, address.keyring_key()).await {
         return Ok((password, false));
     }
     if std::io::stdin().is_terminal() {
@@ -57,13 +53,9 @@ pub async fn database_password(address: &DatabaseAddress) -> Result<(Secret, boo
 }
 
 pub async fn remember_database_password(address: &DatabaseAddress, password: &Secret) {
-    let key = address.keyring_key();
-    let password = password.clone();
-    let stored =
-        tokio::task::spawn_blocking(move || KeyringStore::default().put(&key, &password)).await;
-    match stored {
-        Ok(Ok(())) => eprintln!("The password is now kept in the system keyring."),
-        Ok(Err(e)) => eprintln!("warning: could not keep the password in the keyring: {e}"),
+    let keyring = Arc::new(KeyringStore::default());
+    match put_off_thread(keyring, address.keyring_key(), password.clone()).await {
+        Ok(()) => eprintln!("The password is now kept in the system keyring."),
         Err(e) => eprintln!("warning: could not keep the password in the keyring: {e}"),
     }
 }

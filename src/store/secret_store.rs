@@ -3,7 +3,7 @@
 //! keyring service — this process's memory only, for the session.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::domain::secret::Secret;
 
@@ -46,6 +46,25 @@ pub trait SecretStore: Send + Sync {
     fn forget(&self, key: &str);
     /// Whether secrets survive a restart.
     fn persistent(&self) -> bool;
+}
+
+/// Reads `key` on the blocking pool: a keyring call can wait on D-Bus, and
+/// must not hold up the UI thread or a runtime worker.
+pub async fn get_off_thread(store: Arc<dyn SecretStore>, key: String) -> Option<Secret> {
+    tokio::task::spawn_blocking(move || store.get(&key))
+        .await
+        .unwrap_or(None)
+}
+
+/// Stores `secret` under `key` on the blocking pool (see [`get_off_thread`]).
+pub async fn put_off_thread(
+    store: Arc<dyn SecretStore>,
+    key: String,
+    secret: Secret,
+) -> Result<(), SecretStoreError> {
+    tokio::task::spawn_blocking(move || store.put(&key, &secret))
+        .await
+        .unwrap_or_else(|e| Err(SecretStoreError::Unavailable(e.to_string())))
 }
 
 /// The OS keyring, with an in-memory fallback when the keyring refuses, so

@@ -22,7 +22,9 @@ use crate::domain::requirements::{self, Check, Transport, UserFacts};
 use crate::domain::secret::Secret;
 use crate::service::audit::report::{Rows, write_report_file};
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
-use crate::store::secret_store::{SecretKey, SecretStore, SecretStoreError};
+use crate::store::secret_store::{
+    SecretKey, SecretStore, SecretStoreError, get_off_thread, put_off_thread,
+};
 
 /// What the Requirements checks read from Director, and what follows from
 /// it — worked out in the background (a million users take a moment).
@@ -394,10 +396,7 @@ impl Tasks {
     fn store_secret(&self, key: SecretKey, secret: Secret) {
         let secrets = self.secrets.clone();
         self.spawn(async move {
-            let k = key.entry_name();
-            let result = tokio::task::spawn_blocking(move || secrets.put(&k, &secret))
-                .await
-                .unwrap_or_else(|e| Err(SecretStoreError::Unavailable(e.to_string())));
+            let result = put_off_thread(secrets, key.entry_name(), secret).await;
             Event::SecretStored { key, result }
         });
     }
@@ -405,10 +404,7 @@ impl Tasks {
     fn load_secret(&self, key: SecretKey) {
         let secrets = self.secrets.clone();
         self.spawn(async move {
-            let k = key.entry_name();
-            let secret = tokio::task::spawn_blocking(move || secrets.get(&k))
-                .await
-                .unwrap_or(None);
+            let secret = get_off_thread(secrets, key.entry_name()).await;
             Event::SecretLoaded { key, secret }
         });
     }
