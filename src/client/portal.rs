@@ -113,13 +113,13 @@ impl Portal for HttpPortal {
     }
 
     async fn reveal_credentials(&self) -> Result<Credentials, ApiError> {
-        // Revealing changes nothing, so a retry is harmless.
+        // Revealing a secret is an audited act in the Portal: once per click.
         self.http
             .send(
                 Method::POST,
                 paths::PORTAL_CREDENTIALS,
                 None::<&()>,
-                Idempotent::Yes,
+                Idempotent::No,
             )
             .await
     }

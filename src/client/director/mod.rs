@@ -176,13 +176,15 @@ impl Director for HttpDirector {
     }
 
     async fn save_sync_settings(&self, update: &SyncSettingsUpdate) -> Result<SyncSaved, ApiError> {
-        // Saving the same settings twice has the same effect: safe to retry.
+        // A change is sent once: after a lost answer the window shows the
+        // error and the administrator decides. (A 401 proves nothing was
+        // saved, so `authed` may sign in again and send it once more.)
         self.authed(|| {
             self.http.send(
                 Method::PUT,
                 paths::DIRECTOR_SYNC_SETTINGS,
                 Some(update),
-                Idempotent::Yes,
+                Idempotent::No,
             )
         })
         .await
@@ -194,7 +196,7 @@ impl Director for HttpDirector {
                 Method::POST,
                 paths::DIRECTOR_SYNC_RUN,
                 None::<&()>,
-                Idempotent::Yes,
+                Idempotent::No,
             )
         })
         .await
