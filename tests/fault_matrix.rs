@@ -580,3 +580,98 @@ fn update_doc(section: &str) {
     );
     std::fs::write(&path, updated).expect("write docs/RELIABILITY.md");
 }
+
+/// The fault that matters for a change: the server carries it out and
+/// saves it, then the answer is lost. The client reports it once (no retry
+/// of its own), and the window's Retry — the same call again — makes no
+/// second account, no second welcome email, no second contact, and says
+/// why in words the window can show.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_whose_answer_is_lost_is_not_made_twice() {
+    for route in [Route::Register, Route::AddContact, Route::SaveSyncSettings] {
+        let bench = bench(None, REQUEST_TIMEOUT).await;
+        let admin = SimAdmin::new(&bench.sim.url()).expect("admin");
+        let before = bench.saved_world();
+        admin
+            .add_fault(&Fault {
+                route: route.key(),
+                body: FaultBody::LostAfterWrite,
+                times: Some(1),
+                ..Fault::default()
+            })
+            .await
+            .expect("inject");
+        // `n` stays the same for the Retry: the same form, the same contact.
+        let n = bench.next.load(Ordering::Relaxed);
+        let call_again = || {
+            call(
+                route,
+                n,
+                &bench.director,
+                &bench.portal,
+                &bench.update,
+                &bench.contacts,
+            )
+        };
+        let lost = call_again().await.expect_err("the answer was lost");
+        assert!(
+            matches!(lost, ApiError::Server { status: 500, .. }),
+            "{route:?}: {lost:?}"
+        );
+        assert!(
+            lost.to_string().contains("lost after the change was made"),
+            "{lost}"
+        );
+        assert!(
+            admin.faults().await.expect("faults").faults.is_empty(),
+            "{route:?}: sent once, not retried by the client"
+        );
+        let after_first = bench.saved_world();
+        assert_ne!(after_first, before, "{route:?}: the change was made");
+
+        let retry = call_again().await;
+        let world = bench.sim.world().clone();
+        match route {
+            Route::Register => {
+                let error = retry.expect_err("a second registration is refused");
+                assert!(matches!(&error, ApiError::Conflict { .. }), "{error:?}");
+                assert!(error.to_string().contains("already"), "{error}");
+                let company = format!("Fault Test {n}");
+                let accounts = world
+                    .portal
+                    .accounts
+                    .iter()
+                    .filter(|a| a.account_name == company)
+                    .count();
+                assert_eq!(accounts, 1, "no duplicate account");
+                let to = format!("pat{n}@fault-test.example");
+                let emails = world.portal.outbox.iter().filter(|e| e.to == to).count();
+                assert_eq!(emails, 1, "no second welcome email");
+            }
+            Route::AddContact => {
+                let error = retry.expect_err("a second contact is refused");
+                assert!(matches!(&error, ApiError::Conflict { .. }), "{error:?}");
+                assert!(
+                    error.to_string().contains("already an Authorized Contact"),
+                    "{error}"
+                );
+            }
+            Route::SaveSyncSettings => {
+                retry.expect("saving the same settings again is harmless");
+                assert_eq!(
+                    world.director.settings.account_id, bench.update.account_id,
+                    "the settings stand as saved"
+                );
+            }
+            _ => unreachable!(),
+        }
+        if route != Route::SaveSyncSettings {
+            assert_eq!(
+                bench.saved_world(),
+                after_first,
+                "{route:?}: the refused Retry changed nothing"
+            );
+        }
+        bench.sim.stop().await;
+    }
+}

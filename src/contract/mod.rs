@@ -375,6 +375,9 @@ pub enum FaultBody {
     WrongContentType,
     /// 200 with a body of several megabytes.
     Huge,
+    /// The request is carried out (and saved), then the answer is lost: a
+    /// 500 goes back instead, as when a proxy fails after the server wrote.
+    LostAfterWrite,
 }
 
 /// One injected fault. `route` is `"METHOD /path"` (exact path or a prefix

@@ -598,6 +598,15 @@ async fn inject_faults(State(shared): S, request: Request, next: Next) -> Respon
             body.push_str("\"}");
             ([(header::CONTENT_TYPE, "application/json")], body).into_response()
         }
+        FaultBody::LostAfterWrite => {
+            let _written = next.run(request).await;
+            failure(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "injected",
+                format!("Injected fault: the answer to {key} was lost after the change was made"),
+            )
+            .into_response()
+        }
     }
 }
 

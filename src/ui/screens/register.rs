@@ -27,6 +27,11 @@ pub struct RegisterScreen {
     server_errors: BTreeMap<Field, String>,
     suggestion: Option<String>,
     error: Option<ApiError>,
+    /// The last submit failed without a clear answer (lost, timed out,
+    /// server error): the Portal may have registered the account anyway.
+    answer_lost: bool,
+    /// Said when a Retry after a lost answer meets "already exists".
+    maybe_registered: Option<String>,
 }
 
 impl Screen for RegisterScreen {
@@ -85,6 +90,14 @@ impl Screen for RegisterScreen {
                         message,
                         suggestion,
                     }) => {
+                        if std::mem::take(&mut self.answer_lost) {
+                            self.maybe_registered = Some(format!(
+                                "The first attempt may have registered this account before its answer was lost. \
+                                 Look for the welcome email at {}: if it came, go Back and choose \
+                                 \u{201c}I already have an account\u{201d}.",
+                                ctx.progress.registration.business_email.trim()
+                            ));
+                        }
                         if let Some(field) = Field::from_name(field) {
                             self.server_errors.insert(field, message.clone());
                         }
@@ -103,7 +116,10 @@ impl Screen for RegisterScreen {
                             });
                         }
                     }
-                    Err(e) => self.error = Some(e.clone()),
+                    Err(e) => {
+                        self.answer_lost = e.is_transient() || matches!(e, ApiError::Server { .. });
+                        self.error = Some(e.clone());
+                    }
                 }
             }
             _ => {}
@@ -154,6 +170,9 @@ impl RegisterScreen {
             && widgets::error_banner(ui, error)
         {
             self.submit(ctx);
+        }
+        if let Some(note) = &self.maybe_registered {
+            widgets::note(ui, note, Tone::Warning);
         }
         let errors = ctx.progress.registration.validate();
         egui::ScrollArea::vertical()
@@ -319,5 +338,36 @@ mod tests {
         assert_eq!(fixture.run(|ctx| screen.on_continue(ctx)), None);
         assert_eq!(fixture.requests.len(), 1);
         assert!(screen.tried);
+    }
+
+    #[test]
+    fn a_retry_after_a_lost_answer_says_the_account_may_exist() {
+        let mut fixture = Fixture::default();
+        fixture.progress.registration.business_email = "pat@acme.example".into();
+        let mut screen = RegisterScreen::default();
+        let lost = ApiError::Server {
+            status: 500,
+            message: "the answer was lost".into(),
+        };
+        fixture.run(|ctx| screen.on_event(&Event::Registered(Err(lost)), ctx));
+        assert!(
+            screen.maybe_registered.is_none(),
+            "not yet: nothing is known"
+        );
+        let conflict = ApiError::Conflict {
+            field: "company_name".into(),
+            message: "A Connect HYBRID account named \"Acme\" already exists.".into(),
+            suggestion: None,
+        };
+        fixture.run(|ctx| screen.on_event(&Event::Registered(Err(conflict.clone())), ctx));
+        let note = screen.maybe_registered.clone().expect("the note");
+        assert!(note.contains("pat@acme.example"), "{note}");
+        assert!(note.contains("I already have an account"), "{note}");
+
+        // A plain conflict, with no lost answer before it, is just a conflict.
+        let mut plain = RegisterScreen::default();
+        fixture.run(|ctx| plain.on_event(&Event::Registered(Err(conflict)), ctx));
+        assert!(plain.maybe_registered.is_none());
+        assert!(plain.server_errors.contains_key(&Field::CompanyName));
     }
 }
