@@ -50,7 +50,10 @@ impl FormatOptions {
 /// `@Example.COM ` → `example.com`: what an admin types is forgiven, what
 /// cannot be a domain is reported by [`FormatOptions::validate`].
 pub fn normalize_domain(domain: &str) -> String {
-    domain.trim().trim_start_matches('@').to_ascii_lowercase()
+    let domain = domain.trim().trim_start_matches('@');
+    // "acme.com." is the fully qualified spelling of "acme.com".
+    let domain = domain.strip_suffix('.').unwrap_or(domain);
+    domain.to_ascii_lowercase()
 }
 
 /// Where a user's resulting username came from.
