@@ -111,18 +111,24 @@ fn check<T: serde::de::DeserializeOwned>(
 ) -> Result<(), TestCaseError> {
     match decode::<T>(status, ct, body, "http://127.0.0.1:1/x") {
         Ok(_) => prop_assert!(status.is_success()),
+        Err(e) if status.is_success() => {
+            prop_assert!(matches!(e, ApiError::Protocol { .. }), "{status}: {e:?}")
+        }
         Err(e) => {
             prop_assert!(!e.to_string().trim().is_empty(), "{e:?}");
             prop_assert!(!e.advice().is_empty());
-            if !status.is_success() {
+            {
                 // A refusal keeps its meaning whatever the body says.
                 let class_ok = match status.as_u16() {
+                    400 | 422 => matches!(e, ApiError::Invalid { .. }),
                     401 => matches!(e, ApiError::Unauthorized { .. }),
                     403 => matches!(e, ApiError::Forbidden { .. }),
                     404 => matches!(e, ApiError::NotFound { .. }),
                     409 => matches!(e, ApiError::Conflict { .. }),
-                    500..=599 => matches!(e, ApiError::Server { .. }),
-                    _ => true,
+                    429 => matches!(e, ApiError::Locked { .. }),
+                    // 1xx, 3xx, the other 4xx and 5xx: the server failed,
+                    // and the status is kept for the message.
+                    s => matches!(e, ApiError::Server { status, .. } if status == s),
                 };
                 prop_assert!(class_ok, "{status}: {e:?}");
             }
