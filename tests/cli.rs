@@ -487,10 +487,28 @@ async fn audit_reads_directors_web_interface() {
     sim.stop().await;
 }
 
-/// `diagnostics` writes version, settings and the log, and no secret.
+/// `diagnostics` writes version, settings and the log, and no secret —
+/// with secrets in play: a password in a hand-edited settings file, a Token
+/// field, session cookies and an Authorization header in an old log, and
+/// the passwords of the environment written out in a log line.
 #[test]
 fn diagnostics_collects_without_secrets() {
     let home = tempfile::tempdir().expect("home");
+    std::fs::write(
+        home.path().join("settings.json"),
+        r#"{"director_login": "admin", "progress": {"registration": {"company_name": "Acme", "password": "Reg1sterPass", "confirm_password": "Reg1sterPass"}}}"#,
+    )
+    .expect("settings");
+    let logs = home.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("logs");
+    std::fs::write(
+        logs.join("hybrid-setup.2026-01-01.log"),
+        "INFO shown token=TOKVALUE123\n\
+         DEBUG cookie _director2_session=SESSIONVAL42; path=/\n\
+         DEBUG header Authorization: Bearer BEARERVAL77\n\
+         WARN someone typed Hunter2Pass and DbPass9876 into the wrong field\n",
+    )
+    .expect("log");
     let csv = fixture("tricky_users.csv");
     // A run that logs something first.
     let out = Command::new(BIN)
@@ -503,10 +521,27 @@ fn diagnostics_collects_without_secrets() {
     let out = Command::new(BIN)
         .args(["diagnostics", "--output", report.to_str().expect("path")])
         .env("HYBRID_SETUP_HOME", home.path())
+        .env("HYBRID_DIRECTOR_PASSWORD", "Hunter2Pass")
+        .env("HYBRID_DB_PASSWORD", "DbPass9876")
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let report = std::fs::read_to_string(report).expect("report");
+    for secret in [
+        "Reg1sterPass",
+        "TOKVALUE123",
+        "SESSIONVAL42",
+        "BEARERVAL77",
+        "Hunter2Pass",
+        "DbPass9876",
+    ] {
+        assert!(!report.contains(secret), "{secret} leaked: {report}");
+    }
+    assert!(report.contains("someone typed [redacted]"), "{report}");
+    assert!(
+        report.contains("\"company_name\": \"Acme\""),
+        "the settings are there: {report}"
+    );
     assert!(report.contains(env!("CARGO_PKG_VERSION")), "{report}");
     assert!(report.contains("--- recent log"), "{report}");
     assert!(report.contains("command=Some(\"audit\")"), "{report}");

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::fail;
+use super::prompt::{DB_PASSWORD_ENV, PASSWORD_ENV};
 use crate::domain::secret::Secret;
 use crate::store::secret_store::{KeyringStore, SecretKey, SecretStore, get_off_thread};
 use crate::store::settings::DirectorTarget;
@@ -36,7 +37,12 @@ pub async fn run(args: DiagnosticsArgs) -> ExitCode {
         },
     ];
     let keyring: Arc<dyn SecretStore> = Arc::new(KeyringStore::default());
-    let mut secrets: Vec<Secret> = Vec::new();
+    // The passwords this environment hands to commands are secrets too.
+    let mut secrets: Vec<Secret> = [PASSWORD_ENV, DB_PASSWORD_ENV]
+        .iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .map(Secret::new)
+        .collect();
     for key in keys {
         secrets.extend(get_off_thread(keyring.clone(), key.entry_name()).await);
     }

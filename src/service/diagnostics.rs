@@ -71,7 +71,9 @@ pub fn collect(store: &SettingsStore, log_dir: &Path, secrets: &[Secret]) -> Str
 }
 
 /// Replaces known secret values, and the value of anything that looks like
-/// a token or password field (`"token": "…"`, `password=…`).
+/// a token or password field (`"token": "…"`, `password=…`), a session
+/// cookie (`_director2_session=…`, `portal_session=…`) or an
+/// `Authorization`/`Cookie` header.
 pub fn redact(text: &str, secrets: &[Secret]) -> String {
     let mut text = text.to_string();
     for secret in secrets {
@@ -81,15 +83,19 @@ pub fn redact(text: &str, secrets: &[Secret]) -> String {
             text = text.replace(value, REDACTED);
         }
     }
-    let fields = Regex::new(
+    let patterns = [
         r#"(?i)("?(?:token|password|passwd|secret|authenticity_token)"?\s*[:=]\s*"?)([^"\s,&}]+)"#,
-    );
-    match fields {
-        Ok(fields) => fields
-            .replace_all(&text, format!("${{1}}{REDACTED}"))
-            .into_owned(),
-        Err(_) => text,
+        r#"(?i)([a-z0-9]*_session=)([^;\s"&,}]+)"#,
+        r#"(?i)((?:authorization|proxy-authorization|cookie|set-cookie)"?\s*[:=]\s*"?)([^"\n}]+)"#,
+    ];
+    for pattern in patterns {
+        if let Ok(fields) = Regex::new(pattern) {
+            text = fields
+                .replace_all(&text, format!("${{1}}{REDACTED}"))
+                .into_owned();
+        }
     }
+    text
 }
 
 #[cfg(test)]
@@ -106,6 +112,18 @@ mod tests {
         assert!(!clean.contains("hunter2"), "{clean}");
         assert!(clean.contains("x=1"), "{clean}");
         assert!(clean.contains(REDACTED));
+    }
+
+    #[test]
+    fn session_cookies_and_authorization_headers_are_removed() {
+        let text = "set _director2_session=abcDEF123; path=/\nportal_session=zz9 ok\n\
+                    Authorization: Basic YWRtaW46c2VjcmV0\ncookie: a=b; c=d\nstatus=200";
+        let clean = redact(text, &[]);
+        for secret in ["abcDEF123", "zz9", "YWRtaW46c2VjcmV0", "a=b; c=d"] {
+            assert!(!clean.contains(secret), "{secret}: {clean}");
+        }
+        assert!(clean.contains("status=200"), "{clean}");
+        assert!(clean.contains("path=/"), "{clean}");
     }
 
     #[test]
