@@ -1,7 +1,8 @@
-//! TLS end to end against `sim --tls` (a self-signed certificate, as many
-//! Directors have): refused with its fingerprint on first contact, accepted
-//! once pinned, and a different certificate later is a hard stop — in the
-//! client, the command line and the window.
+//! TLS end to end with a self-signed certificate, as many Directors have:
+//! refused with its fingerprint on first contact, accepted once pinned, and
+//! a different certificate later is a hard stop — in the client, the command
+//! line and the window. Most tests start the simulator in-process with a
+//! certificate from `SimTls`; one runs `hybrid-setup sim --tls` itself.
 
 mod support;
 
@@ -163,13 +164,10 @@ fn the_window_asks_pins_and_stops_on_a_change() {
         "the fingerprint is shown"
     );
     harness.get_by_label("Trust this certificate").click();
-    wait_for(&mut harness, "Connect build");
-    // Settings are saved a moment after the last change.
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_millis(1_500) {
-        harness.step();
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    // The checklist, read from the Director over the pinned connection.
+    wait_for(&mut harness, "Director build supports HYBRID");
+    // What closing the window does: write unsaved progress now.
+    harness.state_mut().flush();
     drop(harness);
     let saved = store.load().settings().0;
     assert_eq!(
@@ -199,6 +197,104 @@ fn the_window_asks_pins_and_stops_on_a_change() {
             .is_none(),
         "no way to accept it in one click"
     );
+
+    // "Forget the trusted certificate…" leads back to the prompt with the
+    // new fingerprint — never to a silent accept.
+    let new_fingerprint = replaced.certificate.expect("fingerprint");
+    harness
+        .get_by_label("Forget the trusted certificate…")
+        .click();
+    wait_for(&mut harness, "Trust this certificate");
+    assert!(
+        harness
+            .query_all_by_label_contains(&new_fingerprint.to_string())
+            .next()
+            .is_some(),
+        "the new certificate's fingerprint is shown to compare"
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("Director build supports HYBRID")
+            .next()
+            .is_none(),
+        "nothing was read from the Director without the administrator's yes"
+    );
+    harness.state_mut().flush();
     drop(harness);
+    let after = store.load().settings().0;
+    assert_eq!(
+        after.trusted_certificates.get(&replaced.url()),
+        None,
+        "the old pin is gone and the new certificate is not trusted by itself"
+    );
     runtime.block_on(replaced.stop());
+}
+
+/// The command line against `hybrid-setup sim --tls` itself, as the README
+/// tells users to try it: the simulator prints its fingerprint, `status`
+/// refuses the certificate naming the same fingerprint, and accepts it
+/// once given with --trust-certificate.
+#[test]
+fn the_sim_command_serves_tls_that_status_pins() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let mut sim = Command::new(BIN)
+        .args([
+            "sim",
+            "--tls",
+            "--addr",
+            "127.0.0.1:0",
+            "--sync-interval",
+            "1",
+        ])
+        .env(
+            "HYBRID_SETUP_HOME",
+            tempfile::tempdir().expect("home").path(),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sim starts");
+    let mut url = String::new();
+    BufReader::new(sim.stdout.take().expect("stdout"))
+        .read_line(&mut url)
+        .expect("the URL");
+    let url = url.trim().to_string();
+    let mut line = String::new();
+    // Kept open (and drained) while the simulator runs: it writes more.
+    let mut stderr = BufReader::new(sim.stderr.take().expect("stderr"));
+    stderr.read_line(&mut line).expect("the fingerprint line");
+    let drain = std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+    let printed = line
+        .trim()
+        .strip_prefix("Self-signed certificate, SHA-256 ")
+        .unwrap_or_else(|| panic!("no fingerprint printed: {line}"))
+        .to_string();
+    assert!(Fingerprint::parse(&printed).is_some(), "{printed}");
+    let status = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["status", "--director", &url, "--timeout", "5"])
+            .args(extra)
+            .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+            .output()
+            .expect("runs")
+    };
+    let refused = status(&[]);
+    let text = String::from_utf8_lossy(&refused.stdout).to_string();
+    let trusted = status(&["--trust-certificate", &printed]);
+    let trusted_text = String::from_utf8_lossy(&trusted.stdout).to_string();
+    let _ = sim.kill();
+    let _ = sim.wait();
+    let _ = drain.join();
+    assert_eq!(refused.status.code(), Some(3), "{text}");
+    assert!(
+        text.contains(&format!("--trust-certificate {printed}")),
+        "{text}"
+    );
+    assert!(trusted_text.starts_with("HYBRID "), "{trusted_text}");
+    assert!(!trusted_text.contains("certificate"), "{trusted_text}");
+    assert!(
+        trusted_text.contains("users=250"),
+        "read over HTTPS: {trusted_text}"
+    );
 }
