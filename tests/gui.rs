@@ -435,6 +435,16 @@ fn a_failed_save_keeps_progress_and_retries() {
     let admin = world.admin();
     let mut h = to_username_format(&world);
     let store = SettingsStore::new(world.home.path());
+    // What was saved before any fault: the faults must not change it.
+    h.state_mut().flush();
+    let before = store.load().settings().0;
+    assert_eq!(before.progress.step(), Step::UsernameFormat);
+    assert!(!before.progress.account_id.is_empty());
+    let director_before = world
+        .runtime
+        .block_on(admin.state())
+        .expect("simulator state")["director"]["settings"]
+        .clone();
     for (fault, shown) in [
         (
             Fault {
@@ -473,12 +483,32 @@ fn a_failed_save_keeps_progress_and_retries() {
         }
         wait_for(&mut h, shown, |h| has_text(h, shown));
         assert!(has_label(&h, "Retry"), "a way to try again");
+        let advice = match shown {
+            "HTTP 500" => "The server had a problem. Try again",
+            _ => "The server answered in a way this program does not understand",
+        };
+        assert!(has_text(&h, advice), "{shown}: the advice is shown");
+        h.state_mut().flush();
         let saved = store.load().settings().0;
-        assert!(
-            !saved.progress.account_id.is_empty(),
-            "the Account ID is kept"
+        let expected = hybrid_setup::domain::wizard::Progress {
+            step: hybrid_setup::domain::wizard::StepOrStart(Step::FirstSync),
+            completed: saved.progress.completed.clone(),
+            ..before.progress.clone()
+        };
+        assert_eq!(
+            saved.progress, expected,
+            "{shown}: progress is as before, only the step moved on"
         );
-        assert!(saved.progress.use_email && !saved.progress.append_domain.is_empty());
+        assert!(saved.progress.completed.contains(&Step::UsernameFormat));
+        let director_now = world
+            .runtime
+            .block_on(admin.state())
+            .expect("simulator state")["director"]["settings"]
+            .clone();
+        assert_eq!(
+            director_now, director_before,
+            "{shown}: nothing was saved in Director"
+        );
         world.runtime.block_on(admin.clear_faults()).expect("clear");
     }
     click(&mut h, "Retry");

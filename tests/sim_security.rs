@@ -80,19 +80,39 @@ async fn sign_in_locks_after_repeated_failures() {
     }
     // The Portal locks its sign-in the same way.
     let portal = HttpPortal::new(&sim.url(), options()).expect("client");
-    for _ in 0..5 {
-        let _ = portal
+    for attempt in 1..=5 {
+        let e = portal
             .login(world::DEMO_DECISION_MAKER, &Secret::new("wrong"))
-            .await;
+            .await
+            .expect_err("wrong password");
+        assert!(
+            matches!(e, ApiError::Unauthorized { .. }),
+            "failure {attempt} is a refusal, not yet a lock: {e:?}"
+        );
     }
-    let e = portal
+    match portal
         .login(
             world::DEMO_DECISION_MAKER,
             &Secret::new(world::DEMO_PORTAL_PASSWORD),
         )
         .await
-        .expect_err("locked");
-    assert!(matches!(e, ApiError::Locked { .. }), "{e:?}");
+    {
+        Err(ApiError::Locked {
+            retry_after_secs, ..
+        }) => assert!(
+            retry_after_secs > 0 && retry_after_secs <= 60,
+            "{retry_after_secs}"
+        ),
+        other => panic!("expected the Portal's lock, got {other:?}"),
+    }
+    // The lock is per login name: another contact can still sign in.
+    portal
+        .login(
+            world::DEMO_PHONE_MANAGER,
+            &Secret::new(world::DEMO_PORTAL_PASSWORD),
+        )
+        .await
+        .expect("another login name is not locked");
     sim.stop().await;
 }
 

@@ -54,4 +54,9 @@ impl SimAdmin {
             )
             .await
     }
+
+    /// The whole simulated world, as `--state FILE` keeps it.
+    pub async fn state(&self) -> Result<serde_json::Value, ApiError> {
+        self.http.get(paths::SIM_STATE, &[]).await
+    }
 }
