@@ -2,7 +2,9 @@
 //! every user: the real app state, driven by egui_kittest (layout,
 //! tessellation input and the accessibility tree; no GPU). The window's
 //! own frames do less: accesskit runs only when a screen reader asks.
-//! `cargo bench --bench frame`; numbers in docs/PERFORMANCE.md.
+//! Each batch first checks, untimed, that a frame moves the rows; the
+//! wheel turns direction every 2,000 frames so the table never rests at its
+//! end. `cargo bench --bench frame`; numbers in docs/PERFORMANCE.md.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -10,11 +12,27 @@ mod support;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
 use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::sim::{self, SimConfig, data};
 use hybrid_setup::store::settings::{Settings, SettingsStore};
+use hybrid_setup::ui::app::HybridApp;
+
+/// Points scrolled per frame (about a dozen rows).
+const STEP: f32 = 240.0;
+/// Frames in one direction: 2,000 × ~12 rows stays well inside 100,000 rows.
+const TURN_AFTER_FRAMES: u64 = 2_000;
+
+/// Every label on screen: which rows the table shows.
+fn labels(harness: &Harness<'_, HybridApp>) -> Vec<String> {
+    harness
+        .root()
+        .children_recursive()
+        .filter_map(|n| n.accesskit_node().label().map(|l| l.to_string()))
+        .collect()
+}
 
 fn bench_table_frames(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
@@ -54,16 +72,32 @@ fn bench_table_frames(c: &mut Criterion) {
             std::thread::sleep(Duration::from_millis(20));
         }
         harness.hover_at(egui::pos2(620.0, 450.0));
+        // Down for a stretch, then back up: the table never rests at an end,
+        // so every measured frame scrolls (a frame at the end would be idle).
+        let mut frames = 0u64;
+        let mut scroll = |harness: &mut Harness<'_, HybridApp>| {
+            let down = (frames / TURN_AFTER_FRAMES).is_multiple_of(2);
+            frames += 1;
+            harness.event(egui::Event::MouseWheel {
+                unit: egui::MouseWheelUnit::Point,
+                delta: egui::vec2(0.0, if down { -STEP } else { STEP }),
+                phase: egui::TouchPhase::Move,
+                source: egui::MouseWheelSource::Wheel,
+                modifiers: egui::Modifiers::NONE,
+            });
+            harness.step();
+        };
         group.bench_function(BenchmarkId::from_parameter(users), |b| {
-            b.iter(|| {
-                harness.event(egui::Event::MouseWheel {
-                    unit: egui::MouseWheelUnit::Point,
-                    delta: egui::vec2(0.0, -240.0),
-                    phase: egui::TouchPhase::Move,
-                    source: egui::MouseWheelSource::Wheel,
-                    modifiers: egui::Modifiers::NONE,
-                });
-                harness.step();
+            b.iter_custom(|iters| {
+                // Before each batch: one frame, untimed, must move the rows.
+                let before = labels(&harness);
+                scroll(&mut harness);
+                assert_ne!(labels(&harness), before, "the table did not scroll");
+                let start = Instant::now();
+                for _ in 0..iters {
+                    scroll(&mut harness);
+                }
+                start.elapsed()
             });
         });
         drop(harness);

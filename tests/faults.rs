@@ -108,6 +108,10 @@ async fn timeouts_malformed_and_wrong_content_are_typed_errors() {
         (FaultBody::Malformed, "not the expected JSON"),
         (FaultBody::WrongContentType, "expected JSON, got text/html"),
         (FaultBody::Huge, "not the expected JSON"),
+        // Over the 32 MB cap: refused by its announced length, or while
+        // counting the chunks of one without a length.
+        (FaultBody::OverCap, "larger than 32 MB"),
+        (FaultBody::OverCapChunked, "larger than 32 MB"),
     ] {
         admin
             .add_fault(&Fault {

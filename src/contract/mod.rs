@@ -375,6 +375,12 @@ pub enum FaultBody {
     WrongContentType,
     /// 200 with a body of several megabytes.
     Huge,
+    /// 200 with a JSON body larger than the client reads (over 32 MB), its
+    /// length announced.
+    OverCap,
+    /// The same, sent in chunks without a length, so the client can only
+    /// find out by counting.
+    OverCapChunked,
     /// The request is carried out (and saved), then the answer is lost: a
     /// 500 goes back instead, as when a proxy fails after the server wrote.
     LostAfterWrite,

@@ -546,6 +546,9 @@ async fn state_dump(State(shared): S) -> Response {
     Json(world).into_response()
 }
 
+/// Larger than any answer the program reads (its cap is 32 MB).
+const OVER_CAP_BYTES: usize = 33 * 1024 * 1024;
+
 /// Applies the first matching injected fault.
 async fn inject_faults(State(shared): S, request: Request, next: Next) -> Response {
     let key = format!("{} {}", request.method(), request.uri().path());
@@ -597,6 +600,24 @@ async fn inject_faults(State(shared): S, request: Request, next: Next) -> Respon
             body.push_str(&"x".repeat(8 * 1024 * 1024));
             body.push_str("\"}");
             ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        FaultBody::OverCap => {
+            let body = format!("{{\"padding\":\"{}\"}}", "x".repeat(OVER_CAP_BYTES));
+            ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        FaultBody::OverCapChunked => {
+            let chunk = axum::body::Bytes::from(vec![b'x'; 1024 * 1024]);
+            let chunks = OVER_CAP_BYTES / chunk.len() + 1;
+            let stream = futures_util::stream::iter(
+                std::iter::once(axum::body::Bytes::from_static(b"{\"padding\":\""))
+                    .chain(std::iter::repeat_n(chunk, chunks))
+                    .map(Ok::<_, std::convert::Infallible>),
+            );
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                axum::body::Body::from_stream(stream),
+            )
+                .into_response()
         }
         FaultBody::LostAfterWrite => {
             let _written = next.run(request).await;
