@@ -54,11 +54,32 @@ EDGE_CASES = [
 ]
 
 
+# Hard cases written by hand: local parts and domains that sit on the edges
+# of the rules (quoting, dots, special characters, length limits, Unicode,
+# IP literals, hyphens, digits, trailing dots), combined into every pair.
+HARD_LOCALS = [
+    "a", "A.B", "first.last", "first..last", ".first", "first.", "first_last",
+    "first-last", "first+tag", "o'neil", "{curly}", "pipe|bar", "hash#tag",
+    "percent%20", "back`tick", "tilde~", "caret^", "eq=sign", "slash/ok",
+    "question?", '"quoted"', '"with space"', "with space", "comma,name",
+    "semi;colon", "angle<br>", "paren(x)", "colon:x", "at@at", "back\\slash",
+    "ümlaut", "日本", "x" * 64, "x" * 65, "1234567890", "-lead", "trail-",
+    "a.b.c.d.e", "UPPER", "MiXeD.CaSe",
+]
+HARD_DOMAINS = [
+    "acme-corp.com", "ACME-CORP.COM", "sub.acme-corp.co.uk", "a.bc", "acme-corp.c",
+    "acme-corp.com.", "-acme.com", "acme-.com", "ac--me.com", "acme_corp.com",
+    "123.123", "acme.123", "localhost", "[192.168.0.1]", "xn--bcher-kva.de",
+    "bücher.de", "d" * 63 + ".com", "d" * 64 + ".com", "acme..com", "acme .com",
+]
+HARD_CASES = [f"{local}@{domain}" for local in HARD_LOCALS for domain in HARD_DOMAINS]
+
+
 def prepare(users_csv, addresses_path):
     """Client usernames and emails from the generated directory, with the
     reserved .example domain swapped for .com (email-validator rejects
     special-use domains by design; the edge cases keep one to show it)."""
-    addresses = list(EDGE_CASES)
+    addresses = list(EDGE_CASES) + HARD_CASES
     with open(users_csv, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             for value in (row["client_username"], row["email"]):
@@ -105,8 +126,15 @@ def main():
           f"(mean of {ours_run['rounds']} rounds)")
     print(f"email-validator:         {their_ns:,.0f} ns per address (one round)")
     print(f"ratio:                   {their_ns / our_ns:,.0f}x faster")
-    agree = sum(1 for a, b in zip(ours, their_verdicts) if (a == "ok") == (b == "ok"))
-    print(f"same verdict:            {agree:,} of {len(addresses):,}")
+    same = [(a == "ok") == (b == "ok") for a, b in zip(ours, their_verdicts)]
+    edge = len(EDGE_CASES)
+    hard = len(HARD_CASES)
+    generated = len(addresses) - edge - hard
+    print(f"same verdict:            {sum(same):,} of {len(addresses):,} in all")
+    print(f"  generated addresses:   {sum(same[edge + hard:]):,} of {generated:,}")
+    print(f"  edge cases (listed):   {sum(same[:edge]):,} of {edge:,}")
+    print(f"  hand-made hard cases:  {sum(same[edge:edge + hard]):,} of {hard:,} "
+          f"({len(HARD_LOCALS)} local parts x {len(HARD_DOMAINS)} domains)")
 
     groups = defaultdict(list)
     for address, our, their in zip(addresses, ours, their_verdicts):
