@@ -203,6 +203,7 @@ impl Http {
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
             .cookie_store(true)
+            .redirect(same_origin_only())
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .user_agent(concat!("hybrid-setup/", env!("CARGO_PKG_VERSION")))
@@ -231,6 +232,18 @@ impl Http {
     ) -> Result<T, ApiError> {
         self.call(Method::GET, path, query, None::<&()>, Idempotent::Yes)
             .await
+            .map(|(value, _)| value)
+    }
+
+    /// [`Http::get`], with the size of the answer in bytes (for limits on
+    /// reads that span many pages).
+    pub async fn get_sized<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(T, usize), ApiError> {
+        self.call(Method::GET, path, query, None::<&()>, Idempotent::Yes)
+            .await
     }
 
     pub async fn send<B: Serialize, T: DeserializeOwned>(
@@ -240,7 +253,9 @@ impl Http {
         body: Option<&B>,
         idempotent: Idempotent,
     ) -> Result<T, ApiError> {
-        self.call(method, path, &[], body, idempotent).await
+        self.call(method, path, &[], body, idempotent)
+            .await
+            .map(|(value, _)| value)
     }
 
     /// A call whose answer has no body we need (204, 202).
@@ -263,7 +278,7 @@ impl Http {
         query: &[(&str, String)],
         body: Option<&B>,
         idempotent: Idempotent,
-    ) -> Result<T, ApiError> {
+    ) -> Result<(T, usize), ApiError> {
         let attempts = match idempotent {
             Idempotent::Yes => self.options.retry.attempts.max(1),
             Idempotent::No => 1,
@@ -288,7 +303,7 @@ impl Http {
         path: &str,
         query: &[(&str, String)],
         body: Option<&B>,
-    ) -> Result<T, ApiError> {
+    ) -> Result<(T, usize), ApiError> {
         let url = self.url(path);
         let mut request = self.client.request(method, &url);
         if !query.is_empty() {
@@ -298,7 +313,7 @@ impl Http {
             request = request.json(body);
         }
         let (status, content_type, bytes) = self.exchange(request, path, &url).await?;
-        decode(status, &content_type, &bytes, &url)
+        decode(status, &content_type, &bytes, &url).map(|value| (value, bytes.len()))
     }
 
     /// GET of a page (HTML), after redirects; for Director's web interface.
@@ -342,6 +357,27 @@ impl Http {
             error
         })?;
         let status = response.status();
+        if status.is_redirection() {
+            // Followed only within the same origin (see `same_origin_only`):
+            // this one pointed elsewhere, or downgraded https to http.
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(crate::domain::text::printable)
+                .unwrap_or_default()
+                .into_owned();
+            tracing::warn!(%path, status = status.as_u16(), "redirect not followed");
+            return Err(ApiError::Protocol {
+                url: url.to_string(),
+                detail: format!(
+                    "it redirects (HTTP {}) to {}; calls are not sent on to another server or \
+                     from https to http. Use the address it should be reached at",
+                    status.as_u16(),
+                    if to.is_empty() { "nowhere" } else { &to }
+                ),
+            });
+        }
         tracing::info!(
             %path,
             status = status.as_u16(),
@@ -516,33 +552,91 @@ fn error_from(status: StatusCode, content_type: &str, bytes: &[u8], url: &str) -
 
 /// `director.example.com:5478/` → `https://director.example.com:5478`.
 /// A URL without a scheme gets https, because TLS is the safe default.
+/// Refused, each with what is wrong: other schemes (`javascript:`, `file:`),
+/// `http:/host` with one slash, a user name or password inside the address
+/// (never echoed), a `?query` or `#fragment`, spaces and control characters.
 pub fn normalize_base_url(input: &str) -> Result<String, ApiError> {
     let trimmed = input.trim();
-    let invalid = |detail: &str| ApiError::Invalid {
-        message: format!("\"{}\" is not a server address: {detail}", input.trim()),
+    let invalid = |shown: &str, detail: &str| ApiError::Invalid {
+        message: format!("\"{shown}\" is not a server address: {detail}"),
         fields: vec![FieldErrorBody {
             field: "url".into(),
             message: detail.into(),
         }],
     };
+    let refuse = |detail: &str| invalid(trimmed, detail);
     if trimmed.is_empty() {
-        return Err(invalid(
+        return Err(refuse(
             "enter an address such as https://director.example.com",
         ));
     }
-    let with_scheme = if trimmed.contains("://") {
-        trimmed.to_string()
-    } else {
-        format!("https://{trimmed}")
-    };
-    let url = reqwest::Url::parse(&with_scheme).map_err(|e| invalid(&e.to_string()))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(invalid("the address must start with https:// or http://"));
+    if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(
+            &crate::domain::text::printable(trimmed),
+            "it contains spaces or control characters",
+        ));
     }
+    // `user:password@host`: refused before anything can quote it.
+    let after_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
+    let authority = after_scheme.split('/').next().unwrap_or_default();
+    if let Some((_, host)) = authority.rsplit_once('@') {
+        return Err(invalid(
+            host,
+            "it contains a user name or password; give only the address and sign in \
+             with the login name and password fields (or HYBRID_DIRECTOR_PASSWORD)",
+        ));
+    }
+    let with_scheme = match trimmed.split_once(':') {
+        Some((scheme, rest)) if rest.starts_with("//") => {
+            if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+                return Err(refuse(
+                    "only http:// and https:// addresses can reach a Director",
+                ));
+            }
+            trimmed.to_string()
+        }
+        // `host:5478`: a port, no scheme.
+        Some((_, rest)) if rest.starts_with(|c: char| c.is_ascii_digit()) => {
+            format!("https://{trimmed}")
+        }
+        Some((scheme, _))
+            if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
+        {
+            return Err(refuse(
+                "write the scheme with two slashes, such as https://director.example.com",
+            ));
+        }
+        Some(_) => {
+            return Err(refuse(
+                "only http:// and https:// addresses can reach a Director",
+            ));
+        }
+        None => format!("https://{trimmed}"),
+    };
+    let url = reqwest::Url::parse(&with_scheme).map_err(|e| refuse(&e.to_string()))?;
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("the address has no host name"));
+        return Err(refuse("the address has no host name"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse(
+            "it contains ? or #; give only the scheme, host and port, such as https://director.example.com:5478",
+        ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Redirects are followed only to the same scheme, host and port (Director's
+/// login form answers with one), at most five; anything else comes back as
+/// the 3xx it is, so a password is never re-sent to another host or in clear.
+fn same_origin_only() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(reqwest::Url::origin);
+        if attempt.previous().len() > 5 || first != Some(attempt.url().origin()) {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 fn install_crypto_provider() {
@@ -579,6 +673,38 @@ mod tests {
         );
         for bad in ["", "ftp://x", "http://", "https://exa mple.com"] {
             assert!(normalize_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn odd_addresses_are_refused_saying_what_is_wrong() {
+        for (bad, words) in [
+            ("javascript:alert(1)", "only http:// and https://"),
+            ("file:///etc/passwd", "only http:// and https://"),
+            ("http:/director", "two slashes"),
+            ("https:director", "two slashes"),
+            ("https://director:5478/?x=1", "contains ? or #"),
+            ("https://director:5478/#top", "contains ? or #"),
+            ("https://dir\u{1b}[31mector", "control characters"),
+        ] {
+            match normalize_base_url(bad) {
+                Err(e) => assert!(e.to_string().contains(words), "{bad}: {e}"),
+                Ok(url) => panic!("{bad} was accepted as {url}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_password_in_the_address_is_refused_and_never_echoed() {
+        for bad in [
+            "http://admin:s3cret@director:5478",
+            "https://admin@director",
+            "admin:s3cret@director:5478",
+        ] {
+            let e = normalize_base_url(bad).expect_err(bad);
+            let text = format!("{e} {e:?}");
+            assert!(!text.contains("s3cret"), "{bad}: {text}");
+            assert!(text.contains("user name or password"), "{bad}: {text}");
         }
     }
 

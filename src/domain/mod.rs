@@ -8,6 +8,7 @@ pub mod format;
 pub mod registration;
 pub mod requirements;
 pub mod secret;
+pub mod text;
 pub mod username;
 pub mod verification;
 pub mod version;

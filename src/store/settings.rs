@@ -43,11 +43,19 @@ pub struct Settings {
 pub struct TrustedCertificates(std::collections::BTreeMap<String, String>);
 
 impl TrustedCertificates {
+    /// Pins belong to an origin — scheme, host and port — and to nothing
+    /// else: not another port of the same host, not http for https.
     fn key(director_url: &str) -> String {
-        director_url
-            .trim()
-            .trim_end_matches('/')
-            .to_ascii_lowercase()
+        let text = director_url.trim();
+        match url::Url::parse(text) {
+            Ok(url) if url.host_str().is_some() => format!(
+                "{}://{}:{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default().to_ascii_lowercase(),
+                url.port_or_known_default().unwrap_or(0)
+            ),
+            _ => text.trim_end_matches('/').to_ascii_lowercase(),
+        }
     }
 
     /// The pin for this Director; a damaged entry counts as none (and the
@@ -203,6 +211,28 @@ impl SettingsStore {
 mod tests {
     use super::*;
     use crate::domain::wizard::Step;
+
+    #[test]
+    fn pins_belong_to_one_origin() {
+        let fp = crate::domain::certificate::Fingerprint::of(b"cert");
+        let mut trusted = TrustedCertificates::default();
+        trusted.trust("https://Director.example:5478/", fp);
+        assert_eq!(trusted.get("https://director.example:5478"), Some(fp));
+        assert_eq!(
+            trusted.get("https://director.example:5478/director"),
+            Some(fp)
+        );
+        for other in [
+            "https://director.example:443",
+            "https://director.example",
+            "http://director.example:5478",
+            "https://portal.example:5478",
+        ] {
+            assert_eq!(trusted.get(other), None, "{other}");
+        }
+        trusted.trust("https://portal.shoretelsky.com", fp);
+        assert_eq!(trusted.get("https://portal.shoretelsky.com:443"), Some(fp));
+    }
 
     #[test]
     fn round_trip_without_passwords() -> std::io::Result<()> {

@@ -5,7 +5,12 @@
 //! simulator serves).
 
 pub mod database;
+pub mod user_list;
 pub mod web;
+
+use std::time::Duration;
+
+use user_list::{ListGuard, READ_DEADLINE, within_deadline};
 
 use std::future::Future;
 use std::sync::Mutex;
@@ -63,6 +68,8 @@ pub trait Director: Send + Sync {
 pub struct HttpDirector {
     http: Http,
     credentials: Mutex<Option<(String, Secret)>>,
+    /// How long reading every user may take in all.
+    read_deadline: Duration,
 }
 
 impl HttpDirector {
@@ -70,7 +77,14 @@ impl HttpDirector {
         Ok(HttpDirector {
             http: Http::new(base_url, options)?,
             credentials: Mutex::new(None),
+            read_deadline: READ_DEADLINE,
         })
+    }
+
+    /// Another limit for reading every user (tests of a slow Director).
+    pub fn with_read_deadline(mut self, deadline: Duration) -> Self {
+        self.read_deadline = deadline;
+        self
     }
 
     pub fn base_url(&self) -> &str {
@@ -151,23 +165,32 @@ impl Director for HttpDirector {
         &self,
         progress: impl Fn(u64, u64) + Send + Sync,
     ) -> Result<Vec<UserRecord>, ApiError> {
-        let mut users = Vec::new();
-        loop {
-            let offset = users.len() as u64;
-            let query = [
-                ("offset", offset.to_string()),
-                ("limit", USERS_PAGE_SIZE.to_string()),
-            ];
-            let page: UsersPage = self
-                .authed(|| self.http.get(paths::DIRECTOR_USERS, &query))
-                .await?;
-            let got = page.users.len();
-            users.extend(page.users);
-            progress(users.len() as u64, page.total);
-            if got == 0 || users.len() as u64 >= page.total {
-                return Ok(users);
+        let url = self.http.url(paths::DIRECTOR_USERS);
+        let read = async {
+            let mut users = Vec::new();
+            let mut guard = ListGuard::new(&url);
+            loop {
+                let offset = users.len() as u64;
+                let query = [
+                    ("offset", offset.to_string()),
+                    ("limit", USERS_PAGE_SIZE.to_string()),
+                ];
+                let (page, bytes): (UsersPage, usize) = self
+                    .authed(|| self.http.get_sized(paths::DIRECTOR_USERS, &query))
+                    .await?;
+                let more = guard.page(
+                    page.total,
+                    page.users.iter().map(|u| u.user_dn.as_str()),
+                    bytes,
+                )?;
+                users.extend(page.users);
+                progress(users.len() as u64, page.total.max(users.len() as u64));
+                if !more {
+                    return Ok(users);
+                }
             }
-        }
+        };
+        within_deadline(self.read_deadline, &url, read).await
     }
 
     async fn sync_settings(&self) -> Result<SyncSettings, ApiError> {

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use tokio::task::JoinSet;
 
+use crate::client::director::user_list::{ListGuard, READ_DEADLINE, within_deadline};
 use crate::client::http::{ApiError, ClientOptions, Http};
 use crate::contract::director_web::{
     EMAIL_CELL, JqGridPage, JqGridRow, LOGIN_PATH, USERS_LIST_PATH, UserDetail, UserJson,
@@ -80,11 +81,22 @@ impl WebDirector {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
-        match self.http.get(path, query).await {
+        self.get_json_sized(path, query)
+            .await
+            .map(|(value, _)| value)
+    }
+
+    /// [`WebDirector::get_json`] with the answer's size in bytes.
+    async fn get_json_sized<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<(T, usize), ApiError> {
+        match self.http.get_sized(path, query).await {
             Err(ApiError::Protocol { detail, .. }) if detail.contains("text/html") => {
                 tracing::info!("Director web session ended; signing in again");
                 self.login().await?;
-                self.http.get(path, query).await
+                self.http.get_sized(path, query).await
             }
             other => other,
         }
@@ -96,7 +108,17 @@ impl WebDirector {
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<Vec<DirectoryUser>, ApiError> {
+        let url = self.http.url(USERS_LIST_PATH);
+        within_deadline(READ_DEADLINE, &url, self.read_all(&url, progress)).await
+    }
+
+    async fn read_all(
+        &self,
+        url: &str,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<Vec<DirectoryUser>, ApiError> {
         let mut listed: Vec<(u64, JqGridRow)> = Vec::new();
+        let mut guard = ListGuard::new(url);
         let mut page_number = 1;
         let total = loop {
             let query = [
@@ -106,8 +128,17 @@ impl WebDirector {
                 ("sidx", String::new()),
                 ("sord", "asc".to_string()),
             ];
-            let page: JqGridPage = self.get_json(USERS_LIST_PATH, &query).await?;
-            let got = page.rows.len();
+            let (page, bytes): (JqGridPage, usize) =
+                self.get_json_sized(USERS_LIST_PATH, &query).await?;
+            let ids: Vec<String> = page
+                .rows
+                .iter()
+                .map(|r| {
+                    r.id.number()
+                        .map_or_else(|| format!("{:?}", r.id), |n| n.to_string())
+                })
+                .collect();
+            let more = guard.page(page.records, ids.iter().map(String::as_str), bytes)?;
             for row in page.rows {
                 let id = row.id.number().ok_or_else(|| ApiError::Protocol {
                     url: self.http.url(USERS_LIST_PATH),
@@ -115,8 +146,8 @@ impl WebDirector {
                 })?;
                 listed.push((id, row));
             }
-            if got == 0 || listed.len() as u64 >= page.records {
-                break page.records.max(listed.len() as u64);
+            if !more {
+                break listed.len() as u64;
             }
             page_number += 1;
         };
