@@ -119,7 +119,11 @@ impl Command {
 }
 
 pub fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
+    // A server's or a file's words may carry terminal escape sequences.
+    eprintln!(
+        "error: {}",
+        crate::domain::text::printable(&message.to_string())
+    );
     ExitCode::from(code)
 }
 

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Args;
 
@@ -12,6 +13,7 @@ use crate::client::director::{Director, HttpDirector};
 use crate::contract::sync_report;
 use crate::domain::alarm::{self, AlarmState};
 use crate::domain::secret::Secret;
+use crate::domain::text::printable;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -28,6 +30,9 @@ pub struct StatusArgs {
     pub interval: u64,
 }
 
+/// How long signing out may take after the check.
+const LOGOUT_WAIT: Duration = Duration::from_secs(3);
+
 pub async fn run(args: StatusArgs) -> ExitCode {
     let Some(url) = args.login.director.clone() else {
         return unknown(&args, "give --director URL");
@@ -43,17 +48,32 @@ pub async fn run(args: StatusArgs) -> ExitCode {
     if args.watch {
         return watch_status(director, &args.login.login, &password, args.interval).await;
     }
-    let fetched = async {
+    // One deadline for the whole check, retries included: a monitoring
+    // system gives a plugin about a minute.
+    let deadline = Duration::from_secs(args.login.timeout.max(1));
+    let fetched = tokio::time::timeout(deadline, async {
         director.login(&args.login.login, &password).await?;
-        director.sync_state().await
-    }
+        let state = director.sync_state().await;
+        // Signed out again: the session cookie is worth nothing after this.
+        let _ = tokio::time::timeout(LOGOUT_WAIT, director.logout()).await;
+        state
+    })
     .await;
     let (status, alerts) = match fetched {
-        Ok(v) => v,
-        Err(e) => {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => {
             return unknown(
                 &args,
                 &format!("cannot read Director at {url}: {}", explain(&e)),
+            );
+        }
+        Err(_) => {
+            return unknown(
+                &args,
+                &format!(
+                    "Director at {url} did not finish answering within {} s (--timeout)",
+                    deadline.as_secs()
+                ),
             );
         }
     };
@@ -72,7 +92,7 @@ pub async fn run(args: StatusArgs) -> ExitCode {
         });
         println!("{json}");
     } else {
-        println!("{}", alarm::plugin_line(&report, &evaluated));
+        println!("{}", printable(&alarm::plugin_line(&report, &evaluated)));
     }
     ExitCode::from(evaluated.state.exit_code() as u8)
 }
@@ -86,19 +106,19 @@ async fn watch_status(
 ) -> ExitCode {
     // A refused sign-in is reported as a state like any other.
     if let Err(e) = director.login(login, password).await {
-        println!(
-            "{}",
-            alarm::plugin_line_unreachable(&format!("cannot sign in to Director: {}", explain(&e)))
-        );
+        let line =
+            alarm::plugin_line_unreachable(&format!("cannot sign in to Director: {}", explain(&e)));
+        println!("{}", printable(&line));
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let config = crate::service::monitor::MonitorConfig {
         poll_every: std::time::Duration::from_secs(interval),
         ..Default::default()
     };
+    let director = std::sync::Arc::new(director);
     let _monitor = crate::service::monitor::spawn(
         &tokio::runtime::Handle::current(),
-        std::sync::Arc::new(director),
+        director.clone(),
         config,
         move |event| {
             let _ = tx.send(event);
@@ -117,13 +137,16 @@ async fn watch_status(
                         Some(report) => alarm::plugin_line(report, &snapshot.status),
                         None => alarm::plugin_line_unreachable(&snapshot.status.summary),
                     };
-                    println!("{line}");
+                    println!("{}", printable(&line));
                     let _ = std::io::stdout().flush();
                 }
                 Some(crate::service::monitor::MonitorEvent::Notify(_)) => {}
                 None => return ExitCode::from(3),
             },
-            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+            _ = tokio::signal::ctrl_c() => {
+                let _ = tokio::time::timeout(LOGOUT_WAIT, director.logout()).await;
+                return ExitCode::SUCCESS;
+            }
         }
     }
 }
@@ -137,7 +160,7 @@ fn unknown(args: &StatusArgs, reason: &str) -> ExitCode {
         });
         println!("{json}");
     } else {
-        println!("{}", alarm::plugin_line_unreachable(reason));
+        println!("{}", printable(&alarm::plugin_line_unreachable(reason)));
     }
     ExitCode::from(AlarmState::Unknown.exit_code() as u8)
 }

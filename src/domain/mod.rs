@@ -5,6 +5,7 @@ pub mod alarm;
 pub mod caseless;
 pub mod certificate;
 pub mod format;
+pub mod redaction;
 pub mod registration;
 pub mod requirements;
 pub mod secret;

@@ -6,14 +6,12 @@
 
 use std::path::Path;
 
-use regex::Regex;
-
+use crate::domain::redaction::redact;
 use crate::domain::secret::Secret;
 use crate::store::settings::SettingsStore;
 
 /// Log lines included.
 pub const LOG_LINES: usize = 500;
-pub const REDACTED: &str = "[redacted]";
 
 /// Builds the report. `secrets` are values known to be secret (the Token,
 /// passwords): any occurrence is replaced.
@@ -70,61 +68,9 @@ pub fn collect(store: &SettingsStore, log_dir: &Path, secrets: &[Secret]) -> Str
     redact(&out, secrets)
 }
 
-/// Replaces known secret values, and the value of anything that looks like
-/// a token or password field (`"token": "…"`, `password=…`), a session
-/// cookie (`_director2_session=…`, `portal_session=…`) or an
-/// `Authorization`/`Cookie` header.
-pub fn redact(text: &str, secrets: &[Secret]) -> String {
-    let mut text = text.to_string();
-    for secret in secrets {
-        let value = secret.expose();
-        // Very short values would blank out ordinary words.
-        if value.len() >= 4 {
-            text = text.replace(value, REDACTED);
-        }
-    }
-    let patterns = [
-        r#"(?i)("?(?:token|password|passwd|secret|authenticity_token)"?\s*[:=]\s*"?)([^"\s,&}]+)"#,
-        r#"(?i)([a-z0-9]*_session=)([^;\s"&,}]+)"#,
-        r#"(?i)((?:authorization|proxy-authorization|cookie|set-cookie)"?\s*[:=]\s*"?)([^"\n}]+)"#,
-    ];
-    for pattern in patterns {
-        if let Ok(fields) = Regex::new(pattern) {
-            text = fields
-                .replace_all(&text, format!("${{1}}{REDACTED}"))
-                .into_owned();
-        }
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn known_secrets_and_secret_fields_are_removed() {
-        let token = Secret::new("tok-123456789");
-        let text = "saved tok-123456789 then {\"token\": \"abc\", \"password\":\"p w\"} login password=hunter2&x=1";
-        let clean = redact(text, &[token]);
-        assert!(!clean.contains("tok-123456789"), "{clean}");
-        assert!(!clean.contains("abc"), "{clean}");
-        assert!(!clean.contains("hunter2"), "{clean}");
-        assert!(clean.contains("x=1"), "{clean}");
-        assert!(clean.contains(REDACTED));
-    }
-
-    #[test]
-    fn session_cookies_and_authorization_headers_are_removed() {
-        let text = "set _director2_session=abcDEF123; path=/\nportal_session=zz9 ok\n\
-                    Authorization: Basic YWRtaW46c2VjcmV0\ncookie: a=b; c=d\nstatus=200";
-        let clean = redact(text, &[]);
-        for secret in ["abcDEF123", "zz9", "YWRtaW46c2VjcmV0", "a=b; c=d"] {
-            assert!(!clean.contains(secret), "{secret}: {clean}");
-        }
-        assert!(clean.contains("status=200"), "{clean}");
-        assert!(clean.contains("path=/"), "{clean}");
-    }
 
     #[test]
     fn the_report_has_version_settings_state_and_log() {

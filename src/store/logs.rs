@@ -3,10 +3,13 @@
 //! (`Secret` has no way to print its value); `tests/gui.rs` searches the
 //! logs and settings after a full provisioning run for the Token.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
+
+use crate::domain::redaction::redact;
 
 /// Log files are named `hybrid-setup.YYYY-MM-DD.log`.
 pub const FILE_PREFIX: &str = "hybrid-setup";
@@ -31,7 +34,7 @@ pub fn init(dir: &Path) -> Result<LogGuard, String> {
         .max_log_files(KEEP_FILES)
         .build(dir)
         .map_err(|e| format!("cannot log to {}: {e}", dir.display()))?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let (writer, guard) = tracing_appender::non_blocking(Redacting(appender));
     let filter = EnvFilter::try_from_env(LEVEL_ENV).unwrap_or_else(|_| {
         EnvFilter::new("info,hyper=warn,hyper_util=warn,reqwest=warn,rustls=warn,mysql_async=warn")
     });
@@ -42,6 +45,24 @@ pub fn init(dir: &Path) -> Result<LogGuard, String> {
         .try_init()
         .map_err(|e| e.to_string())?;
     Ok(LogGuard(guard))
+}
+
+/// Writes log lines with secrets taken out (see [`redact`]): a session
+/// cookie or header that reaches the log at any level — our own lines or a
+/// library's, `HYBRID_LOG=debug` included — arrives as `[redacted]`.
+struct Redacting<W>(W);
+
+impl<W: Write> Write for Redacting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The non-blocking worker hands over whole formatted events.
+        let text = String::from_utf8_lossy(buf);
+        self.0.write_all(redact(&text, &[]).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// The log files in `dir`, oldest first.
@@ -93,5 +114,16 @@ mod tests {
         assert_eq!(recent_lines(dir.path(), 3), vec!["b", "c", "d"]);
         assert_eq!(recent_lines(dir.path(), 10), vec!["a", "b", "c", "d"]);
         assert_eq!(log_files(dir.path()).len(), 2);
+    }
+
+    #[test]
+    fn log_lines_reach_the_file_without_session_cookies() {
+        let mut file = Redacting(Vec::new());
+        let line = b"DEBUG reqwest: cookie: _director2_session=LIVE123; path=/ status=200\n";
+        let n = file.write(line).expect("write");
+        assert_eq!(n, line.len(), "the whole line is taken");
+        let written = String::from_utf8(file.0).expect("utf-8");
+        assert!(!written.contains("LIVE123"), "{written}");
+        assert!(written.contains("[redacted]"), "{written}");
     }
 }

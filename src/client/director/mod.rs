@@ -33,6 +33,8 @@ pub trait Director: Send + Sync {
         login_name: &str,
         password: &Secret,
     ) -> impl Future<Output = Result<DirectorSession, ApiError>> + Send;
+    /// Ends the session, so a copied cookie is worth nothing afterwards.
+    fn logout(&self) -> impl Future<Output = Result<(), ApiError>> + Send;
     fn system_info(&self) -> impl Future<Output = Result<SystemInfo, ApiError>> + Send;
     /// Every user, read page by page; `progress(read, total)` after each page.
     fn users(
@@ -154,6 +156,17 @@ impl Director for HttpDirector {
         *self.credentials.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((login_name.to_string(), password.clone()));
         Ok(session)
+    }
+
+    async fn logout(&self) -> Result<(), ApiError> {
+        self.http
+            .send_empty(
+                Method::DELETE,
+                paths::DIRECTOR_SESSION,
+                None::<&()>,
+                Idempotent::No,
+            )
+            .await
     }
 
     async fn system_info(&self) -> Result<SystemInfo, ApiError> {

@@ -10,6 +10,7 @@ use crate::contract::UserRecord;
 use crate::domain::format::{
     self, DirectoryUser, FormatOptions, InvalidCount, Outcome, most_common_email_domain,
 };
+use crate::domain::text::printable;
 use crate::domain::username::Reason;
 
 /// What one formatting option would make of a user's client username.
@@ -240,8 +241,12 @@ impl AuditReport {
     /// are prefixed with `'`.
     fn write_csv(&self, out: &mut impl Write) -> io::Result<()> {
         out.write_all("\u{feff}".as_bytes())?;
-        let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(CSV_COLUMNS)?;
+        writeln!(out, "{}", CSV_COLUMNS.join(","))?;
+        // Every data cell quoted: where Excel splits on semicolons (many
+        // European settings), `a;=1+1` stays one cell instead of a formula.
+        let mut writer = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(out);
         for r in &self.users {
             let each = &r.under_each_option;
             let mut record = vec![
@@ -293,16 +298,17 @@ impl AuditReport {
         for row in &self.users {
             let each = &row.under_each_option;
             let show = |o: &OptionResult| match o.reason {
-                None => o.username.clone(),
+                None => printable(&o.username).into_owned(),
                 Some(reason) if o.username.is_empty() => format!("({reason})"),
-                Some(reason) => format!("{} ({reason})", o.username),
+                Some(reason) => format!("{} ({reason})", printable(&o.username)),
             };
+            // Names come from Director or a file: no terminal escapes.
             writeln!(
                 out,
                 "  {} \"{}\" -> \"{}\": {}\n      {}\n      {} | {} | {} | {}",
-                row.user_dn,
-                row.client_username,
-                row.result,
+                printable(&row.user_dn),
+                printable(&row.client_username),
+                printable(&row.result),
                 row.reason.unwrap_or("ok"),
                 row.hint.unwrap_or("Valid."),
                 show(&each.as_is),
@@ -315,9 +321,13 @@ impl AuditReport {
     }
 }
 
-/// Excel runs a cell starting with = + - @ as a formula; a user name is data.
+/// Excel runs a cell starting with = + - @ as a formula — also after
+/// leading spaces or line breaks, and in their fullwidth forms (＝ ＋ － ＠);
+/// a user name is data, so such a cell gets a leading `'`.
 fn spreadsheet_safe(value: &str) -> String {
-    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    const FORMULA: [char; 8] = ['=', '+', '-', '@', '＝', '＋', '－', '＠'];
+    let first = value.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+    if first.starts_with(FORMULA) || value.starts_with(['\t', '\r', '\n']) {
         format!("'{value}")
     } else {
         value.to_string()
@@ -469,6 +479,29 @@ mod tests {
         for record in reader.records() {
             assert_eq!(record.expect("row").len(), CSV_COLUMNS.len());
         }
+    }
+
+    #[test]
+    fn formula_tricks_are_neutralised() {
+        for (value, safe) in [
+            ("=1+1", "'=1+1"),
+            ("  =1+1", "'  =1+1"),
+            ("\n=1+1", "'\n=1+1"),
+            ("\r\n+cmd", "'\r\n+cmd"),
+            ("＝1+1", "'＝1+1"),
+            ("＠SUM(A1)", "'＠SUM(A1)"),
+            ("－2", "'－2"),
+            ("a;=1+1", "a;=1+1"),
+            ("pat@acme.example", "pat@acme.example"),
+        ] {
+            assert_eq!(spreadsheet_safe(value), safe, "{value:?}");
+        }
+        // `a;=1+1` is quoted, so a semicolon-splitting Excel keeps it whole.
+        let mut users = users();
+        users[0].client_username = "a;=1+1".into();
+        let report = AuditReport::build(&users, &FormatOptions::default(), Rows::All);
+        let csv = report.render(ReportFormat::Csv);
+        assert!(csv.contains("\"a;=1+1\""), "{csv}");
     }
 
     #[test]
