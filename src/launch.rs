@@ -23,7 +23,28 @@ pub const DEFAULT_PORTAL_URL: &str = "https://portal.shoretelsky.com";
 
 /// Parses the arguments and runs; returns the process exit code.
 pub fn run() -> ExitCode {
-    let args = Cli::parse();
+    // Files and folders the program makes are this user's alone.
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
+    let args = match Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => return usage_error(e),
+    };
+    if let Err(e) = crate::store::paths::home_override() {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    // The window starts a browser (and the browser its helpers): a password
+    // given in the environment is taken into memory and out of it first,
+    // before any thread exists.
+    let env_password = args
+        .command
+        .is_none()
+        .then(take_director_password_from_env)
+        .flatten();
     // Without a log file the program still works; say so once.
     let _log = crate::store::logs::init(&crate::store::paths::log_dir())
         .inspect_err(|e| eprintln!("warning: no log file: {e}"))
@@ -44,8 +65,43 @@ pub fn run() -> ExitCode {
     };
     match args.command {
         Some(command) => runtime.block_on(cli::run(command)),
-        None => open_window(&runtime, args.director, args.portal),
+        None => open_window(&runtime, args.director, args.portal, env_password),
     }
+}
+
+/// clap's usage errors exit 2, which a monitoring system reads as CRITICAL
+/// for `status`; there a usage error is UNKNOWN (3), as plugins do.
+fn usage_error(error: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+    ) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    let _ = error.print();
+    let status = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    if status.as_deref() == Some("status") {
+        ExitCode::from(3)
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+/// `HYBRID_DIRECTOR_PASSWORD` (and the database's), read and removed from
+/// the environment so no program the window starts inherits them.
+fn take_director_password_from_env() -> Option<Secret> {
+    let password = std::env::var(crate::cli::prompt::PASSWORD_ENV).ok();
+    for name in [
+        crate::cli::prompt::PASSWORD_ENV,
+        crate::cli::prompt::DB_PASSWORD_ENV,
+    ] {
+        // SAFETY: called at start, before the runtime, logging or any other
+        // thread exists, so nothing reads the environment concurrently.
+        unsafe { std::env::remove_var(name) };
+    }
+    password.filter(|p| !p.is_empty()).map(Secret::new)
 }
 
 /// Builds the window's app against `director` (or the built-in simulator)
@@ -54,8 +110,14 @@ fn open_window(
     runtime: &tokio::runtime::Runtime,
     director: Option<String>,
     portal: Option<String>,
+    env_password: Option<Secret>,
 ) -> ExitCode {
     let store = SettingsStore::default_location();
+    // The program's own folder (the demo keeps its world there).
+    if let Err(e) = crate::store::atomic_file::create_private_dir(store.dir()) {
+        eprintln!("error: cannot create {}: {e}", store.dir().display());
+        return ExitCode::from(2);
+    }
     let (mut settings, notice) = store.load().settings();
     if let Some(url) = director {
         settings.director = DirectorTarget::Url(url);
@@ -70,7 +132,8 @@ fn open_window(
                     .unwrap_or(DEFAULT_PORTAL_URL)
                     .to_string()
             }),
-            None,
+            // A real Director's password, when the environment gave one.
+            env_password,
         ),
         DirectorTarget::Demo => {
             let mut config = SimConfig::demo();

@@ -82,6 +82,12 @@ pub struct Status {
 /// healthy one); `Red` wins over `Stale` because an alert says more.
 pub fn evaluate(report: &SyncReport) -> Status {
     let status = |state, summary: String| Status { state, summary };
+    if let Some(why) = implausible(report) {
+        return status(
+            AlarmState::Unknown,
+            format!("Director's answer cannot be right: {why}"),
+        );
+    }
     if !report.enabled {
         return status(
             AlarmState::Unknown,
@@ -121,6 +127,44 @@ pub fn evaluate(report: &SyncReport) -> Status {
             ),
         },
     }
+}
+
+/// How far ahead of Director's clock a time it reports may be (clocks of
+/// servers in one system drift by seconds, not minutes).
+const FUTURE_SLACK_SECS: u64 = 300;
+
+/// What in a report cannot be true — a last sync in the future, more
+/// invalid or synced users than users — so it is not believed: a green
+/// "last sync just now" from `last_success_at` = 2^64−1 would be a lie.
+pub fn implausible(report: &SyncReport) -> Option<String> {
+    let latest = report.now.saturating_add(FUTURE_SLACK_SECS);
+    for (name, at) in [
+        ("the last successful sync", report.last_success_at),
+        ("the last sync attempt", report.last_attempt_at),
+        ("the time sync was switched on", report.enabled_at),
+    ] {
+        if let Some(at) = at
+            && at > latest
+        {
+            return Some(format!(
+                "{name} is {} after Director's own clock",
+                human_duration(at - report.now)
+            ));
+        }
+    }
+    if report.invalid_usernames > report.total_users {
+        return Some(format!(
+            "{} invalid client usernames of {} users",
+            report.invalid_usernames, report.total_users
+        ));
+    }
+    if report.synced_users > report.total_users {
+        return Some(format!(
+            "{} users synced of {} users",
+            report.synced_users, report.total_users
+        ));
+    }
+    None
 }
 
 /// The monitoring-plugin line, e.g.
@@ -240,6 +284,64 @@ pub fn ago(secs: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn impossible_answers_are_unknown_with_the_reason() {
+        let good = SyncReport {
+            now: 1_000_000,
+            enabled: true,
+            interval_secs: 300,
+            enabled_at: Some(900_000),
+            last_attempt_at: Some(999_900),
+            last_success_at: Some(999_900),
+            invalid_usernames: 3,
+            total_users: 10,
+            synced_users: 7,
+            ..Default::default()
+        };
+        assert_eq!(evaluate(&good).state, AlarmState::Green);
+        let cases = [
+            (
+                SyncReport {
+                    last_success_at: Some(u64::MAX),
+                    ..good.clone()
+                },
+                "the last successful sync is",
+            ),
+            (
+                SyncReport {
+                    enabled_at: Some(1_000_000 + 3_600),
+                    ..good.clone()
+                },
+                "the time sync was switched on is 1 h after",
+            ),
+            (
+                SyncReport {
+                    invalid_usernames: 11,
+                    ..good.clone()
+                },
+                "11 invalid client usernames of 10 users",
+            ),
+            (
+                SyncReport {
+                    synced_users: 12,
+                    ..good.clone()
+                },
+                "12 users synced of 10 users",
+            ),
+        ];
+        for (report, words) in cases {
+            let status = evaluate(&report);
+            assert_eq!(status.state, AlarmState::Unknown, "{words}");
+            assert!(status.summary.contains(words), "{}", status.summary);
+        }
+        // A little clock drift is not a lie.
+        let drift = SyncReport {
+            last_success_at: Some(1_000_060),
+            ..good
+        };
+        assert_eq!(evaluate(&drift).state, AlarmState::Green);
+    }
 
     fn healthy() -> SyncReport {
         SyncReport {

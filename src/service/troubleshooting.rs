@@ -41,6 +41,7 @@ pub fn section(anchor: &str) -> Option<&'static str> {
 pub fn write_guide(dir: &Path) -> std::io::Result<PathBuf> {
     let path = dir.join("troubleshooting.md");
     if std::fs::read_to_string(&path).ok().as_deref() != Some(GUIDE) {
+        crate::store::atomic_file::create_private_dir(dir)?;
         crate::store::atomic_file::write_atomic(&path, GUIDE.as_bytes())?;
     }
     Ok(path)

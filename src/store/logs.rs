@@ -10,6 +10,7 @@ use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::EnvFilter;
 
 use crate::domain::redaction::redact;
+use crate::store::atomic_file::{create_private_dir, make_private};
 
 /// Log files are named `hybrid-setup.YYYY-MM-DD.log`.
 pub const FILE_PREFIX: &str = "hybrid-setup";
@@ -26,7 +27,12 @@ pub struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGu
 /// Sends tracing events to a daily file in `dir`. Fails when the folder
 /// cannot be made or another subscriber is already installed.
 pub fn init(dir: &Path) -> Result<LogGuard, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    // Logs name the Director, the users' counts and the steps taken: this
+    // user's alone (files made from now on are 0600 through the umask).
+    create_private_dir(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    for file in log_files(dir) {
+        let _ = make_private(&file);
+    }
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(FILE_PREFIX)

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::wizard::Progress;
-use crate::store::atomic_file::write_atomic;
+use crate::store::atomic_file::{create_private_dir, write_atomic};
 use crate::store::paths;
 
 /// Overrides where settings live (tests, portable installs).
@@ -203,6 +203,7 @@ impl SettingsStore {
             ..settings.clone()
         };
         let json = serde_json::to_vec_pretty(&safe).map_err(std::io::Error::other)?;
+        create_private_dir(&self.dir)?;
         write_atomic(&self.path(), &json)
     }
 }

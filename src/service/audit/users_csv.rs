@@ -3,9 +3,18 @@
 //! followed by `did` and `escalation_delivery`. Columns may come in any
 //! order; unknown extra columns are ignored (spreadsheets add them).
 
+use std::cell::Cell;
 use std::io::Read;
+use std::rc::Rc;
 
 use crate::contract::{EscalationDelivery, UserRecord};
+
+/// The largest file read (a million users take about 80 MB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+/// The longest line (a user's row is a few hundred bytes).
+pub const MAX_LINE_BYTES: u64 = 64 * 1024;
+/// The longest field, in characters.
+pub const MAX_FIELD_CHARS: usize = 1_000;
 
 pub const REQUIRED_COLUMNS: [&str; 5] = [
     "user_dn",
@@ -43,14 +52,27 @@ pub fn read_users_as<T>(
     input: impl Read,
     mut convert: impl FnMut(UserRecord) -> T,
 ) -> Result<Vec<T>, CsvError> {
+    let over = Rc::new(Cell::new(None));
+    let limited = Limited {
+        inner: strip_bom(input),
+        over: over.clone(),
+        read: 0,
+        line: 1,
+        line_bytes: 0,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(strip_bom(input));
+        .from_reader(limited);
     let mut records = reader.records();
+    // A limit that was hit explains the read error it caused.
+    let failed = |line: u64, e: &csv::Error| match over.get() {
+        Some(limit) => limit_error(limit),
+        None => row_error(line, e),
+    };
     let header = match records.next() {
         None => return Err(CsvError::Empty(REQUIRED_COLUMNS.join(","))),
-        Some(Err(e)) => return Err(row_error(1, &e)),
+        Some(Err(e)) => return Err(failed(1, &e)),
         Some(Ok(h)) => h,
     };
     let columns = columns(&header)?;
@@ -58,8 +80,23 @@ pub fn read_users_as<T>(
     let mut users = Vec::new();
     for (index, record) in records.enumerate() {
         let line = index as u64 + 2;
-        let record = record.map_err(|e| row_error(line, &e))?;
+        let record = record.map_err(|e| failed(line, &e))?;
         let line = record.position().map_or(line, |p| p.line());
+        if let Some((i, _)) = record
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.chars().count() > MAX_FIELD_CHARS)
+        {
+            return Err(CsvError::BadRow {
+                line,
+                message: format!(
+                    "field {} is longer than {MAX_FIELD_CHARS} characters",
+                    header
+                        .get(i)
+                        .map_or_else(|| (i + 1).to_string(), |h| format!("\"{}\"", h.trim()))
+                ),
+            });
+        }
         if record.len() == 1 && record.get(0).is_some_and(|f| f.trim().is_empty()) {
             continue; // a blank line
         }
@@ -154,6 +191,67 @@ fn row_error(line: u64, error: &csv::Error) -> CsvError {
     CsvError::BadRow { line, message }
 }
 
+/// Which limit a file went past, and on which line.
+#[derive(Debug, Clone, Copy)]
+enum Over {
+    Line(u64),
+    File(u64),
+}
+
+fn limit_error(over: Over) -> CsvError {
+    match over {
+        Over::Line(line) => CsvError::BadRow {
+            line,
+            message: format!(
+                "the line is longer than {} KB; is this a users CSV file?",
+                MAX_LINE_BYTES / 1024
+            ),
+        },
+        Over::File(line) => CsvError::BadRow {
+            line,
+            message: format!(
+                "the file is larger than {} MB; split it, or read the users from Director",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        },
+    }
+}
+
+/// Stops reading past the file and line limits, remembering which (the csv
+/// reader only sees an I/O error), so `/dev/zero` or one endless line
+/// cannot take the machine's memory.
+struct Limited<R> {
+    inner: R,
+    over: Rc<Cell<Option<Over>>>,
+    read: u64,
+    line: u64,
+    line_bytes: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_bytes = 0;
+            } else {
+                self.line_bytes += 1;
+                if self.line_bytes > MAX_LINE_BYTES {
+                    self.over.set(Some(Over::Line(self.line)));
+                    return Err(std::io::Error::other("line too long"));
+                }
+            }
+        }
+        if self.read > MAX_FILE_BYTES {
+            self.over.set(Some(Over::File(self.line)));
+            return Err(std::io::Error::other("file too large"));
+        }
+        Ok(n)
+    }
+}
+
 /// Excel writes UTF-8 CSV with a byte-order mark; skip it.
 fn strip_bom(input: impl Read) -> impl Read {
     let mut input = input;
@@ -207,6 +305,36 @@ pub fn write_users(users: &[UserRecord]) -> Result<String, csv::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endless_line_stops_at_the_limit_naming_it() {
+        let header = b"user_dn,first_name,last_name,client_username,email\n1,a,b,c,d\n".to_vec();
+        let endless = std::io::repeat(b'x').take(MAX_LINE_BYTES * 4);
+        let err = read_users(header.chain(endless)).expect_err("too long");
+        assert_eq!(
+            err.to_string(),
+            "line 3: the line is longer than 64 KB; is this a users CSV file?"
+        );
+        // /dev/zero: no newline ever.
+        let err = read_users(std::io::repeat(0).take(10 * MAX_LINE_BYTES)).expect_err("zeros");
+        assert!(
+            err.to_string().starts_with("line 1: the line is longer"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_long_field_is_named() {
+        let text = format!(
+            "user_dn,first_name,last_name,client_username,email\n1,{},b,c,d\n",
+            "é".repeat(MAX_FIELD_CHARS + 1)
+        );
+        let err = read_users(text.as_bytes()).expect_err("too long");
+        assert_eq!(
+            err.to_string(),
+            "line 2: field \"first_name\" is longer than 1000 characters"
+        );
+    }
 
     fn read(text: &str) -> Result<Vec<UserRecord>, CsvError> {
         read_users(text.as_bytes())
