@@ -45,7 +45,7 @@ fn signed_in() -> Response {
     json(r#"{"login_name":"admin","idle_timeout_secs":1200}"#.into())
 }
 
-/// 1. A pin given for Director is not applied to the Portal: a Portal that
+/// Hole 1: A pin given for Director is not applied to the Portal: a Portal that
 /// presents Director's (pinned) self-signed certificate is refused, while
 /// Director itself is trusted through the pin.
 #[test]
@@ -104,7 +104,7 @@ fn a_director_pin_does_not_reach_the_portal() {
     runtime.block_on(running.stop());
 }
 
-/// 2a. The contract's user list claims 2^63 users and sends the same page
+/// Hole 2a: The contract's user list claims 2^63 users and sends the same page
 /// forever: the read stops at the second page, saying so.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endless_contract_user_list_is_stopped() {
@@ -153,7 +153,7 @@ struct PageQuery {
     page: Option<u64>,
 }
 
-/// 2b. The web interface's list claims 2^62 records and keeps sending new
+/// Hole 2b: The web interface's list claims 2^62 records and keeps sending new
 /// rows: the read stops at the 1,000,000-user cap with the message.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_endless_web_user_list_is_capped() {
@@ -196,7 +196,7 @@ async fn an_endless_web_user_list_is_capped() {
     eprintln!("web list capped after {took:?}");
 }
 
-/// 3. A redirect to another host is not followed (the sign-in body, with
+/// Hole 3: A redirect to another host is not followed (the sign-in body, with
 /// the password, would go along on a 307); `status` says it was redirected
 /// and is UNKNOWN, not OK.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -280,7 +280,7 @@ async fn redirects_to_another_host_are_reported_not_followed() {
     );
 }
 
-/// 4. A password inside the address is refused by every command and never
+/// Hole 4: A password inside the address is refused by every command and never
 /// printed.
 #[test]
 fn a_password_in_the_address_is_refused_everywhere() {
@@ -317,4 +317,261 @@ fn a_password_in_the_address_is_refused_everywhere() {
         })
         .unwrap_or_default();
     assert!(!logs.contains("hunter2"), "{logs}");
+}
+
+/// A Director speaking the contract with `status` and `alerts` bodies of
+/// our choosing.
+async fn contract_director(status: String, alerts: String) -> String {
+    let app = Router::new()
+        .route(
+            "/director/api/session",
+            post(|| async { signed_in() }).delete(|| async { StatusCode::NO_CONTENT }),
+        )
+        .route(
+            "/director/api/hybrid/status",
+            get(move || {
+                let status = status.clone();
+                async move { json(status) }
+            }),
+        )
+        .route(
+            "/director/api/alerts",
+            get(move || {
+                let alerts = alerts.clone();
+                async move { json(alerts) }
+            }),
+        );
+    serve(app).await
+}
+
+fn status_body(last_success_at: u64, invalid: u64, total: u64) -> String {
+    format!(
+        r#"{{"server_time":1000000,"enabled":true,"interval_secs":300,"enabled_at":900000,
+            "last_attempt_at":999900,"last_success_at":{last_success_at},"last_attempt_failed":false,
+            "next_sync_at":1000200,"cycles":5,"alarm":"green","active_alerts":0,"invalid":{invalid},
+            "total":{total},"synced_users":{},"account_id":"1000001"}}"#,
+        total.saturating_sub(invalid).min(total)
+    )
+}
+
+fn run_status(url: &str, extra: &[&str]) -> (Option<i32>, String, Duration) {
+    let started = Instant::now();
+    let out = std::process::Command::new(BIN)
+        .args(["status", "--director", url])
+        .args(extra)
+        .env("HYBRID_DIRECTOR_PASSWORD", "pw")
+        .env(
+            "HYBRID_SETUP_HOME",
+            tempfile::tempdir().expect("home").path(),
+        )
+        .output()
+        .expect("runs");
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        started.elapsed(),
+    )
+}
+
+/// Hole 10: An alert Description with a terminal escape (`ESC]0;…` retitles a
+/// terminal) is printed escaped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_characters_from_a_server_are_escaped() {
+    let alerts = r#"{"alerts":[{"id":1,"time":999990,"severity":"critical","source":"Hybrid","kind":"bad_credentials","description":"evil \u001b]0;owned\u0007 title","active":true,"cleared_at":null}]}"#;
+    let url = contract_director(status_body(999_900, 0, 10), alerts.into()).await;
+    let (code, out, _) = tokio::task::spawn_blocking(move || run_status(&url, &[]))
+        .await
+        .expect("join");
+    assert_eq!(code, Some(2), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("evil \\u{1b}]0;owned\\u{7} title"), "{out}");
+}
+
+/// Hole 12: Impossible numbers are not believed: a last sync at 2^64−1 is not
+/// "just now", and 11 invalid of 10 is not printed as fact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impossible_numbers_are_unknown() {
+    for (body, words) in [
+        (status_body(u64::MAX, 0, 10), "after Director's own clock"),
+        (
+            status_body(999_900, 11, 10),
+            "11 invalid client usernames of 10 users",
+        ),
+    ] {
+        let url = contract_director(body, r#"{"alerts":[]}"#.into()).await;
+        let (code, out, _) = tokio::task::spawn_blocking(move || run_status(&url, &[]))
+            .await
+            .expect("join");
+        assert_eq!(code, Some(3), "{out}");
+        assert!(out.starts_with("HYBRID UNKNOWN"), "{out}");
+        assert!(out.contains(words), "{out}");
+    }
+}
+
+/// Hole 11: A Director that drips one byte every half second: `status` gives up
+/// at its one overall deadline (here 4 s; default 20 s, under Nagios's 60 s)
+/// with UNKNOWN; a usage error is UNKNOWN (3) too, not CRITICAL (2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dripping_director_meets_one_deadline() {
+    let drip = || async {
+        let stream = futures_util::stream::unfold(0u32, |n| async move {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            (n < 1_000).then(|| {
+                (
+                    Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(b" ")),
+                    n + 1,
+                )
+            })
+        });
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            axum::body::Body::from_stream(stream),
+        )
+            .into_response()
+    };
+    let url = serve(Router::new().fallback(drip)).await;
+    let (code, out, took) =
+        tokio::task::spawn_blocking(move || run_status(&url, &["--timeout", "4"]))
+            .await
+            .expect("join");
+    assert_eq!(code, Some(3), "{out}");
+    assert!(out.contains("did not finish answering within 4 s"), "{out}");
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    eprintln!("dripping Director: status gave up after {took:?}");
+
+    let (code, out, _) = tokio::task::spawn_blocking(|| run_status("x", &["--no-such-flag"]))
+        .await
+        .expect("join");
+    assert_eq!(code, Some(3), "{out}");
+}
+
+/// Hole 5: At `HYBRID_LOG=debug` no live session cookie reaches the log, and the
+/// command signs out when it is done.
+#[test]
+fn debug_logs_hold_no_cookies_and_status_signs_out() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let running = runtime
+        .block_on(sim::start(
+            SimConfig::demo(),
+            "127.0.0.1:0".parse().expect("addr"),
+        ))
+        .expect("sim");
+    let home = tempfile::tempdir().expect("home");
+    let out = std::process::Command::new(BIN)
+        .args(["status", "--director", &running.url()])
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .env("HYBRID_SETUP_HOME", home.path())
+        .env("HYBRID_LOG", "debug")
+        .output()
+        .expect("runs");
+    assert!(out.status.code().is_some(), "ran");
+    assert_eq!(running.open_director_sessions(), 0, "signed out at the end");
+    let logs: String = std::fs::read_dir(home.path().join("logs"))
+        .expect("logs")
+        .flatten()
+        .map(|f| std::fs::read_to_string(f.path()).unwrap_or_default())
+        .collect();
+    assert!(logs.contains("DEBUG"), "debug lines were written");
+    for line in logs.lines().filter(|l| l.contains("_session=")) {
+        assert!(
+            line.contains("_session=[redacted]"),
+            "a session cookie in the log: {line}"
+        );
+    }
+    assert!(!logs.contains(world::DEMO_ADMIN_PASSWORD), "no password");
+    runtime.block_on(running.stop());
+}
+
+/// Hole 6: The program's folders are 0700 and its files 0600, even when an
+/// older version left them readable.
+#[cfg(unix)]
+#[test]
+fn folders_and_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().expect("home");
+    let logs = home.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("logs");
+    std::fs::set_permissions(&logs, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let old = logs.join("hybrid-setup.2026-01-01.log");
+    std::fs::write(&old, "old\n").expect("old log");
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let csv =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tricky_users.csv");
+    let report = home.path().join("diag.txt");
+    for args in [
+        vec!["audit", "--users-csv", csv.to_str().expect("path")],
+        vec!["diagnostics", "--output", report.to_str().expect("path")],
+    ] {
+        std::process::Command::new(BIN)
+            .args(&args)
+            .env("HYBRID_SETUP_HOME", home.path())
+            .output()
+            .expect("runs");
+    }
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    assert_eq!(mode(&logs), 0o700, "log folder");
+    for file in std::fs::read_dir(&logs).expect("logs").flatten() {
+        assert_eq!(mode(&file.path()), 0o600, "{}", file.path().display());
+    }
+    assert_eq!(mode(&report), 0o600, "diagnostics report");
+}
+
+/// Holes 7 and 14: Careless input: `/dev/zero` as the users CSV stops at the line
+/// limit in bounded memory; diagnostics to a folder that does not exist
+/// makes no folders; an empty HYBRID_SETUP_HOME is refused.
+#[cfg(unix)]
+#[test]
+fn careless_paths_and_files_are_refused() {
+    let home = tempfile::tempdir().expect("home");
+    let run = |args: &[&str], home_value: &std::ffi::OsStr| {
+        std::process::Command::new(BIN)
+            .args(args)
+            .env("HYBRID_SETUP_HOME", home_value)
+            .current_dir(home.path())
+            .output()
+            .expect("runs")
+    };
+    let started = Instant::now();
+    let out = run(
+        &["audit", "--users-csv", "/dev/zero"],
+        home.path().as_os_str(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("line 1: the line is longer than 64 KB"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    let missing = home.path().join("no/such/dir/x.txt");
+    let out = run(
+        &["diagnostics", "-o", missing.to_str().expect("path")],
+        home.path().as_os_str(),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!home.path().join("no").exists(), "no folders were made");
+
+    let elsewhere = tempfile::tempdir().expect("current folder");
+    let out = std::process::Command::new(BIN)
+        .args(["diagnostics", "-o", "-"])
+        .env("HYBRID_SETUP_HOME", "")
+        .current_dir(elsewhere.path())
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("HYBRID_SETUP_HOME is set but empty"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).expect("dir").count(),
+        0,
+        "nothing written in the current folder"
+    );
 }

@@ -26,6 +26,10 @@ fn options() -> ClientOptions {
 }
 
 async fn admin_answer(peer: &str) -> StatusCode {
+    admin_answer_to(peer, None).await
+}
+
+async fn admin_answer_to(peer: &str, host: Option<&str>) -> StatusCode {
     let world = World::new(
         data::generate(5, data::Mix::Fixable, 1),
         300,
@@ -33,9 +37,11 @@ async fn admin_answer(peer: &str) -> StatusCode {
     );
     let app = router(Arc::new(Shared::new(world)))
         .layer(MockConnectInfo(peer.parse::<SocketAddr>().expect("addr")));
-    let request = Request::get(paths::SIM_FAULTS)
-        .body(Body::empty())
-        .expect("request");
+    let mut request = Request::get(paths::SIM_FAULTS);
+    if let Some(host) = host {
+        request = request.header("host", host);
+    }
+    let request = request.body(Body::empty()).expect("request");
     app.oneshot(request).await.expect("answer").status()
 }
 
@@ -51,6 +57,32 @@ async fn admin_routes_answer_only_on_loopback() {
     );
     assert_eq!(
         admin_answer("[2001:db8::1]:50000").await,
+        StatusCode::FORBIDDEN
+    );
+    // An IPv4 client of a `[::]` socket: its mapped address is loopback.
+    assert_eq!(
+        admin_answer("[::ffff:127.0.0.1]:50000").await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        admin_answer("[::ffff:192.0.2.10]:50000").await,
+        StatusCode::FORBIDDEN
+    );
+}
+
+/// DNS rebinding: a web page's own name resolving to 127.0.0.1 reaches the
+/// simulator from the browser on this machine; `Host` gives it away.
+#[tokio::test]
+async fn admin_routes_refuse_a_foreign_host_name() {
+    for host in ["127.0.0.1:8080", "localhost:8080", "[::1]:8080"] {
+        assert_eq!(
+            admin_answer_to("127.0.0.1:50000", Some(host)).await,
+            StatusCode::OK,
+            "{host}"
+        );
+    }
+    assert_eq!(
+        admin_answer_to("127.0.0.1:50000", Some("rebind.attacker.example:8080")).await,
         StatusCode::FORBIDDEN
     );
 }
@@ -160,6 +192,10 @@ async fn oversized_requests_are_refused() {
     let sim = sim::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
         .await
         .expect("sim");
+    // The program's own client installs the crypto provider reqwest needs
+    // (it is built without a default one); making one here does too, so
+    // this test does not depend on which test ran first.
+    let _ = HttpPortal::new(&sim.url(), options());
     let client = reqwest::Client::new();
     let huge = format!(
         "{{\"login_name\":\"admin\",\"password\":\"{}\"}}",

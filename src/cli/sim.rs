@@ -64,6 +64,13 @@ pub async fn run(args: SimArgs) -> ExitCode {
         state_file: args.state,
         tls,
     };
+    if !args.addr.ip().to_canonical().is_loopback() {
+        eprintln!(
+            "warning: listening on {} — other computers can reach this simulator and sign in with its \
+             published demo passwords. Use 127.0.0.1 unless that is what you want.",
+            args.addr
+        );
+    }
     let running = match sim::start(config, args.addr).await {
         Ok(running) => running,
         Err(e) => return fail(2, e),

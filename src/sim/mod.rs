@@ -150,6 +150,12 @@ impl RunningSim {
         self.shared.world()
     }
 
+    /// Director sign-ins that have not ended (a command that signs out
+    /// leaves none behind).
+    pub fn open_director_sessions(&self) -> usize {
+        self.shared.sessions().director_sessions()
+    }
+
     /// Stops serving and writes the state file one last time.
     pub async fn stop(self) {
         let _ = self.stop.send(true);

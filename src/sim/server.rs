@@ -466,21 +466,55 @@ async fn portal_users(State(shared): S, headers: HeaderMap) -> ApiResult<Json<Po
 
 // ------------------------------------------------------------------ admin
 
+/// The admin routes hand out the whole world (passwords and the Token
+/// included): only to this machine — the peer on loopback (an IPv4 peer
+/// on an IPv6 socket arrives as `::ffff:127.0.0.1`) — and only when the
+/// request names this machine in `Host`, so a web page using DNS rebinding
+/// (its own name, resolving to 127.0.0.1) is refused.
 async fn loopback_only(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     request: Request,
     next: Next,
 ) -> Response {
-    if peer.ip().is_loopback() {
-        next.run(request).await
-    } else {
-        failure(
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok());
+    if !peer.ip().to_canonical().is_loopback() {
+        return failure(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Simulator admin routes answer only on the loopback interface.",
         )
-        .into_response()
+        .into_response();
     }
+    if host.is_some_and(|h| !is_local_host(h)) {
+        return failure(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Simulator admin routes answer only to localhost, 127.0.0.1 or [::1] in Host.",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+/// `localhost`, `127.0.0.1`, `[::1]` (any loopback address), with or without a port.
+fn is_local_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        }),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.to_canonical().is_loopback())
 }
 
 async fn list_faults(State(shared): S) -> Json<FaultList> {
@@ -658,6 +692,28 @@ mod tests {
         ));
         assert!(route_matches("GET /director/*", "GET /director/api/users"));
         assert!(!route_matches("GET /portal/*", "GET /director/api/users"));
+    }
+
+    #[test]
+    fn local_host_names_are_recognised() {
+        for ok in [
+            "localhost",
+            "LOCALHOST:8080",
+            "127.0.0.1:1",
+            "127.0.0.1",
+            "[::1]:9",
+            "[::1]",
+        ] {
+            assert!(is_local_host(ok), "{ok}");
+        }
+        for bad in [
+            "attacker.example",
+            "attacker.example:80",
+            "10.0.0.1:80",
+            "localhost.attacker.example",
+        ] {
+            assert!(!is_local_host(bad), "{bad}");
+        }
     }
 
     #[test]

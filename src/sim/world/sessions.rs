@@ -64,6 +64,10 @@ pub fn secs(ms: u64) -> u64 {
 }
 
 impl Sessions {
+    pub fn director_sessions(&self) -> usize {
+        self.director.len()
+    }
+
     pub fn director_login(
         &mut self,
         world: &World,
