@@ -200,3 +200,45 @@ fn open_window(
 fn non_empty(s: &str) -> Option<&str> {
     (!s.trim().is_empty()).then_some(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Run in a child process of this test binary (the environment is
+    /// process-wide): takes the password and reports what is left.
+    #[test]
+    fn child_takes_the_password_out_of_the_environment() {
+        if std::env::var_os("HYBRID_TEST_CHILD").is_none() {
+            return;
+        }
+        let taken = take_director_password_from_env();
+        println!(
+            "taken={} left={} db_left={}",
+            taken.map(|s| s.expose().to_string()).unwrap_or_default(),
+            std::env::var_os(crate::cli::prompt::PASSWORD_ENV).is_some(),
+            std::env::var_os(crate::cli::prompt::DB_PASSWORD_ENV).is_some(),
+        );
+    }
+
+    #[test]
+    fn the_window_keeps_no_password_in_its_environment() {
+        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "launch::tests::child_takes_the_password_out_of_the_environment",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("HYBRID_TEST_CHILD", "1")
+            .env(crate::cli::prompt::PASSWORD_ENV, "Hunter2Pass")
+            .env(crate::cli::prompt::DB_PASSWORD_ENV, "DbPass")
+            .output()
+            .expect("child runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("taken=Hunter2Pass left=false db_left=false"),
+            "{text}"
+        );
+    }
+}

@@ -575,3 +575,25 @@ fn careless_paths_and_files_are_refused() {
         "nothing written in the current folder"
     );
 }
+
+/// Hole 8: `sim` on a non-loopback address says, before anything else, who
+/// can now reach it.
+#[test]
+fn the_simulator_warns_when_it_listens_beyond_this_machine() {
+    use std::io::{BufRead, BufReader};
+    let mut sim = std::process::Command::new(BIN)
+        .args(["sim", "--addr", "0.0.0.0:0"])
+        .env("HYBRID_SETUP_HOME", tempfile::tempdir().expect("home").path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut line = String::new();
+    BufReader::new(sim.stderr.take().expect("stderr"))
+        .read_line(&mut line)
+        .expect("a line");
+    let _ = sim.kill();
+    let _ = sim.wait();
+    assert!(line.starts_with("warning: listening on 0.0.0.0:0"), "{line}");
+    assert!(line.contains("other computers can reach this simulator"), "{line}");
+}
