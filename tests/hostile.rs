@@ -583,7 +583,10 @@ fn the_simulator_warns_when_it_listens_beyond_this_machine() {
     use std::io::{BufRead, BufReader};
     let mut sim = std::process::Command::new(BIN)
         .args(["sim", "--addr", "0.0.0.0:0"])
-        .env("HYBRID_SETUP_HOME", tempfile::tempdir().expect("home").path())
+        .env(
+            "HYBRID_SETUP_HOME",
+            tempfile::tempdir().expect("home").path(),
+        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -594,6 +597,12 @@ fn the_simulator_warns_when_it_listens_beyond_this_machine() {
         .expect("a line");
     let _ = sim.kill();
     let _ = sim.wait();
-    assert!(line.starts_with("warning: listening on 0.0.0.0:0"), "{line}");
-    assert!(line.contains("other computers can reach this simulator"), "{line}");
+    assert!(
+        line.starts_with("warning: listening on 0.0.0.0:0"),
+        "{line}"
+    );
+    assert!(
+        line.contains("other computers can reach this simulator"),
+        "{line}"
+    );
 }

@@ -117,7 +117,7 @@ impl WebDirector {
         url: &str,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<Vec<DirectoryUser>, ApiError> {
-        let mut listed: Vec<(u64, JqGridRow)> = Vec::new();
+        let mut listed: Vec<(u64, Listed)> = Vec::new();
         let mut guard = ListGuard::new(url);
         let mut page_number = 1;
         let total = loop {
@@ -144,7 +144,7 @@ impl WebDirector {
                     url: self.http.url(USERS_LIST_PATH),
                     detail: format!("a user id is not a number: {:?}", row.id),
                 })?;
-                listed.push((id, row));
+                listed.push((id, Listed::of(&row)));
             }
             if !more {
                 break listed.len() as u64;
@@ -157,7 +157,7 @@ impl WebDirector {
 
     async fn details(
         &self,
-        listed: Vec<(u64, JqGridRow)>,
+        listed: Vec<(u64, Listed)>,
         total: u64,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<Vec<DirectoryUser>, ApiError> {
@@ -174,7 +174,7 @@ impl WebDirector {
                 running.spawn(async move {
                     let detail: Result<UserJson, ApiError> =
                         director.get_json(&user_json_path(id), &[]).await;
-                    (index, detail.map(|d| merge(id, &row, d.user)))
+                    (index, detail.map(|d| merge(id, row, d.user)))
                 });
             }
             let Some(joined) = running.join_next().await else {
@@ -191,14 +191,33 @@ impl WebDirector {
     }
 }
 
+/// What a list row gives: only the cells used, so a million rows stay
+/// small while their details are fetched.
+#[derive(Debug, Clone)]
+struct Listed {
+    first_name: String,
+    last_name: String,
+    email: String,
+}
+
+impl Listed {
+    fn of(row: &JqGridRow) -> Self {
+        let cell = |i: usize| match row.cell.get(i) {
+            Some(Some(serde_json::Value::String(s))) => s.clone(),
+            Some(Some(serde_json::Value::Null)) | Some(None) | None => String::new(),
+            Some(Some(other)) => other.to_string(),
+        };
+        Listed {
+            first_name: cell(0),
+            last_name: cell(1),
+            email: cell(EMAIL_CELL),
+        }
+    }
+}
+
 /// The list row has names and email; the user's JSON adds the client
 /// username and the user DN, and wins where both have a value.
-fn merge(id: u64, row: &JqGridRow, detail: UserDetail) -> DirectoryUser {
-    let cell = |i: usize| match row.cell.get(i) {
-        Some(Some(serde_json::Value::String(s))) => s.clone(),
-        Some(Some(serde_json::Value::Null)) | Some(None) | None => String::new(),
-        Some(Some(other)) => other.to_string(),
-    };
+fn merge(id: u64, row: Listed, detail: UserDetail) -> DirectoryUser {
     let address = detail.address.unwrap_or_default();
     let user_dn = match detail.user_dn {
         Some(serde_json::Value::String(s)) => s,
@@ -207,13 +226,10 @@ fn merge(id: u64, row: &JqGridRow, detail: UserDetail) -> DirectoryUser {
     };
     DirectoryUser {
         user_dn: user_dn.into(),
-        first_name: address.first_name.unwrap_or_else(|| cell(0)).into(),
-        last_name: address.last_name.unwrap_or_else(|| cell(1)).into(),
+        first_name: address.first_name.unwrap_or(row.first_name).into(),
+        last_name: address.last_name.unwrap_or(row.last_name).into(),
         client_username: detail.gui_login_name.unwrap_or_default().into(),
-        email: address
-            .email_address
-            .unwrap_or_else(|| cell(EMAIL_CELL))
-            .into(),
+        email: address.email_address.unwrap_or(row.email).into(),
     }
 }
 
@@ -257,7 +273,7 @@ mod tests {
                 "tab_address_attributes":{"FirstName":"Ann","LastName":"Lee"}}}"#,
         )
         .expect("user");
-        let user = merge(17, &row, detail.user);
+        let user = merge(17, Listed::of(&row), detail.user);
         assert_eq!(user.user_dn, "4242");
         assert_eq!(user.client_username, "alee");
         assert_eq!(user.email, "ann@acme.com");
