@@ -131,7 +131,10 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
             .login(&args.login.login, &password)
             .await
             .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?;
-        director.read_users(&progress).await
+        let users = director.read_users(&progress).await;
+        // Done with Director: the session ends here, not when it idles out.
+        let _ = tokio::time::timeout(Duration::from_secs(3), director.logout()).await;
+        users
     } else {
         return Err("give --users-csv FILE, --director URL, --director-web URL or --db URL".into());
     };
