@@ -84,6 +84,11 @@ mod tests {
     fn replaces_content_and_leaves_no_temp_files() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("sub").join("settings.json");
+        // A typed path never gets folders made for it; the program's own
+        // folder is made first.
+        let missing = write_atomic(&path, b"old").expect_err("no folder");
+        assert!(missing.to_string().contains("does not exist"), "{missing}");
+        create_private_dir(&dir.path().join("sub"))?;
         write_atomic(&path, b"old")?;
         write_atomic(&path, b"new")?;
         assert_eq!(std::fs::read(&path)?, b"new");
