@@ -1,6 +1,8 @@
 //! Property tests of the pure rules: usernames, formatting, registration,
 //! build numbers and the alarm model.
 
+mod support;
+
 use hybrid_setup::domain::alarm::{
     AlarmState, STALE_AFTER_INTERVALS, SyncReport, evaluate, plugin_line,
 };
@@ -9,21 +11,7 @@ use hybrid_setup::domain::registration::RegistrationForm;
 use hybrid_setup::domain::username::{self, comparison_key, validate};
 use hybrid_setup::domain::version::BuildNumber;
 use proptest::prelude::*;
-
-fn atom() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,12}"
-}
-
-fn label() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9]([a-zA-Z0-9-]{0,10}[a-zA-Z0-9])?"
-}
-
-prop_compose! {
-    fn valid_address()(atoms in prop::collection::vec(atom(), 1..4),
-                       labels in prop::collection::vec(label(), 2..4)) -> String {
-        format!("{}@{}", atoms.join("."), labels.join("."))
-    }
-}
+use support::addresses::{label, valid_address};
 
 fn username_like() -> impl Strategy<Value = String> {
     prop_oneof![

@@ -591,6 +591,15 @@ fn the_icon_opens_the_alerts_with_their_description() {
     );
 }
 
+/// Focuses the control labelled `label` and presses Enter there.
+fn enter_on(h: &mut Harness<'_, HybridApp>, label: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    h.step();
+}
+
 /// Enter on a focused button presses that button only: Tab to Back and
 /// Enter goes back one step, and Continue does not run as well.
 #[test]
@@ -600,11 +609,7 @@ fn enter_on_the_focused_back_button_only_goes_back() {
     pass_requirements(&mut h);
     click(&mut h, "Connect account link");
     assert_eq!(h.state().step(), Step::Register);
-    h.get_by_label("Back").focus();
-    h.step();
-    h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
+    enter_on(&mut h, "Back");
     assert_eq!(
         h.state().step(),
         Step::LinkDirector,
@@ -619,11 +624,7 @@ fn enter_in_the_username_search_does_not_save() {
     let world = World::new();
     let mut h = to_username_format(&world);
     fill(&mut h, "Search", "pat");
-    h.get_by_label("Search").focus();
-    h.step();
-    h.key_press(egui::Key::Enter);
-    h.step();
-    h.step();
+    enter_on(&mut h, "Search");
     assert_eq!(
         h.state().step(),
         Step::UsernameFormat,

@@ -5,6 +5,8 @@
 //! formatting over messy domains and directories that span many partitions,
 //! checked against hand-written expectations.
 
+mod support;
+
 use hybrid_setup::client::http::{ApiError, decode};
 use hybrid_setup::contract::{EscalationDelivery, SystemInfo, UserRecord};
 use hybrid_setup::domain::format::{DirectoryUser, FormatOptions, format};
@@ -13,6 +15,7 @@ use hybrid_setup::domain::username::{self, Reason, validate};
 use hybrid_setup::service::audit::users_csv::{CsvError, read_users, write_users};
 use proptest::prelude::*;
 use reqwest::StatusCode;
+use support::addresses::valid_address;
 
 fn valid_form() -> RegistrationForm {
     RegistrationForm {
@@ -132,20 +135,6 @@ fn apply(form: &mut RegistrationForm, b: &Break) -> (Field, &'static str) {
             form.accepted_terms = false;
             (Field::AcceptedTerms, "tick the box")
         }
-    }
-}
-
-/// Addresses that are valid, and one-edit mutations of them.
-fn atom() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,10}"
-}
-fn label() -> impl Strategy<Value = String> {
-    "[a-zA-Z0-9]([a-zA-Z0-9-]{0,8}[a-zA-Z0-9])?"
-}
-prop_compose! {
-    fn valid_address()(atoms in prop::collection::vec(atom(), 1..3),
-                       labels in prop::collection::vec(label(), 2..4)) -> String {
-        format!("{}@{}", atoms.join("."), labels.join("."))
     }
 }
 

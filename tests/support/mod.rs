@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+pub mod addresses;
+
 use egui_kittest::Harness;
 use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::contract::RegistrationRequest;
