@@ -34,6 +34,14 @@ pub struct SimArgs {
     /// its SHA-256 fingerprint is printed to compare with what the program shows.
     #[arg(long)]
     pub tls: bool,
+    /// Play a real Director: serve only its known web interface (login form,
+    /// user list and JSON, /dm pages) — no contract routes, no Portal.
+    #[arg(long = "web-only")]
+    pub web_only: bool,
+    /// With the web interface: keep the CSRF token only in the session
+    /// cookie, as older Director builds do.
+    #[arg(long = "csrf-in-cookie")]
+    pub csrf_in_cookie: bool,
 }
 
 pub async fn run(args: SimArgs) -> ExitCode {
@@ -63,6 +71,10 @@ pub async fn run(args: SimArgs) -> ExitCode {
         demo_account: true,
         state_file: args.state,
         tls,
+        web_mode: sim::server::WebMode {
+            only: args.web_only,
+            csrf_in_cookie: args.csrf_in_cookie,
+        },
     };
     if !args.addr.ip().to_canonical().is_loopback() {
         eprintln!(

@@ -9,11 +9,16 @@ use clap::Args;
 
 use super::prompt::director_password;
 use super::{DirectorLoginArgs, connect_director, explain};
+use crate::client::director::kind::{DirectorKind, detect};
+use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
+use crate::client::http::ApiError;
 use crate::contract::sync_report;
 use crate::domain::alarm::{self, AlarmState};
+use crate::domain::format::FormatOptions;
 use crate::domain::secret::Secret;
 use crate::domain::text::printable;
+use crate::domain::version::BuildNumber;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -28,6 +33,13 @@ pub struct StatusArgs {
     /// With --watch: seconds between polls of Director.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub interval: u64,
+    /// For a Director's web interface: count client usernames as Connect Sync
+    /// would with "Use the email address as the client username" ticked.
+    #[arg(long = "use-email")]
+    pub use_email: bool,
+    /// For a Director's web interface: … with "Append a domain" and this domain.
+    #[arg(long = "append-domain", value_name = "DOMAIN")]
+    pub append_domain: Option<String>,
 }
 
 /// How long signing out may take after the check.
@@ -41,6 +53,35 @@ pub async fn run(args: StatusArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return unknown(&args, &e),
     };
+    // One deadline for the whole check, retries included: a monitoring
+    // system gives a plugin about a minute.
+    let deadline = Duration::from_secs(args.login.timeout.max(1));
+    let started = tokio::time::Instant::now();
+    let kind = match tokio::time::timeout(deadline, detect(&url, args.login.client_options())).await
+    {
+        Ok(Ok(kind)) => kind,
+        Ok(Err(e)) => {
+            return unknown(
+                &args,
+                &format!("cannot read Director at {url}: {}", explain(&e)),
+            );
+        }
+        Err(_) => return unknown(&args, &no_answer(&url, deadline)),
+    };
+    if kind == DirectorKind::Web {
+        if args.watch {
+            return unknown(
+                &args,
+                "--watch follows a Director's sync status, which its web interface does not show; \
+                 run status from a scheduler instead",
+            );
+        }
+        let left = deadline.saturating_sub(started.elapsed());
+        return match tokio::time::timeout(left, web_status(&args, &url, &password)).await {
+            Ok(code) => code,
+            Err(_) => unknown(&args, &no_answer(&url, deadline)),
+        };
+    }
     let director = match connect_director(&args.login).await {
         Ok(d) => d,
         Err(e) => return unknown(&args, &e.to_string()),
@@ -48,10 +89,7 @@ pub async fn run(args: StatusArgs) -> ExitCode {
     if args.watch {
         return watch_status(director, &args.login.login, &password, args.interval).await;
     }
-    // One deadline for the whole check, retries included: a monitoring
-    // system gives a plugin about a minute.
-    let deadline = Duration::from_secs(args.login.timeout.max(1));
-    let fetched = tokio::time::timeout(deadline, async {
+    let fetched = tokio::time::timeout(deadline.saturating_sub(started.elapsed()), async {
         director.login(&args.login.login, &password).await?;
         let state = director.sync_state().await;
         // Signed out again: the session cookie is worth nothing after this.
@@ -67,15 +105,7 @@ pub async fn run(args: StatusArgs) -> ExitCode {
                 &format!("cannot read Director at {url}: {}", explain(&e)),
             );
         }
-        Err(_) => {
-            return unknown(
-                &args,
-                &format!(
-                    "Director at {url} did not finish answering within {} s (--timeout)",
-                    deadline.as_secs()
-                ),
-            );
-        }
+        Err(_) => return unknown(&args, &no_answer(&url, deadline)),
     };
     let report = sync_report(&status, &alerts);
     let evaluated = alarm::evaluate(&report);
@@ -149,6 +179,153 @@ async fn watch_status(
             }
         }
     }
+}
+
+fn no_answer(url: &str, deadline: Duration) -> String {
+    format!(
+        "Director at {url} did not finish answering within {} s (--timeout)",
+        deadline.as_secs()
+    )
+}
+
+/// A real Director's web interface: what can be read, said honestly. The
+/// Hybrid alarm is on Director's alarm bar, which no known interface
+/// shows; this checks that Director answers and takes the sign-in, its
+/// build, and whether every client username would pass Connect Sync under
+/// the given options.
+async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode {
+    let options = FormatOptions {
+        use_email: args.use_email,
+        append_domain: args.append_domain.clone(),
+    };
+    if let Err(reason) = options.validate() {
+        return unknown(args, &format!("--append-domain: {}", reason.describe()));
+    }
+    let director = match WebDirector::sign_in(
+        url,
+        args.login.client_options(),
+        &args.login.login,
+        password,
+    )
+    .await
+    {
+        Ok(d) => d,
+        Err(e @ (ApiError::Unauthorized { .. } | ApiError::Locked { .. })) => {
+            return report(args, &WebReport::refused(explain(&e)));
+        }
+        Err(e) => {
+            return unknown(
+                args,
+                &format!("cannot read Director at {url}: {}", explain(&e)),
+            );
+        }
+    };
+    let build = director.build().await;
+    let users = match director.users(&|_, _| {}).await {
+        Ok(users) => users,
+        Err(e) => {
+            return unknown(
+                args,
+                &format!(
+                    "cannot read the users of Director at {url}: {}",
+                    explain(&e)
+                ),
+            );
+        }
+    };
+    let outcomes = crate::domain::format::format(&users, &options);
+    let invalid = outcomes.iter().filter(|o| !o.valid()).count();
+    report(
+        args,
+        &WebReport::read(build.map_err(|e| explain(&e)), invalid, users.len()),
+    )
+}
+
+/// What `status` found on a web-interface Director.
+struct WebReport {
+    state: AlarmState,
+    summary: String,
+    build: Option<String>,
+    invalid: Option<usize>,
+    total: Option<usize>,
+}
+
+impl WebReport {
+    fn refused(why: String) -> Self {
+        WebReport {
+            state: AlarmState::Red,
+            summary: format!("Director refused the sign-in: {why}"),
+            build: None,
+            invalid: None,
+            total: None,
+        }
+    }
+
+    fn read(build: Result<BuildNumber, String>, invalid: usize, total: usize) -> Self {
+        let build_text = match &build {
+            Ok(b) => format!("build {b}"),
+            Err(why) => format!("build not checked ({why})"),
+        };
+        let (state, summary) = if invalid == 0 {
+            (
+                AlarmState::Green,
+                format!(
+                    "Director reachable, {build_text}, 0 of {total} client usernames invalid \
+                     (Hybrid alarm: see Director's alarm bar)"
+                ),
+            )
+        } else {
+            (
+                AlarmState::Stale,
+                format!(
+                    "{invalid} of {total} client usernames would fail Connect Sync; \
+                     Director reachable, {build_text} (Hybrid alarm: see Director's alarm bar)"
+                ),
+            )
+        };
+        WebReport {
+            state,
+            summary,
+            build: build.ok().map(|b| b.to_string()),
+            invalid: Some(invalid),
+            total: Some(total),
+        }
+    }
+}
+
+/// The plugin line or JSON for a web-interface Director. Green is OK (0),
+/// usernames in the way WARNING (1), a refused sign-in CRITICAL (2).
+fn report(args: &StatusArgs, r: &WebReport) -> ExitCode {
+    let code = r.state.exit_code();
+    if args.json {
+        let json = serde_json::json!({
+            // OK / WARNING / CRITICAL: not an alarm colour, which is not known.
+            "state": r.state.plugin_word().to_lowercase(),
+            "summary": r.summary,
+            "exit_code": code,
+            "director_kind": "web",
+            "build": r.build,
+            "invalid": r.invalid,
+            "total": r.total,
+            "alarm": null,
+            "alarm_reason": "Director's Hybrid alarm is shown only on its alarm bar; no known interface of Director reads it",
+        });
+        println!("{json}");
+    } else {
+        let perf = match (r.invalid, r.total) {
+            (Some(invalid), Some(total)) => format!(" | invalid={invalid};;;0 users={total};;;0"),
+            _ => String::new(),
+        };
+        println!(
+            "{}",
+            printable(&format!(
+                "HYBRID {} - {}{perf}",
+                r.state.plugin_word(),
+                r.summary.replace('|', "/")
+            ))
+        );
+    }
+    ExitCode::from(code as u8)
 }
 
 fn unknown(args: &StatusArgs, reason: &str) -> ExitCode {

@@ -180,6 +180,9 @@ pub struct Http {
     client: reqwest::Client,
     options: ClientOptions,
     verifier: Arc<TofuVerifier>,
+    /// The session's cookies (Director's older builds keep the CSRF token
+    /// inside one).
+    cookies: Arc<reqwest::cookie::Jar>,
 }
 
 /// Whether a call may be repeated without changing its effect.
@@ -199,10 +202,11 @@ impl Http {
         };
         let verifier =
             Arc::new(TofuVerifier::new(options.pinned_certificate).map_err(|e| cannot(&e))?);
+        let cookies = Arc::new(reqwest::cookie::Jar::default());
         let tls = verifier.client_config().map_err(|e| cannot(&e))?;
         let client = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
-            .cookie_store(true)
+            .cookie_provider(cookies.clone())
             .redirect(same_origin_only())
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
@@ -214,11 +218,36 @@ impl Http {
             client,
             options,
             verifier,
+            cookies,
         })
     }
 
     pub fn base_url(&self) -> &str {
         &self.base
+    }
+
+    /// The value of the session's cookie `name` for this server.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.base).ok()?;
+        let header = self.cookies.cookies(&url)?;
+        header.to_str().ok()?.split(';').find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then(|| value.to_string())
+        })
+    }
+
+    /// A GET whose answer is taken as it comes — status, content type, text
+    /// — for finding out what kind of server answers.
+    pub async fn probe(&self, path: &str) -> Result<(StatusCode, String, String), ApiError> {
+        let url = self.url(path);
+        let (status, content_type, bytes) =
+            self.exchange(self.client.get(&url), path, &url).await?;
+        Ok((
+            status,
+            content_type,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ))
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -6,6 +6,11 @@ use serde::Deserialize;
 
 pub const LOGIN_PATH: &str = "/director/login";
 pub const USERS_LIST_PATH: &str = "/director/users/list";
+/// Monitoring > Services: an HTML page whose script holds the services
+/// table, build numbers included.
+pub const MONITORING_SERVICE_PATH: &str = "/dm/monitoring_service";
+/// The session cookie of Director's web interface.
+pub const SESSION_COOKIE: &str = "_director2_session";
 /// Where the list puts the email address (first, last, extension, …, email).
 pub const EMAIL_CELL: usize = 4;
 

@@ -42,6 +42,8 @@ pub struct SimConfig {
     pub state_file: Option<PathBuf>,
     /// Serve HTTPS with this certificate instead of plain HTTP.
     pub tls: Option<SimTls>,
+    /// Play a real Director's known web interface only, or beside the contract.
+    pub web_mode: server::WebMode,
 }
 
 /// A certificate and its private key (DER), for `sim --tls`.
@@ -101,6 +103,7 @@ impl SimConfig {
             demo_account: true,
             state_file: None,
             tls: None,
+            web_mode: server::WebMode::default(),
         }
     }
 
@@ -182,7 +185,9 @@ pub async fn start(config: SimConfig, addr: SocketAddr) -> Result<RunningSim, Si
     // first request, as a restarted Director would catch up.
     let mut world = world;
     world.tick(server::now_ms());
-    let shared = Arc::new(Shared::new(world));
+    let mut shared = Shared::new(world);
+    shared.web_mode = config.web_mode;
+    let shared = Arc::new(shared);
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| SimError::Bind { addr, source })?;

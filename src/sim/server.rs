@@ -39,6 +39,19 @@ pub struct Shared {
     pending_forms: Mutex<super::web::PendingForms>,
     /// Set when the world changed and `--state` should be written.
     pub dirty: AtomicBool,
+    /// How the Director's own web interface is played.
+    pub web_mode: WebMode,
+}
+
+/// How the simulator plays Director's web interface.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WebMode {
+    /// Serve only what a real Director is known to serve (its web pages),
+    /// not this program's contract and not the Portal.
+    pub only: bool,
+    /// Carry the CSRF token only inside the session cookie, as older
+    /// Director builds do (no `<meta name="csrf-token">`).
+    pub csrf_in_cookie: bool,
 }
 
 impl Shared {
@@ -48,6 +61,7 @@ impl Shared {
             sessions: Mutex::new(Sessions::default()),
             faults: Mutex::new(Vec::new()),
             pending_forms: Mutex::new(Default::default()),
+            web_mode: WebMode::default(),
             dirty: AtomicBool::new(false),
         }
     }
@@ -229,8 +243,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route(paths::DIRECTOR_SYNC_RUN, post(run_sync))
         .route(paths::DIRECTOR_SYNC_STATUS, get(sync_status))
-        .route(paths::DIRECTOR_ALERTS, get(alerts))
-        .merge(super::web::router());
+        .route(paths::DIRECTOR_ALERTS, get(alerts));
     let portal = Router::new()
         .route(paths::PORTAL_TERMS, get(terms))
         .route(paths::PORTAL_TERMS_PAGE, get(terms_page))
@@ -252,8 +265,12 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(paths::SIM_CONTROL, get(control_state).post(control))
         .route(paths::SIM_STATE, get(state_dump))
         .layer(middleware::from_fn(loopback_only));
-    director
-        .merge(portal)
+    let served = if shared.web_mode.only {
+        super::web::router()
+    } else {
+        director.merge(portal).merge(super::web::router())
+    };
+    served
         .layer(middleware::from_fn_with_state(
             shared.clone(),
             inject_faults,

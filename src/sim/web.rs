@@ -15,7 +15,7 @@ use axum::{Form, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::contract::director_web::{LOGIN_PATH, USERS_LIST_PATH};
+use crate::contract::director_web::{LOGIN_PATH, MONITORING_SERVICE_PATH, USERS_LIST_PATH};
 use crate::domain::secret::Secret;
 
 use super::server::{DIRECTOR_COOKIE, Shared, cookie, now_ms, set_cookie};
@@ -34,22 +34,50 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/director", get(home))
         .route(USERS_LIST_PATH, get(users_list))
         .route("/director/users/{file}", get(user_json))
+        .route(MONITORING_SERVICE_PATH, get(monitoring_service))
 }
 
-fn login_form(token: &str, flash: Option<&str>) -> Html<String> {
+/// The login page; `meta` false is an older build, whose token lives only
+/// in the session cookie.
+fn login_form(token: &str, flash: Option<&str>, meta: bool) -> Html<String> {
     let flash = flash
         .map(|m| format!("<p class=\"flash error\">{m}</p>"))
         .unwrap_or_default();
+    let head = if meta {
+        format!(
+            "<meta name=\"csrf-param\" content=\"authenticity_token\" />\
+             <meta name=\"csrf-token\" content=\"{token}\" />"
+        )
+    } else {
+        String::new()
+    };
     Html(format!(
-        "<!DOCTYPE html><html><head><title>Director</title>\
-         <meta name=\"csrf-param\" content=\"authenticity_token\" />\
-         <meta name=\"csrf-token\" content=\"{token}\" /></head><body>{flash}\
+        "<!DOCTYPE html><html><head><title>Director</title>{head}</head><body>{flash}\
          <form action=\"{LOGIN_PATH}\" method=\"post\">\
          <input type=\"text\" name=\"user_session[login_name]\" />\
          <input type=\"password\" name=\"user_session[login_password]\" />\
-         <input type=\"hidden\" name=\"authenticity_token\" value=\"{token}\" />\
          </form></body></html>"
     ))
+}
+
+/// An older Rails session cookie: `base64(Marshal.dump(session))--digest`,
+/// URL-escaped, holding `session_id` and `_csrf_token`.
+fn rails_session_cookie(session_id: &str, token: &str) -> String {
+    use base64::Engine;
+    let string = |out: &mut Vec<u8>, s: &str| {
+        // An instance-variable'd String: I" len bytes, 1 ivar :E => true.
+        out.extend_from_slice(b"I\"");
+        out.push(s.len() as u8 + 5);
+        out.extend_from_slice(s.as_bytes());
+        out.extend_from_slice(b"\x06:\x06ET");
+    };
+    let mut marshal = vec![4u8, 8, b'{', 2 + 5];
+    string(&mut marshal, "session_id");
+    string(&mut marshal, session_id);
+    string(&mut marshal, "_csrf_token");
+    string(&mut marshal, token);
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&marshal);
+    format!("{}--{}", encoded.replace('=', "%3D"), random_token(40))
 }
 
 async fn login_page(State(shared): State<Arc<Shared>>) -> Response {
@@ -58,8 +86,13 @@ async fn login_page(State(shared): State<Arc<Shared>>) -> Response {
 
 /// A login form with a fresh CSRF token, bound to a pre-session cookie.
 fn new_login_form(shared: &Shared, flash: Option<&str>) -> Response {
-    let pre_session = random_token(24);
     let token = random_token(32);
+    let in_cookie = shared.web_mode.csrf_in_cookie;
+    let pre_session = if in_cookie {
+        rails_session_cookie(&random_token(24), &token)
+    } else {
+        random_token(24)
+    };
     {
         let mut forms = shared.pending_forms();
         if forms.0.len() >= MAX_PENDING_FORMS {
@@ -69,7 +102,7 @@ fn new_login_form(shared: &Shared, flash: Option<&str>) -> Response {
     }
     (
         set_cookie(DIRECTOR_COOKIE, &pre_session, SESSION_IDLE_MS / 1000),
-        login_form(&token, flash),
+        login_form(&token, flash, !in_cookie),
     )
         .into_response()
 }
@@ -230,5 +263,34 @@ async fn user_json(
             "dn_attributes": { "DN": (1000 + id - 1).to_string(), "DID": user.did },
         }
     }))
+    .into_response()
+}
+
+/// Director's Monitoring > Services page: HTML whose script carries the
+/// table as JSON text inside a JavaScript string; row [0] "true" when in
+/// service, [4] the build.
+async fn monitoring_service(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(to_login) = signed_in(&shared, &headers) {
+        return to_login.into_response();
+    }
+    let build = shared.world().director.build.clone();
+    let table = json!({
+        "aaData": [
+            ["true", "Headquarters", "Director", "HQ-SERVER", build, "Running"],
+            ["true", "Headquarters", "Voice Mail", "HQ-SERVER", build, "Running"],
+        ],
+        "iTotalRecords": 2,
+    })
+    .to_string();
+    // As a JavaScript string literal: quotes and backslashes escaped.
+    let literal = table.replace('\\', "\\\\").replace('"', "\\\"");
+    Html(format!(
+        "<!DOCTYPE html><html><head><title>Monitoring</title></head><body>\
+         <table id=\"services\"></table>\
+         <script type=\"text/javascript\">\n\
+         var servicesData = \"{literal}\";\n\
+         $(function() {{ drawServices(JSON.parse(servicesData)); }});\n\
+         </script></body></html>"
+    ))
     .into_response()
 }

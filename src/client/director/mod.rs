@@ -5,6 +5,7 @@
 //! simulator serves).
 
 pub mod database;
+pub mod kind;
 pub mod user_list;
 pub mod web;
 

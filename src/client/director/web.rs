@@ -10,12 +10,16 @@ use tokio::task::JoinSet;
 
 use crate::client::director::user_list::{ListGuard, READ_DEADLINE, within_deadline};
 use crate::client::http::{ApiError, ClientOptions, Http};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use crate::contract::director_web::{
-    EMAIL_CELL, JqGridPage, JqGridRow, LOGIN_PATH, USERS_LIST_PATH, UserDetail, UserJson,
-    user_json_path,
+    EMAIL_CELL, JqGridPage, JqGridRow, LOGIN_PATH, MONITORING_SERVICE_PATH, SESSION_COOKIE,
+    USERS_LIST_PATH, UserDetail, UserJson, user_json_path,
 };
 use crate::domain::format::DirectoryUser;
 use crate::domain::secret::Secret;
+use crate::domain::version::BuildNumber;
 
 /// Rows asked for per page of the jqGrid list.
 pub const LIST_PAGE_ROWS: u64 = 500;
@@ -28,7 +32,13 @@ pub struct WebDirector {
     http: Http,
     login_name: String,
     password: Secret,
+    /// When the session was last signed in (scripts sign in again every
+    /// 20 minutes; so does this client).
+    signed_in_at: Arc<Mutex<Instant>>,
 }
+
+/// How long a sign-in is used before signing in again.
+pub const SIGN_IN_AGAIN_AFTER: Duration = Duration::from_secs(20 * 60);
 
 impl WebDirector {
     /// Signs in through the login form.
@@ -42,6 +52,7 @@ impl WebDirector {
             http: Http::new(base_url, options)?,
             login_name: login_name.to_string(),
             password: password.clone(),
+            signed_in_at: Arc::new(Mutex::new(Instant::now())),
         };
         director.login().await?;
         Ok(director)
@@ -49,10 +60,22 @@ impl WebDirector {
 
     async fn login(&self) -> Result<(), ApiError> {
         let page = self.http.get_page(LOGIN_PATH).await?;
-        let token = csrf_token(&page).ok_or_else(|| ApiError::Protocol {
-            url: self.http.url(LOGIN_PATH),
-            detail: "the login page has no CSRF token (is this a Director?)".into(),
-        })?;
+        // Newer builds: the page's <meta>; older ones: the session cookie.
+        let token = csrf_token(&page)
+            .or_else(|| {
+                self.http
+                    .cookie(SESSION_COOKIE)
+                    .and_then(|c| csrf_token_in_cookie(&c))
+            })
+            .ok_or_else(|| ApiError::Protocol {
+                url: self.http.url(LOGIN_PATH),
+                detail: if is_login_page(&page) {
+                    "the login page has no CSRF token, neither in the page nor in its session cookie"
+                        .into()
+                } else {
+                    "this answers, but not with Director's login page".into()
+                },
+            })?;
         let landed = self
             .http
             .post_form(
@@ -67,11 +90,44 @@ impl WebDirector {
         // Rails shows the form again, with a flash message, when the
         // sign-in is refused.
         if is_login_page(&landed) {
-            return Err(ApiError::Unauthorized {
-                message: "Director refused the login name or password.".into(),
-            });
+            // In Director's own words where the page gives them.
+            let message = match flash_message(&landed) {
+                Some(words) => format!("Director refused the sign-in: {words}"),
+                None => "Director refused the login name or password.".into(),
+            };
+            return Err(ApiError::Unauthorized { message });
+        }
+        *self.signed_in_at.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        Ok(())
+    }
+
+    /// Signs in again when the session is older than scripts let it get.
+    async fn keep_signed_in(&self) -> Result<(), ApiError> {
+        let since = self
+            .signed_in_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .elapsed();
+        if since >= SIGN_IN_AGAIN_AFTER {
+            tracing::info!("Director web session is 20 minutes old; signing in again");
+            self.login().await?;
         }
         Ok(())
+    }
+
+    /// Director's build, read from Monitoring > Services: the services
+    /// table is JSON text inside the page's script; a row's [4] is the build.
+    pub async fn build(&self) -> Result<BuildNumber, ApiError> {
+        self.keep_signed_in().await?;
+        let mut page = self.http.get_page(MONITORING_SERVICE_PATH).await?;
+        if is_login_page(&page) {
+            self.login().await?;
+            page = self.http.get_page(MONITORING_SERVICE_PATH).await?;
+        }
+        build_in_monitoring_page(&page).map_err(|why| ApiError::Protocol {
+            url: self.http.url(MONITORING_SERVICE_PATH),
+            detail: why,
+        })
     }
 
     /// A JSON GET; an expired session (Director sends the login page instead)
@@ -92,6 +148,7 @@ impl WebDirector {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<(T, usize), ApiError> {
+        self.keep_signed_in().await?;
         match self.http.get_sized(path, query).await {
             Err(ApiError::Protocol { detail, .. }) if detail.contains("text/html") => {
                 tracing::info!("Director web session ended; signing in again");
@@ -250,6 +307,140 @@ fn is_login_page(page: &str) -> bool {
     page.contains("user_session[login_password]")
 }
 
+/// Whether `page` is Director's login page (for telling kinds of server apart).
+pub fn looks_like_director_login(page: &str) -> bool {
+    is_login_page(page)
+}
+
+/// The flash message a Rails page shows (`class="flash …"` or
+/// `id="flash…"`), as plain text.
+fn flash_message(page: &str) -> Option<String> {
+    let at = page
+        .find("class=\"flash")
+        .or_else(|| page.find("id=\"flash"))?;
+    let start = page[at..].find('>')? + at + 1;
+    let end = page[start..].find('<')? + start;
+    let text = page[start..end].trim();
+    (!text.is_empty()).then(|| crate::domain::text::printable(text).into_owned())
+}
+
+/// The CSRF token inside an older Rails session cookie:
+/// URL-escaped `base64(Marshal.dump(session))--digest`, key `_csrf_token`.
+pub fn csrf_token_in_cookie(cookie: &str) -> Option<String> {
+    use base64::Engine;
+    let data = cookie.split("--").next()?;
+    let unescaped = data
+        .replace("%3D", "=")
+        .replace("%2B", "+")
+        .replace("%2F", "/")
+        .replace("%0A", "");
+    let compact: String = unescaped.chars().filter(|c| !c.is_whitespace()).collect();
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()?;
+    let key = b"_csrf_token";
+    let at = bytes.windows(key.len()).position(|w| w == key)? + key.len();
+    // The value: the next Marshal string, `"` then its length as a fixnum.
+    let quote = bytes[at..].iter().position(|&b| b == b'"')? + at;
+    let (len, skip) = marshal_fixnum(bytes.get(quote + 1..)?)?;
+    let start = quote + 1 + skip;
+    let value = bytes.get(start..start.checked_add(len)?)?;
+    String::from_utf8(value.to_vec()).ok()
+}
+
+/// A non-negative Marshal fixnum: (value, bytes it took).
+fn marshal_fixnum(bytes: &[u8]) -> Option<(usize, usize)> {
+    let first = *bytes.first()? as i8;
+    match first {
+        0 => Some((0, 1)),
+        6..=127 => Some(((first - 5) as usize, 1)),
+        1..=4 => {
+            let n = first as usize;
+            let mut value = 0usize;
+            for (i, b) in bytes.get(1..=n)?.iter().enumerate() {
+                value |= (*b as usize) << (8 * i);
+            }
+            Some((value, 1 + n))
+        }
+        _ => None,
+    }
+}
+
+/// The build from Monitoring > Services: every JavaScript string in the
+/// page's scripts that holds an `aaData` table is read as JSON; the first
+/// in-service row whose [4] is a build number gives it.
+pub fn build_in_monitoring_page(page: &str) -> Result<BuildNumber, String> {
+    let mut tables = 0;
+    for script in page.split("<script").skip(1) {
+        let body = script.split("</script>").next().unwrap_or_default();
+        for literal in js_string_literals(body) {
+            if !literal.contains("aaData") {
+                continue;
+            }
+            let Ok(table) = serde_json::from_str::<serde_json::Value>(&literal) else {
+                continue;
+            };
+            tables += 1;
+            let rows = table["aaData"].as_array().cloned().unwrap_or_default();
+            let builds = rows.iter().filter_map(|row| {
+                let in_service = row.get(0).and_then(|v| v.as_str()) == Some("true");
+                let build = row.get(4)?.as_str()?.parse::<BuildNumber>().ok()?;
+                Some((in_service, build))
+            });
+            let mut builds: Vec<(bool, BuildNumber)> = builds.collect();
+            builds.sort_by_key(|(in_service, _)| !in_service);
+            if let Some((_, build)) = builds.into_iter().next() {
+                return Ok(build);
+            }
+        }
+    }
+    Err(if tables == 0 {
+        "the Monitoring > Services page carries no services table this program can read".into()
+    } else {
+        "the services table on Monitoring > Services names no build number".into()
+    })
+}
+
+/// The contents of the JavaScript string literals in `script`, unescaped.
+fn js_string_literals(script: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut chars = script.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' && c != '\'' {
+            continue;
+        }
+        let quote = c;
+        let mut value = String::new();
+        let mut closed = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next() {
+                    Some('n') => value.push('\n'),
+                    Some('t') => value.push('\t'),
+                    Some('u') => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        if let Some(c) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32)
+                        {
+                            value.push(c);
+                        }
+                    }
+                    Some(other) => value.push(other),
+                    None => break,
+                },
+                c if c == quote => {
+                    closed = true;
+                    break;
+                }
+                c => value.push(c),
+            }
+        }
+        if closed {
+            found.push(value);
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,6 +451,61 @@ mod tests {
 <meta name="csrf-token" content="abc&#43;def==" /></head>"#;
         assert_eq!(csrf_token(page).as_deref(), Some("abc+def=="));
         assert_eq!(csrf_token("<html></html>"), None);
+    }
+
+    #[test]
+    fn the_build_is_read_from_the_script_of_monitoring_services() {
+        let page = r#"<html><script type="text/javascript">
+            var other = 'no table here';
+            var servicesData = "{\"aaData\":[[\"false\",\"Remote\",\"Director\",\"R1\",\"21.80.1000.0\"],[\"true\",\"HQ\",\"Director\",\"HQ\",\"22.10.2600.0\"]],\"iTotalRecords\":2}";
+            </script></html>"#;
+        assert_eq!(
+            build_in_monitoring_page(page).map(|b| b.to_string()),
+            Ok("22.10.2600.0".to_string()),
+            "the in-service row wins"
+        );
+        for (damaged, why) in [
+            ("<html><body>no script</body></html>", "no services table"),
+            (
+                r#"<script>var d = "{\"aaData\":[[\"true\",\"HQ\",\"D\",\"HQ\",\"soon\"]]}";</script>"#,
+                "names no build number",
+            ),
+            (
+                r#"<script>var d = "{\"aaData\": [[\"true\"";</script>"#,
+                "no services table",
+            ),
+        ] {
+            let err = build_in_monitoring_page(damaged).expect_err(damaged);
+            assert!(err.contains(why), "{damaged}: {err}");
+        }
+    }
+
+    #[test]
+    fn an_older_builds_token_is_read_from_the_session_cookie() {
+        use base64::Engine;
+        // Marshal.dump({"session_id"=>"abc", "_csrf_token"=>"TOKEN+/="}) by hand.
+        let mut marshal = vec![4u8, 8, b'{', 7];
+        for s in ["session_id", "abc", "_csrf_token", "TOKEN+/="] {
+            marshal.extend_from_slice(b"I\"");
+            marshal.push(s.len() as u8 + 5);
+            marshal.extend_from_slice(s.as_bytes());
+            marshal.extend_from_slice(b"\x06:\x06ET");
+        }
+        let data = base64::engine::general_purpose::STANDARD.encode(&marshal);
+        let cookie = format!("{}--0123abcd", data.replace('=', "%3D"));
+        assert_eq!(csrf_token_in_cookie(&cookie).as_deref(), Some("TOKEN+/="));
+        assert_eq!(csrf_token_in_cookie("garbage--x"), None);
+        assert_eq!(csrf_token_in_cookie(""), None);
+    }
+
+    #[test]
+    fn flash_messages_are_director_s_own_words() {
+        let page = r#"<p class="flash error">Your account is locked.</p><form>user_session[login_password]</form>"#;
+        assert_eq!(
+            flash_message(page).as_deref(),
+            Some("Your account is locked.")
+        );
+        assert_eq!(flash_message("<form></form>"), None);
     }
 
     #[test]

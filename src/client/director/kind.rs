@@ -1,0 +1,77 @@
+//! Which kind of Director answers at an address: one speaking this
+//! program's contract (the built-in simulator), or a real Director's own web
+//! interface (its login page). Anything else is described, not guessed at.
+
+use serde::Serialize;
+
+use crate::client::director::web::looks_like_director_login;
+use crate::client::http::{ApiError, ClientOptions, Http};
+use crate::contract::director_web::LOGIN_PATH;
+use crate::contract::paths;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectorKind {
+    /// `docs/server-contract.md` (the simulator): sync status and alerts readable.
+    Contract,
+    /// Director's own web interface: users and build readable; the Hybrid
+    /// page, alarm bar and alerts are not.
+    Web,
+}
+
+impl DirectorKind {
+    /// How the screen and the JSON name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            DirectorKind::Contract => "contract",
+            DirectorKind::Web => "web interface",
+        }
+    }
+}
+
+/// Finds out what answers at `base_url`. The contract's sign-in route
+/// answers a GET with its JSON error; a real Director answers
+/// `/director/login` with its HTML login form. (A real Director is asked
+/// nothing beyond its own login page.)
+pub async fn detect(base_url: &str, options: ClientOptions) -> Result<DirectorKind, ApiError> {
+    let http = Http::new(base_url, options)?;
+    let (status, content_type, body) = http.probe(paths::DIRECTOR_SYSTEM).await?;
+    if status.as_u16() == 401 && content_type.contains("json") && body.contains("\"error\"") {
+        return Ok(DirectorKind::Contract);
+    }
+    let (status, content_type, page) = http.probe(LOGIN_PATH).await?;
+    if status.is_success() && looks_like_director_login(&page) {
+        return Ok(DirectorKind::Web);
+    }
+    Err(ApiError::Protocol {
+        url: http.url(LOGIN_PATH),
+        detail: format!(
+            "this is not a Director: its login page answered HTTP {}{}{}",
+            status.as_u16(),
+            if content_type.is_empty() {
+                String::new()
+            } else {
+                format!(" ({content_type})")
+            },
+            describe(&page)
+        ),
+    })
+}
+
+/// A few words on what a page is: its title, or that it is empty.
+fn describe(page: &str) -> String {
+    let title = page
+        .split("<title>")
+        .nth(1)
+        .and_then(|t| t.split("</title>").next())
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    match title {
+        Some(title) => format!(
+            ", a page titled \"{}\"",
+            crate::domain::text::printable(title)
+        ),
+        None if page.trim().is_empty() => ", with nothing in it".into(),
+        None => format!(", {} bytes that are not Director's login form", page.len()),
+    }
+}
