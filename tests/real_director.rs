@@ -158,3 +158,87 @@ async fn audit_signs_in_with_the_cookie_held_token() {
     assert_eq!(json["total"], 120);
     director.stop().await;
 }
+
+async fn check(url: &str) -> (Option<i32>, serde_json::Value, String) {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || {
+        let run = |json: bool| {
+            let mut command = Command::new(BIN);
+            command
+                .args(["check", "--director", &url])
+                .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+                .env(
+                    "HYBRID_SETUP_HOME",
+                    tempfile::tempdir().expect("home").path(),
+                );
+            if json {
+                command.arg("--json");
+            }
+            command.output().expect("runs")
+        };
+        let json = run(true);
+        let text = run(false);
+        (
+            json.status.code(),
+            serde_json::from_slice(&json.stdout).expect("json"),
+            String::from_utf8_lossy(&text.stdout).into_owned(),
+        )
+    })
+    .await
+    .expect("join")
+}
+
+/// `check`: the Requirements screen as a command, for both kinds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_lists_every_requirement_and_what_it_could_not_read() {
+    let director = real_director(false).await;
+    let (code, json, text) = check(&director.url()).await;
+    assert_eq!(json["director_kind"], "web");
+    assert_eq!(json["build"], sim::DEFAULT_BUILD);
+    assert_eq!(json["users"], 120);
+    let result = |id: &str| {
+        json["checks"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["id"] == id))
+            .map(|c| c["result"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_else(|| panic!("no check {id}: {json}"))
+    };
+    assert_eq!(result("reachable"), "pass");
+    assert_eq!(result("encrypted"), "warn", "plain http");
+    assert_eq!(result("build"), "pass");
+    assert_eq!(result("usernames"), "warn");
+    assert_eq!(result("scribe"), "not_checked");
+    assert_eq!(result("fax"), "not_checked");
+    assert_eq!(code, Some(1), "warnings and not-checked items: {json}");
+    assert!(
+        text.starts_with(&format!(
+            "Connect Director {}, web interface",
+            sim::DEFAULT_BUILD
+        )),
+        "{text}"
+    );
+    assert!(text.contains("[NOT CHECKED] Scribe"), "{text}");
+    director.stop().await;
+
+    // The simulator's contract shows everything the checks need.
+    let running = sim::start(
+        SimConfig::new(data::generate(50, data::Mix::Fixable, 3)),
+        "127.0.0.1:0".parse().expect("addr"),
+    )
+    .await
+    .expect("sim");
+    let (_, json, _) = check(&running.url()).await;
+    assert_eq!(json["director_kind"], "contract");
+    assert!(
+        json["checks"]
+            .as_array()
+            .is_some_and(|c| c.len() == 7 && c.iter().all(|c| c["result"] != "not_checked")),
+        "{json}"
+    );
+    running.stop().await;
+
+    // Nothing there: exit 3.
+    let (code, json, _) = check("http://127.0.0.1:9").await;
+    assert_eq!(code, Some(3), "{json}");
+    assert!(json["director_kind"].is_null());
+}

@@ -3,6 +3,7 @@
 //! `status` are contracts (see README).
 
 pub mod audit;
+pub mod check;
 pub mod diagnostics;
 pub mod prompt;
 pub mod sim;
@@ -44,6 +45,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Print Connect Sync health as one monitoring-plugin line (Nagios/Icinga convention).
     Status(status::StatusArgs),
+    /// The Requirements checklist: build, emails, client usernames, Scribe and Fax, each with its fix.
+    Check(check::CheckArgs),
     /// Write a diagnostics report for support: version, settings, state and the
     /// recent log, with every secret removed.
     Diagnostics(diagnostics::DiagnosticsArgs),
@@ -103,6 +106,7 @@ pub async fn run(command: Command) -> ExitCode {
         Command::Sim(args) => sim::run(args).await,
         Command::Audit(args) => audit::run(args).await,
         Command::Status(args) => status::run(args).await,
+        Command::Check(args) => check::run(args).await,
         Command::Diagnostics(args) => diagnostics::run(args).await,
     }
 }
@@ -113,6 +117,7 @@ impl Command {
             Command::Sim(_) => "sim",
             Command::Audit(_) => "audit",
             Command::Status(_) => "status",
+            Command::Check(_) => "check",
             Command::Diagnostics(_) => "diagnostics",
         }
     }

@@ -16,10 +16,16 @@ pub enum CheckStatus {
     Warn,
     /// Blocks the setup until fixed.
     Fail,
+    /// What this needs is not readable through the interface in use; the
+    /// fix says what to look at instead. Never counted as a pass.
+    NotChecked,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
+    /// Stable name for scripts: reachable, encrypted, build, emails,
+    /// usernames, scribe, fax (and the first-sync checks).
+    pub id: String,
     pub title: String,
     pub status: CheckStatus,
     pub detail: String,
@@ -47,46 +53,51 @@ pub struct UserFacts<'a> {
     pub email_with_wav: bool,
 }
 
+/// What the Requirements checks could read: all of it through this
+/// program's contract; through Director's web interface the build may be
+/// unreadable and the Escalation Profiles and DIDs are not read.
+#[derive(Debug, Clone)]
+pub struct Readable<'a> {
+    pub transport: Transport,
+    /// The build, or why it could not be read.
+    pub build: Result<&'a str, String>,
+    pub users: &'a [UserFacts<'a>],
+    /// DIDs and Escalation Profiles were read with the users.
+    pub services: bool,
+}
+
 pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> Vec<Check> {
+    checklist_of(&Readable {
+        transport,
+        build: Ok(build),
+        users,
+        services: true,
+    })
+}
+
+/// The checklist from what could be read; what could not is "not checked".
+pub fn checklist_of(readable: &Readable<'_>) -> Vec<Check> {
+    let (transport, users) = (readable.transport, readable.users);
     let total = users.len();
     let mut checks = vec![Check {
+        id: "reachable".into(),
         title: "Director is reachable and the admin login works".into(),
         status: CheckStatus::Pass,
         detail: format!("Signed in; {total} users read."),
         fix: String::new(),
     }];
     checks.push(match transport {
-        Transport::TrustedTls => pass("Connection is encrypted and the certificate is trusted", "HTTPS, certificate trusted by this computer."),
-        Transport::PinnedTls => pass("Connection is encrypted and the certificate is trusted", "HTTPS, certificate accepted by you and pinned."),
+        Transport::TrustedTls => pass("encrypted", "Connection is encrypted and the certificate is trusted", "HTTPS, certificate trusted by this computer."),
+        Transport::PinnedTls => pass("encrypted", "Connection is encrypted and the certificate is trusted", "HTTPS, certificate accepted by you and pinned."),
         Transport::Plain => Check {
+            id: "encrypted".into(),
             title: "Connection is encrypted and the certificate is trusted".into(),
             status: CheckStatus::Warn,
             detail: "The connection uses plain HTTP: passwords and the Token travel unencrypted.".into(),
             fix: "Use the Director's https:// address, unless this is the built-in simulator or an isolated lab.".into(),
         },
     });
-    checks.push(match build.parse::<BuildNumber>() {
-        Ok(b) if b.supports_hybrid() => pass(
-            "Director build supports HYBRID",
-            &format!("Build {b} (HYBRID needs {HYBRID_MINIMUM} or later)."),
-        ),
-        Ok(b) => Check {
-            title: "Director build supports HYBRID".into(),
-            status: CheckStatus::Fail,
-            detail: format!(
-                "Build {b} is older than {HYBRID_MINIMUM}, the first build with HYBRID services."
-            ),
-            fix: format!(
-                "Upgrade Connect to build {HYBRID_MINIMUM} or later, then run the checks again."
-            ),
-        },
-        Err(e) => Check {
-            title: "Director build supports HYBRID".into(),
-            status: CheckStatus::Fail,
-            detail: format!("Director reported a build this program cannot read: {e}."),
-            fix: "Check that the address points to a Connect Director.".into(),
-        },
-    });
+    checks.push(build_check(&readable.build));
 
     let mut email_counts: HashMap<String, usize> = HashMap::new();
     for u in users.iter().filter(|u| validate(u.email).is_ok()) {
@@ -104,9 +115,10 @@ pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> 
         })
         .count();
     checks.push(if missing + invalid + duplicate == 0 {
-        pass("Every user has a unique, valid email address", &format!("All {total} users."))
+        pass("emails", "Every user has a unique, valid email address", &format!("All {total} users."))
     } else {
         Check {
+            id: "emails".into(),
             title: "Every user has a unique, valid email address".into(),
             status: CheckStatus::Warn,
             detail: format!("{missing} without an email, {invalid} with an invalid one, {duplicate} sharing one with another user (of {total})."),
@@ -119,9 +131,10 @@ pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> 
         .filter(|u| validate(u.client_username).is_err())
         .count();
     checks.push(if not_email == 0 {
-        pass("Client usernames are email addresses", &format!("All {total} users."))
+        pass("usernames", "Client usernames are email addresses", &format!("All {total} users."))
     } else {
         Check {
+            id: "usernames".into(),
             title: "Client usernames are email addresses".into(),
             status: CheckStatus::Warn,
             detail: format!("{not_email} of {total} client usernames are not valid email addresses."),
@@ -129,11 +142,27 @@ pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> 
         }
     });
 
+    if !readable.services {
+        checks.push(not_checked(
+            "scribe",
+            "Scribe: Escalation Profiles deliver email with the WAV attached",
+            "Escalation Profiles are not readable through Director's web interface.",
+            "In Director, open each Scribe user's Escalation Profiles and check \"Deliver message as email\" = \"Attach WAV file\".",
+        ));
+        checks.push(not_checked(
+            "fax",
+            "Fax: every user has a DID",
+            "DIDs are not read through Director's web interface here.",
+            "In Director (Administration > Users), check that each user who needs email-to-fax has a DID.",
+        ));
+        return checks;
+    }
     let no_wav = users.iter().filter(|u| !u.email_with_wav).count();
     checks.push(if no_wav == 0 {
-        pass("Scribe: Escalation Profiles deliver email with the WAV attached", &format!("All {total} users."))
+        pass("scribe", "Scribe: Escalation Profiles deliver email with the WAV attached", &format!("All {total} users."))
     } else {
         Check {
+            id: "scribe".into(),
             title: "Scribe: Escalation Profiles deliver email with the WAV attached".into(),
             status: CheckStatus::Warn,
             detail: format!("{no_wav} of {total} users' Escalation Profiles do not deliver messages as email with the WAV file attached."),
@@ -143,9 +172,14 @@ pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> 
 
     let no_did = users.iter().filter(|u| !u.has_did).count();
     checks.push(if no_did == 0 {
-        pass("Fax: every user has a DID", &format!("All {total} users."))
+        pass(
+            "fax",
+            "Fax: every user has a DID",
+            &format!("All {total} users."),
+        )
     } else {
         Check {
+            id: "fax".into(),
             title: "Fax: every user has a DID".into(),
             status: CheckStatus::Warn,
             detail: format!("{no_did} of {total} users have no DID."),
@@ -160,6 +194,7 @@ pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> 
 /// The first item when Director could not be read at all.
 pub fn unreachable(reason: &str, advice: &str) -> Vec<Check> {
     vec![Check {
+        id: "reachable".into(),
         title: "Director is reachable and the admin login works".into(),
         status: CheckStatus::Fail,
         detail: reason.into(),
@@ -167,12 +202,67 @@ pub fn unreachable(reason: &str, advice: &str) -> Vec<Check> {
     }]
 }
 
-fn pass(title: &str, detail: &str) -> Check {
+fn pass(id: &str, title: &str, detail: &str) -> Check {
     Check {
+        id: id.into(),
         title: title.into(),
         status: CheckStatus::Pass,
         detail: detail.into(),
         fix: String::new(),
+    }
+}
+
+/// The build check: the build as read, or "not checked" with why.
+fn build_check(build: &Result<&str, String>) -> Check {
+    const TITLE: &str = "Director build supports HYBRID";
+    let text = match build {
+        Ok(text) => text,
+        Err(why) => {
+            return not_checked(
+                "build",
+                TITLE,
+                why,
+                &format!(
+                    "Look at the build on Director's Monitoring > Services page (or Help > About): \
+                     HYBRID needs {HYBRID_MINIMUM} or later."
+                ),
+            );
+        }
+    };
+    match text.parse::<BuildNumber>() {
+        Ok(b) if b.supports_hybrid() => pass(
+            "build",
+            TITLE,
+            &format!("Build {b} (HYBRID needs {HYBRID_MINIMUM} or later)."),
+        ),
+        Ok(b) => Check {
+            id: "build".into(),
+            title: TITLE.into(),
+            status: CheckStatus::Fail,
+            detail: format!(
+                "Build {b} is older than {HYBRID_MINIMUM}, the first build with HYBRID services."
+            ),
+            fix: format!(
+                "Upgrade Connect to build {HYBRID_MINIMUM} or later, then run the checks again."
+            ),
+        },
+        Err(e) => Check {
+            id: "build".into(),
+            title: TITLE.into(),
+            status: CheckStatus::Fail,
+            detail: format!("Director reported a build this program cannot read: {e}."),
+            fix: "Check that the address points to a Connect Director.".into(),
+        },
+    }
+}
+
+fn not_checked(id: &str, title: &str, why: &str, look_at: &str) -> Check {
+    Check {
+        id: id.into(),
+        title: title.into(),
+        status: CheckStatus::NotChecked,
+        detail: format!("Not checked here: {why}"),
+        fix: look_at.into(),
     }
 }
 
@@ -192,6 +282,37 @@ mod tests {
             has_did: true,
             email_with_wav: true,
         }
+    }
+
+    #[test]
+    fn what_was_not_read_is_not_checked_never_passed() {
+        let users = [u("a@x.com", "a@x.com")];
+        let checks = checklist_of(&Readable {
+            transport: Transport::TrustedTls,
+            build: Err("the Monitoring > Services page has no table".into()),
+            users: &users,
+            services: false,
+        });
+        let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "reachable",
+                "encrypted",
+                "build",
+                "emails",
+                "usernames",
+                "scribe",
+                "fax"
+            ]
+        );
+        for id in ["build", "scribe", "fax"] {
+            let check = checks.iter().find(|c| c.id == id).expect(id);
+            assert_eq!(check.status, CheckStatus::NotChecked, "{id}");
+            assert!(check.detail.starts_with("Not checked here: "), "{id}");
+            assert!(!check.fix.is_empty(), "{id}: says what to look at");
+        }
+        assert!(can_continue(&checks), "not checked does not block");
     }
 
     #[test]

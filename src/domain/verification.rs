@@ -7,7 +7,8 @@ use crate::domain::requirements::{Check, CheckStatus};
 
 /// The verification of the first sync, from what Director reports.
 pub fn first_sync_checks(report: &SyncReport) -> Vec<Check> {
-    let check = |title: &str, ok: bool, detail: String, fix: &str| Check {
+    let check = |id: &str, title: &str, ok: bool, detail: String, fix: &str| Check {
+        id: id.into(),
         title: title.into(),
         status: if ok {
             CheckStatus::Pass
@@ -25,18 +26,21 @@ pub fn first_sync_checks(report: &SyncReport) -> Vec<Check> {
     );
     vec![
         check(
+            "invalid_usernames",
             "Invalid client usernames",
             invalid == 0,
             format!("{invalid} of {total}"),
             "Go back to Username format, choose an option, or correct the users in Director.",
         ),
         check(
+            "users_in_portal",
             "Users arrived in the Connect Portal",
             synced > 0 && synced.saturating_add(invalid) >= total,
             format!("{synced} of {total} users synced"),
             "Wait for the next cycle; if none arrive, check the alert below.",
         ),
         check(
+            "alarm_green",
             "Hybrid alarm is green",
             evaluated.state == AlarmState::Green,
             evaluated.summary,

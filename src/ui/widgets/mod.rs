@@ -256,6 +256,7 @@ pub fn check_tone(status: CheckStatus) -> Tone {
         CheckStatus::Pass => Tone::Good,
         CheckStatus::Warn => Tone::Warning,
         CheckStatus::Fail => Tone::Bad,
+        CheckStatus::NotChecked => Tone::Muted,
     }
 }
 
@@ -333,6 +334,7 @@ impl From<CheckStatus> for Mark {
             CheckStatus::Pass => Mark::Ok,
             CheckStatus::Warn => Mark::Warning,
             CheckStatus::Fail => Mark::Failed,
+            CheckStatus::NotChecked => Mark::Skipped,
         }
     }
 }

@@ -1,0 +1,245 @@
+//! `hybrid-setup check`: the Requirements screen as a command, for scripts
+//! and support. It finds out which kind of Director answers, reads what that
+//! kind shows, and prints each check with its result and fix; what cannot be
+//! read is "not checked", never a pass.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::prompt::director_password;
+use super::{DirectorLoginArgs, connect_director, explain};
+use crate::client::director::kind::{DirectorKind, detect};
+use crate::client::director::web::WebDirector;
+use crate::client::director::{Director, HttpDirector};
+use crate::client::http::ApiError;
+use crate::contract::EscalationDelivery;
+use crate::domain::requirements::{
+    self, Check, CheckStatus, Readable, Transport, UserFacts, checklist_of,
+};
+use crate::domain::secret::Secret;
+use crate::domain::text::printable;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub login: DirectorLoginArgs,
+    /// Print a JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What was read, for the output.
+struct Outcome {
+    kind: Option<DirectorKind>,
+    build: Option<String>,
+    users: Option<usize>,
+    checks: Vec<Check>,
+}
+
+pub async fn run(args: CheckArgs) -> ExitCode {
+    let Some(url) = args.login.director.clone() else {
+        return print(&args, &cannot("give --director URL"));
+    };
+    let password = match director_password() {
+        Ok(p) => p,
+        Err(e) => return print(&args, &cannot(&e)),
+    };
+    let deadline = Duration::from_secs(args.login.timeout.max(1) * 6);
+    let outcome = tokio::time::timeout(deadline, read(&args, &url, &password))
+        .await
+        .unwrap_or_else(|_| {
+            cannot(&format!(
+                "Director at {url} did not finish answering within {} s",
+                deadline.as_secs()
+            ))
+        });
+    print(&args, &outcome)
+}
+
+fn cannot(reason: &str) -> Outcome {
+    Outcome {
+        kind: None,
+        build: None,
+        users: None,
+        checks: requirements::unreachable(
+            reason,
+            "Check the address and the sign-in, then run the check again.",
+        ),
+    }
+}
+
+async fn read(args: &CheckArgs, url: &str, password: &Secret) -> Outcome {
+    let options = args.login.client_options();
+    let transport = match (url.trim().starts_with("https"), options.pinned_certificate) {
+        (true, Some(_)) => Transport::PinnedTls,
+        (true, None) => Transport::TrustedTls,
+        (false, _) => Transport::Plain,
+    };
+    let kind = match detect(url, options).await {
+        Ok(kind) => kind,
+        Err(e) => return cannot(&format!("cannot read Director at {url}: {}", explain(&e))),
+    };
+    let read = match kind {
+        DirectorKind::Contract => read_contract(args, password, transport).await,
+        DirectorKind::Web => read_web(args, url, password, transport).await,
+    };
+    match read {
+        Ok(mut outcome) => {
+            outcome.kind = Some(kind);
+            outcome
+        }
+        Err(e) => Outcome {
+            kind: Some(kind),
+            ..cannot(&format!("cannot read Director at {url}: {}", explain(&e)))
+        },
+    }
+}
+
+async fn read_contract(
+    args: &CheckArgs,
+    password: &Secret,
+    transport: Transport,
+) -> Result<Outcome, ApiError> {
+    let director: HttpDirector = connect_director(&args.login).await?;
+    director.login(&args.login.login, password).await?;
+    let system = director.system_info().await?;
+    let users = director.users(|_, _| {}).await?;
+    let _ = tokio::time::timeout(Duration::from_secs(3), director.logout()).await;
+    let facts: Vec<UserFacts<'_>> = users
+        .iter()
+        .map(|u| UserFacts {
+            client_username: &u.client_username,
+            email: &u.email,
+            has_did: !u.did.trim().is_empty(),
+            email_with_wav: u.escalation_delivery == EscalationDelivery::EmailWithWav,
+        })
+        .collect();
+    let checks = checklist_of(&Readable {
+        transport,
+        build: Ok(&system.build),
+        users: &facts,
+        services: true,
+    });
+    Ok(Outcome {
+        kind: None,
+        build: Some(system.build.clone()),
+        users: Some(users.len()),
+        checks,
+    })
+}
+
+async fn read_web(
+    args: &CheckArgs,
+    url: &str,
+    password: &Secret,
+    transport: Transport,
+) -> Result<Outcome, ApiError> {
+    let director = WebDirector::sign_in(
+        url,
+        args.login.client_options(),
+        &args.login.login,
+        password,
+    )
+    .await?;
+    let build = director.build().await.map(|b| b.to_string());
+    let users = director.users(&|_, _| {}).await?;
+    let facts: Vec<UserFacts<'_>> = users
+        .iter()
+        .map(|u| UserFacts {
+            client_username: &u.client_username,
+            email: &u.email,
+            has_did: false,
+            email_with_wav: false,
+        })
+        .collect();
+    let build_read = build.as_deref().map_err(|e| explain(e));
+    let checks = checklist_of(&Readable {
+        transport,
+        build: build_read,
+        users: &facts,
+        services: false,
+    });
+    Ok(Outcome {
+        kind: None,
+        build: build.ok(),
+        users: Some(users.len()),
+        checks,
+    })
+}
+
+fn result_word(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "pass",
+        CheckStatus::Warn => "warn",
+        CheckStatus::Fail => "fail",
+        CheckStatus::NotChecked => "not_checked",
+    }
+}
+
+/// 0 all pass, 1 any warning or "not checked", 2 any failure, 3 nothing
+/// could be checked.
+fn exit_code(outcome: &Outcome) -> u8 {
+    let statuses = || outcome.checks.iter().map(|c| c.status);
+    if outcome.kind.is_none() {
+        3
+    } else if statuses().any(|s| s == CheckStatus::Fail) {
+        2
+    } else if statuses().any(|s| s != CheckStatus::Pass) {
+        1
+    } else {
+        0
+    }
+}
+
+fn print(args: &CheckArgs, outcome: &Outcome) -> ExitCode {
+    let code = exit_code(outcome);
+    if args.json {
+        let checks: Vec<_> = outcome
+            .checks
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "title": c.title, "result": result_word(c.status),
+                    "detail": c.detail, "fix": c.fix,
+                })
+            })
+            .collect();
+        let json = serde_json::json!({
+            "director_kind": outcome.kind.map(|k| match k {
+                DirectorKind::Contract => "contract",
+                DirectorKind::Web => "web",
+            }),
+            "build": outcome.build,
+            "users": outcome.users,
+            "checks": checks,
+        });
+        println!("{json}");
+    } else {
+        if let Some(kind) = outcome.kind {
+            println!(
+                "Connect Director{}, {}",
+                outcome
+                    .build
+                    .as_deref()
+                    .map(|b| format!(" {b}"))
+                    .unwrap_or_default(),
+                kind.label()
+            );
+        }
+        for check in &outcome.checks {
+            let mark = match check.status {
+                CheckStatus::Pass => "PASS",
+                CheckStatus::Warn => "WARN",
+                CheckStatus::Fail => "FAIL",
+                CheckStatus::NotChecked => "NOT CHECKED",
+            };
+            println!("[{mark}] {}: {}", check.title, printable(&check.detail));
+            if !check.fix.is_empty() {
+                println!("       Fix: {}", printable(&check.fix));
+            }
+        }
+    }
+    ExitCode::from(code)
+}
