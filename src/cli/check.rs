@@ -154,7 +154,7 @@ async fn read_web(
             email_with_wav: false,
         })
         .collect();
-    let build_read = build.as_deref().map_err(|e| explain(e));
+    let build_read = build.as_deref().map_err(explain);
     let checks = checklist_of(&Readable {
         transport,
         build: build_read,
