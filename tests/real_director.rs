@@ -5,7 +5,14 @@
 //! in the session cookie. `status` must recognise it, read what can be
 //! read, and say plainly what it cannot see.
 
+mod support;
+
 use std::process::Command;
+use std::time::{Duration, Instant};
+
+use egui_kittest::kittest::{NodeT, Queryable};
+use hybrid_setup::client::http::ClientOptions;
+use hybrid_setup::store::settings::{Settings, SettingsStore};
 
 use hybrid_setup::sim::server::WebMode;
 use hybrid_setup::sim::{self, RunningSim, SimConfig, data, world};
@@ -241,4 +248,49 @@ async fn check_lists_every_requirement_and_what_it_could_not_read() {
     let (code, json, _) = check("http://127.0.0.1:9").await;
     assert_eq!(code, Some(3), "{json}");
     assert!(json["director_kind"].is_null());
+}
+
+/// The window against a real Director's shape: the Requirements step
+/// recognises it, shows what it read and what it could not, and never says
+/// "expected JSON"; Continue stays off until the guided steps exist.
+#[test]
+fn the_window_recognises_a_real_director() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(real_director(false));
+    let home = tempfile::tempdir().expect("home");
+    let mut config = support::app_config(
+        &director.url(),
+        SettingsStore::new(home.path()),
+        Settings::default(),
+        false,
+    );
+    config.portal_url = "http://127.0.0.1:9".into();
+    let mut h = support::window(
+        runtime.handle(),
+        ClientOptions::default(),
+        config,
+        [1040.0, 800.0],
+    );
+    let found = format!("Connect Director {}, web interface", sim::DEFAULT_BUILD);
+    let start = Instant::now();
+    while h.query_all_by_label_contains(&found).next().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the Director was not recognised"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.step();
+    let has = |text: &str| h.query_all_by_label_contains(text).next().is_some();
+    assert!(has("Director build supports HYBRID"));
+    assert!(has("Not checked here: Escalation Profiles"));
+    assert!(has("real Director's web interface"));
+    assert!(!has("expected JSON"));
+    let continue_enabled = h
+        .query_by_label("Continue")
+        .is_some_and(|n| !n.accesskit_node().is_disabled());
+    assert!(!continue_enabled, "Continue stays off");
+    drop(h);
+    runtime.block_on(director.stop());
 }

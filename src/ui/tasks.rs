@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::client::director::kind::{DirectorKind, detect};
+use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
 use crate::client::http::{ApiError, ClientOptions};
 use crate::client::portal::{HttpPortal, Portal};
@@ -17,6 +19,7 @@ use crate::contract::{
 };
 use crate::domain::alarm::Notification;
 use crate::domain::certificate::Fingerprint;
+use crate::domain::format::DirectoryUser;
 use crate::domain::format::{FormatOptions, Formatted};
 use crate::domain::requirements::{self, Check, Transport, UserFacts};
 use crate::domain::secret::Secret;
@@ -30,6 +33,8 @@ use crate::store::secret_store::{
 /// it — worked out in the background (a million users take a moment).
 #[derive(Debug, Clone)]
 pub struct DirectorSnapshot {
+    /// The contract (the simulator) or a real Director's web interface.
+    pub kind: DirectorKind,
     pub system: SystemInfo,
     pub users: Arc<Vec<UserRecord>>,
     pub checks: Vec<Check>,
@@ -49,14 +54,76 @@ impl DirectorSnapshot {
             })
             .collect();
         let checks = requirements::checklist(transport, &system.build, &facts);
+        Self::with_checks(DirectorKind::Contract, system, users, checks)
+    }
+
+    /// What a real Director's web interface shows: users and (perhaps) the
+    /// build; DIDs and Escalation Profiles are not read, so Scribe and Fax
+    /// are "not checked here".
+    fn from_web(
+        build: Result<String, String>,
+        users: Vec<DirectoryUser>,
+        transport: Transport,
+    ) -> Self {
+        let facts: Vec<UserFacts<'_>> = users
+            .iter()
+            .map(|u| UserFacts {
+                client_username: &u.client_username,
+                email: &u.email,
+                has_did: false,
+                email_with_wav: false,
+            })
+            .collect();
+        let checks = requirements::checklist_of(&requirements::Readable {
+            transport,
+            build: build.as_deref().map_err(Clone::clone),
+            users: &facts,
+            services: false,
+        });
+        let records = users
+            .into_iter()
+            .map(|u| UserRecord {
+                user_dn: u.user_dn.to_string(),
+                first_name: u.first_name.to_string(),
+                last_name: u.last_name.to_string(),
+                client_username: u.client_username.to_string(),
+                email: u.email.to_string(),
+                ..Default::default()
+            })
+            .collect();
+        let system = SystemInfo {
+            product: "Connect Director (web interface)".into(),
+            build: build.unwrap_or_default(),
+            hybrid_minimum: crate::domain::HYBRID_MINIMUM.to_string(),
+        };
+        Self::with_checks(DirectorKind::Web, system, records, checks)
+    }
+
+    fn with_checks(
+        kind: DirectorKind,
+        system: SystemInfo,
+        users: Vec<UserRecord>,
+        checks: Vec<Check>,
+    ) -> Self {
         let common_email_domain =
             crate::domain::format::most_common_email_domain(users.iter().map(|u| u.email.as_str()));
         DirectorSnapshot {
+            kind,
             system,
             users: Arc::new(users),
             checks,
             common_email_domain,
         }
+    }
+
+    /// "Connect Director 21.90.9743.0, web interface".
+    pub fn describe(&self) -> String {
+        let build = if self.system.build.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", self.system.build)
+        };
+        format!("Connect Director{build}, {}", self.kind.label())
     }
 }
 
@@ -344,8 +411,30 @@ impl Tasks {
             (false, _) => Transport::Plain,
         };
         let notify = self.notifier();
+        let options = self.options();
         self.spawn(async move {
             let result = async {
+                let url = director.base_url().to_string();
+                let failed = |e: tokio::task::JoinError| ApiError::Protocol {
+                    url: url.clone(),
+                    detail: format!("checking the users failed: {e}"),
+                };
+                // A real Director answers with its own web interface, not
+                // the contract: read what that shows.
+                if detect(&url, options).await? == DirectorKind::Web {
+                    let web = WebDirector::sign_in(&url, options, &login, &password).await?;
+                    let build = web.build().await.map(|b| b.to_string()).map_err(|e| {
+                        format!("{}. {}", e.to_string().trim_end_matches('.'), e.advice())
+                    });
+                    let users = web
+                        .users(&|done, total| notify(Event::UsersProgress { done, total }))
+                        .await?;
+                    return tokio::task::spawn_blocking(move || {
+                        DirectorSnapshot::from_web(build, users, transport)
+                    })
+                    .await
+                    .map_err(failed);
+                }
                 director.login(&login, &password).await?;
                 let system = director.system_info().await?;
                 let users = director
@@ -353,10 +442,7 @@ impl Tasks {
                     .await?;
                 tokio::task::spawn_blocking(move || DirectorSnapshot::new(system, users, transport))
                     .await
-                    .map_err(|e| ApiError::Protocol {
-                        url: director.base_url().to_string(),
-                        detail: format!("checking the users failed: {e}"),
-                    })
+                    .map_err(failed)
             }
             .await;
             Event::Requirements(result)

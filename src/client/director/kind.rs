@@ -39,6 +39,20 @@ pub async fn detect(base_url: &str, options: ClientOptions) -> Result<DirectorKi
     if status.as_u16() == 401 && content_type.contains("json") && body.contains("\"error\"") {
         return Ok(DirectorKind::Contract);
     }
+    // A server in trouble says so; that is not a sign of another kind.
+    if status.is_server_error() {
+        return Err(crate::client::http::decode::<serde::de::IgnoredAny>(
+            status,
+            &content_type,
+            body.as_bytes(),
+            &http.url(paths::DIRECTOR_SYSTEM),
+        )
+        .err()
+        .unwrap_or(ApiError::Server {
+            status: status.as_u16(),
+            message: status.to_string(),
+        }));
+    }
     let (status, content_type, page) = http.probe(LOGIN_PATH).await?;
     if status.is_success() && looks_like_director_login(&page) {
         return Ok(DirectorKind::Web);

@@ -3,6 +3,7 @@
 
 use egui::{RichText, Ui};
 
+use crate::client::director::kind::DirectorKind;
 use crate::client::http::{ApiError, normalize_base_url};
 use crate::domain::requirements::{self, Check};
 use crate::domain::secret::Secret;
@@ -22,6 +23,11 @@ pub struct RequirementsScreen {
     checks: Vec<Check>,
     error: Option<ApiError>,
     started: bool,
+    /// "Connect Director 21.90.9743.0, web interface", once read.
+    found: Option<String>,
+    /// A real Director's web interface answered: the guided steps that
+    /// follow are not built yet, so Continue stays off.
+    real_director: bool,
 }
 
 impl RequirementsScreen {
@@ -93,11 +99,15 @@ impl Screen for RequirementsScreen {
                 match result {
                     Ok(snapshot) => {
                         self.checks = snapshot.checks.clone();
+                        self.found = Some(snapshot.describe());
+                        self.real_director = snapshot.kind == DirectorKind::Web;
                         self.error = None;
                         ctx.shared.snapshot = Some(snapshot.clone());
                     }
                     Err(e) => {
                         self.checks = requirements::unreachable(&e.to_string(), e.advice());
+                        self.found = None;
+                        self.real_director = false;
                         self.error = Some(e.clone());
                     }
                 }
@@ -108,7 +118,7 @@ impl Screen for RequirementsScreen {
     }
 
     fn can_continue(&self, _progress: &Progress) -> bool {
-        !self.running && requirements::can_continue(&self.checks)
+        !self.running && !self.real_director && requirements::can_continue(&self.checks)
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
@@ -122,6 +132,20 @@ impl Screen for RequirementsScreen {
         ui.separator();
         if self.certificate_or_error(ui, ctx) {
             self.run(ctx);
+        }
+        if let Some(found) = &self.found {
+            ui.label(RichText::new(found).strong());
+        }
+        if self.real_director {
+            widgets::note(
+                ui,
+                "This is a real Director's web interface. The checks below are what it shows; \
+                 the guided steps that follow for a real Director (registering in the Connect \
+                 Portal, entering the Account ID and Token on Administration > System > Hybrid > \
+                 Synchronization) are not in this version yet, so Continue stays off. \
+                 `hybrid-setup check` and `hybrid-setup status` work against it from the command line.",
+                Tone::Warning,
+            );
         }
         egui::ScrollArea::vertical()
             .auto_shrink([false, true])

@@ -431,6 +431,7 @@ mod tests {
         ]);
         let mut fixture = Fixture::default();
         fixture.shared.snapshot = Some(DirectorSnapshot {
+            kind: crate::client::director::kind::DirectorKind::Contract,
             system: SystemInfo {
                 product: "Connect".into(),
                 build: "21.90.9743.0".into(),
