@@ -480,7 +480,8 @@ async fn audit_reads_directors_web_interface() {
     assert_eq!(wrong.status.code(), Some(2));
     assert!(
         text(&wrong.stderr)
-            .contains("Director sign-in failed: Director refused the login name or password"),
+            // In Director's own words, from its login page.
+            .contains("Director sign-in failed: Director refused the sign-in: Invalid login name or password."),
         "{}",
         text(&wrong.stderr)
     );

@@ -327,6 +327,16 @@ async fn contract_director(status: String, alerts: String) -> String {
             "/director/api/session",
             post(|| async { signed_in() }).delete(|| async { StatusCode::NO_CONTENT }),
         )
+        // As the contract answers anyone not signed in: how it is recognised.
+        .route(
+            "/director/api/system",
+            get(|| async {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    json(r#"{"error":"unauthorized","message":"Sign in first."}"#.into()),
+                )
+            }),
+        )
         .route(
             "/director/api/hybrid/status",
             get(move || {

@@ -13,7 +13,7 @@ use super::{DirectorLoginArgs, connect_director, explain};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
-use crate::client::http::ApiError;
+use crate::client::http::{ApiError, normalize_base_url};
 use crate::contract::EscalationDelivery;
 use crate::domain::requirements::{
     self, Check, CheckStatus, Readable, Transport, UserFacts, checklist_of,
@@ -39,8 +39,12 @@ struct Outcome {
 }
 
 pub async fn run(args: CheckArgs) -> ExitCode {
-    let Some(url) = args.login.director.clone() else {
+    let Some(given) = args.login.director.clone() else {
         return print(&args, &cannot("give --director URL"));
+    };
+    let url = match normalize_base_url(&given) {
+        Ok(url) => url,
+        Err(e) => return print(&args, &cannot(&e.to_string())),
     };
     let password = match director_password() {
         Ok(p) => p,

@@ -12,7 +12,7 @@ use super::{DirectorLoginArgs, connect_director, explain};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
-use crate::client::http::ApiError;
+use crate::client::http::{ApiError, normalize_base_url};
 use crate::contract::sync_report;
 use crate::domain::alarm::{self, AlarmState};
 use crate::domain::format::FormatOptions;
@@ -46,8 +46,14 @@ pub struct StatusArgs {
 const LOGOUT_WAIT: Duration = Duration::from_secs(3);
 
 pub async fn run(args: StatusArgs) -> ExitCode {
-    let Some(url) = args.login.director.clone() else {
+    let Some(given) = args.login.director.clone() else {
         return unknown(&args, "give --director URL");
+    };
+    // Checked first: a refused address (a password inside it, say) is
+    // never repeated back.
+    let url = match normalize_base_url(&given) {
+        Ok(url) => url,
+        Err(e) => return unknown(&args, &e.to_string()),
     };
     let password = match director_password() {
         Ok(p) => p,
