@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use clap::Parser;
 
-use crate::cli::{self, Cli, Command};
+use crate::cli::{self, Cli, Command, DemoDirector};
 use crate::client::http::ClientOptions;
 use crate::domain::secret::Secret;
 use crate::service::monitor::MonitorConfig;
@@ -65,7 +65,13 @@ pub fn run() -> ExitCode {
     };
     match args.command {
         Some(command) => runtime.block_on(cli::run(command)),
-        None => open_window(&runtime, args.director, args.portal, env_password),
+        None => open_window(
+            &runtime,
+            args.director,
+            args.portal,
+            args.demo_director,
+            env_password,
+        ),
     }
 }
 
@@ -110,6 +116,7 @@ fn open_window(
     runtime: &tokio::runtime::Runtime,
     director: Option<String>,
     portal: Option<String>,
+    demo_director: DemoDirector,
     env_password: Option<Secret>,
 ) -> ExitCode {
     let store = SettingsStore::default_location();
@@ -138,6 +145,9 @@ fn open_window(
         DirectorTarget::Demo => {
             let mut config = SimConfig::demo();
             config.state_file = Some(store.dir().join(DEMO_STATE_FILE));
+            // Playing a real Director: its web interface only, so the
+            // real-Director path can be tried without one.
+            config.web_mode.only = demo_director == DemoDirector::Web;
             match runtime.block_on(sim::start(config, ([127, 0, 0, 1], 0).into())) {
                 Ok(running) => {
                     let url = running.url();

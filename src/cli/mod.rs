@@ -35,6 +35,17 @@ pub struct Cli {
     /// Connect Portal address; defaults to the Director's address when that is the simulator.
     #[arg(long)]
     pub portal: Option<String>,
+    /// Which Director the built-in demo plays: `contract` (the whole flow,
+    /// automatic) or `web` (only what a real Director's web interface shows).
+    #[arg(long = "demo-director", value_enum, default_value = "contract")]
+    pub demo_director: DemoDirector,
+}
+
+/// The built-in demo's Director.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DemoDirector {
+    Contract,
+    Web,
 }
 
 #[derive(Debug, Subcommand)]
