@@ -14,7 +14,7 @@ use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
 use crate::client::http::{ApiError, normalize_base_url};
-use crate::contract::EscalationDelivery;
+use crate::contract::UserRecord;
 use crate::domain::requirements::{
     self, Check, CheckStatus, Readable, Transport, UserFacts, checklist_of,
 };
@@ -111,15 +111,7 @@ async fn read_contract(
     let system = director.system_info().await?;
     let users = director.users(|_, _| {}).await?;
     let _ = tokio::time::timeout(Duration::from_secs(3), director.logout()).await;
-    let facts: Vec<UserFacts<'_>> = users
-        .iter()
-        .map(|u| UserFacts {
-            client_username: &u.client_username,
-            email: &u.email,
-            has_did: !u.did.trim().is_empty(),
-            email_with_wav: u.escalation_delivery == EscalationDelivery::EmailWithWav,
-        })
-        .collect();
+    let facts: Vec<UserFacts<'_>> = users.iter().map(UserRecord::facts).collect();
     let checks = checklist_of(&Readable {
         transport,
         build: Ok(&system.build),
@@ -149,15 +141,7 @@ async fn read_web(
     .await?;
     let build = director.build().await.map(|b| b.to_string());
     let users = director.users(&|_, _| {}).await?;
-    let facts: Vec<UserFacts<'_>> = users
-        .iter()
-        .map(|u| UserFacts {
-            client_username: &u.client_username,
-            email: &u.email,
-            has_did: false,
-            email_with_wav: false,
-        })
-        .collect();
+    let facts: Vec<UserFacts<'_>> = users.iter().map(UserFacts::without_services).collect();
     let build_read = build.as_deref().map_err(explain);
     let checks = checklist_of(&Readable {
         transport,

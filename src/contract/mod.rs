@@ -107,6 +107,16 @@ pub struct UserRecord {
 }
 
 impl UserRecord {
+    /// What the Requirements checks need of this user.
+    pub fn facts(&self) -> crate::domain::requirements::UserFacts<'_> {
+        crate::domain::requirements::UserFacts {
+            client_username: &self.client_username,
+            email: &self.email,
+            has_did: !self.did.trim().is_empty(),
+            email_with_wav: self.escalation_delivery == EscalationDelivery::EmailWithWav,
+        }
+    }
+
     /// What username formatting needs of this user.
     pub fn directory_user(&self) -> crate::domain::format::DirectoryUser {
         crate::domain::format::DirectoryUser {

@@ -53,6 +53,19 @@ pub struct UserFacts<'a> {
     pub email_with_wav: bool,
 }
 
+impl<'a> UserFacts<'a> {
+    /// A user as a Director's web interface lists them: no DID or
+    /// Escalation Profile read (their checks are "not checked").
+    pub fn without_services(user: &'a crate::domain::format::DirectoryUser) -> Self {
+        UserFacts {
+            client_username: &user.client_username,
+            email: &user.email,
+            has_did: false,
+            email_with_wav: false,
+        }
+    }
+}
+
 /// What the Requirements checks could read: all of it through this
 /// program's contract; through Director's web interface the build may be
 /// unreadable and the Escalation Profiles and DIDs are not read.

@@ -14,8 +14,8 @@ use crate::client::director::{Director, HttpDirector};
 use crate::client::http::{ApiError, ClientOptions};
 use crate::client::portal::{HttpPortal, Portal};
 use crate::contract::{
-    AccountDetails, Alert, Credentials, Email, EscalationDelivery, PortalSession, Registered,
-    RegistrationRequest, SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
+    AccountDetails, Alert, Credentials, Email, PortalSession, Registered, RegistrationRequest,
+    SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
 };
 use crate::domain::alarm::Notification;
 use crate::domain::certificate::Fingerprint;
@@ -44,15 +44,7 @@ pub struct DirectorSnapshot {
 
 impl DirectorSnapshot {
     fn new(system: SystemInfo, users: Vec<UserRecord>, transport: Transport) -> Self {
-        let facts: Vec<UserFacts<'_>> = users
-            .iter()
-            .map(|u| UserFacts {
-                client_username: &u.client_username,
-                email: &u.email,
-                has_did: !u.did.trim().is_empty(),
-                email_with_wav: u.escalation_delivery == EscalationDelivery::EmailWithWav,
-            })
-            .collect();
+        let facts: Vec<UserFacts<'_>> = users.iter().map(UserRecord::facts).collect();
         let checks = requirements::checklist(transport, &system.build, &facts);
         Self::with_checks(DirectorKind::Contract, system, users, checks)
     }
@@ -65,15 +57,7 @@ impl DirectorSnapshot {
         users: Vec<DirectoryUser>,
         transport: Transport,
     ) -> Self {
-        let facts: Vec<UserFacts<'_>> = users
-            .iter()
-            .map(|u| UserFacts {
-                client_username: &u.client_username,
-                email: &u.email,
-                has_did: false,
-                email_with_wav: false,
-            })
-            .collect();
+        let facts: Vec<UserFacts<'_>> = users.iter().map(UserFacts::without_services).collect();
         let checks = requirements::checklist_of(&requirements::Readable {
             transport,
             build: build.as_deref().map_err(Clone::clone),
