@@ -143,7 +143,7 @@ impl Screen for RequirementsScreen {
                  the guided steps that follow for a real Director (registering in the Connect \
                  Portal, entering the Account ID and Token on Administration > System > Hybrid > \
                  Synchronization) are not in this version yet, so Continue stays off. \
-                 `hybrid-setup check` and `hybrid-setup status` work against it from the command line.",
+                 The commands \"hybrid-setup check\" and \"hybrid-setup status\" work against it.",
                 Tone::Warning,
             );
         }
