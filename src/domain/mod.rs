@@ -1,9 +1,12 @@
 //! The domain core: pure rules, no IO, no GUI. Everything here is
 //! deterministic and tested directly (unit and property tests).
 
+pub mod account;
 pub mod alarm;
 pub mod caseless;
 pub mod certificate;
+pub mod director_kind;
+pub mod drift;
 pub mod format;
 pub mod redaction;
 pub mod registration;

@@ -74,7 +74,15 @@ pub struct Progress {
     pub append_domain: String,
     /// Settings were saved to Director and the first sync verified.
     pub provisioned: bool,
+    /// How often a real Director's users are read again for drift, in
+    /// minutes; 0 means the default.
+    pub check_users_every_minutes: u32,
 }
+
+/// A real Director's users are read again this often unless the admin chose.
+pub const DEFAULT_CHECK_USERS_EVERY_MINUTES: u32 = 15;
+/// The choices the status panel offers, in minutes.
+pub const CHECK_USERS_EVERY_RANGE: std::ops::RangeInclusive<u32> = 1..=24 * 60;
 
 /// `Step` with a default, for `#[serde(default)]` on old or empty files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,6 +108,19 @@ impl Progress {
 
     pub fn step(&self) -> Step {
         self.step.0
+    }
+
+    /// How often a real Director's users are read again, within the range
+    /// the panel offers (a hand-edited file cannot make it hammer Director).
+    pub fn check_users_every(&self) -> std::time::Duration {
+        let minutes = match self.check_users_every_minutes {
+            0 => DEFAULT_CHECK_USERS_EVERY_MINUTES,
+            m => m.clamp(
+                *CHECK_USERS_EVERY_RANGE.start(),
+                *CHECK_USERS_EVERY_RANGE.end(),
+            ),
+        };
+        std::time::Duration::from_secs(u64::from(minutes) * 60)
     }
 
     pub fn is_done(&self, step: Step) -> bool {

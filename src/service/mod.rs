@@ -3,5 +3,6 @@
 
 pub mod audit;
 pub mod diagnostics;
+pub mod drift_watch;
 pub mod monitor;
 pub mod troubleshooting;

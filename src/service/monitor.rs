@@ -145,6 +145,21 @@ pub struct MonitorHandle {
 }
 
 impl MonitorHandle {
+    /// A handle, and what its task listens to: pokes ("Check now") and the
+    /// stop signal sent when the handle is dropped.
+    pub(crate) fn new() -> (Self, Arc<Notify>, watch::Receiver<bool>) {
+        let poke = Arc::new(Notify::new());
+        let (stop, stopped) = watch::channel(false);
+        (
+            MonitorHandle {
+                poke: poke.clone(),
+                stop,
+            },
+            poke,
+            stopped,
+        )
+    }
+
     /// Polls now instead of at the next interval ("Check now").
     pub fn check_now(&self) {
         self.poke.notify_one();
@@ -167,9 +182,7 @@ pub fn spawn<D>(
 where
     D: Director + 'static,
 {
-    let poke = Arc::new(Notify::new());
-    let (stop, mut stopped) = watch::channel(false);
-    let task_poke = poke.clone();
+    let (handle, task_poke, mut stopped) = MonitorHandle::new();
     runtime.spawn(async move {
         let mut last: Option<Snapshot> = None;
         let mut notifier = Notifier::default();
@@ -199,7 +212,7 @@ where
             }
         }
     });
-    MonitorHandle { poke, stop }
+    handle
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::director_kind::DirectorKind;
 use crate::domain::wizard::Progress;
 use crate::store::atomic_file::{create_private_dir, write_atomic};
 use crate::store::paths;
@@ -35,6 +36,9 @@ pub struct Settings {
     /// Self-signed Director certificates the administrator trusted, by
     /// Director address.
     pub trusted_certificates: TrustedCertificates,
+    /// Which kind of Director answered at each address (the guided steps
+    /// for a real Director depend on it before Director answers again).
+    pub director_kinds: std::collections::BTreeMap<String, DirectorKind>,
 }
 
 /// Pinned certificates: Director address → SHA-256 fingerprint (`AB:CD:…`).
@@ -42,20 +46,36 @@ pub struct Settings {
 #[serde(transparent)]
 pub struct TrustedCertificates(std::collections::BTreeMap<String, String>);
 
+/// What settings keyed by Director belong to: an origin — scheme, host and
+/// port — and nothing else: not another port of the same host, not http for
+/// https.
+fn origin_key(director_url: &str) -> String {
+    let text = director_url.trim();
+    match url::Url::parse(text) {
+        Ok(url) if url.host_str().is_some() => format!(
+            "{}://{}:{}",
+            url.scheme(),
+            url.host_str().unwrap_or_default().to_ascii_lowercase(),
+            url.port_or_known_default().unwrap_or(0)
+        ),
+        _ => text.trim_end_matches('/').to_ascii_lowercase(),
+    }
+}
+
+impl Settings {
+    /// The kind of Director last seen at `director_url`.
+    pub fn director_kind(&self, director_url: &str) -> Option<DirectorKind> {
+        self.director_kinds.get(&origin_key(director_url)).copied()
+    }
+
+    pub fn remember_director_kind(&mut self, director_url: &str, kind: DirectorKind) {
+        self.director_kinds.insert(origin_key(director_url), kind);
+    }
+}
+
 impl TrustedCertificates {
-    /// Pins belong to an origin — scheme, host and port — and to nothing
-    /// else: not another port of the same host, not http for https.
     fn key(director_url: &str) -> String {
-        let text = director_url.trim();
-        match url::Url::parse(text) {
-            Ok(url) if url.host_str().is_some() => format!(
-                "{}://{}:{}",
-                url.scheme(),
-                url.host_str().unwrap_or_default().to_ascii_lowercase(),
-                url.port_or_known_default().unwrap_or(0)
-            ),
-            _ => text.trim_end_matches('/').to_ascii_lowercase(),
-        }
+        origin_key(director_url)
     }
 
     /// The pin for this Director; a damaged entry counts as none (and the
@@ -89,6 +109,7 @@ impl Default for Settings {
             portal_url: String::new(),
             progress: Progress::default(),
             trusted_certificates: TrustedCertificates::default(),
+            director_kinds: Default::default(),
         }
     }
 }
@@ -246,6 +267,7 @@ mod tests {
         };
         s.progress.go(Step::UsernameFormat);
         s.progress.registration.password = "Secret123".into();
+        s.remember_director_kind("https://D.example:5478/", DirectorKind::Web);
         store.save(&s)?;
         let text = std::fs::read_to_string(store.path())?;
         assert!(!text.contains("Secret123"));
@@ -253,6 +275,12 @@ mod tests {
             Loaded::Existing(loaded) => {
                 assert_eq!(loaded.progress.step(), Step::UsernameFormat);
                 assert_eq!(loaded.director, s.director);
+                // The kind belongs to the origin, however it is spelled.
+                assert_eq!(
+                    loaded.director_kind("https://d.example:5478"),
+                    Some(DirectorKind::Web)
+                );
+                assert_eq!(loaded.director_kind("https://d.example:5479"), None);
             }
             other => panic!("{other:?}"),
         }

@@ -17,6 +17,7 @@ use super::widgets::{self, Tone};
 use crate::domain::alarm::AlarmState;
 use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step};
+use crate::service::drift_watch::DriftEvent;
 use crate::service::monitor::{MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::SecretKey;
 use crate::store::settings::{DirectorTarget, Settings, SettingsStore};
@@ -57,8 +58,8 @@ pub struct HybridApp {
     monitor_config: MonitorConfig,
     /// Polls Director while the status panel is the current step.
     monitor: Option<MonitorHandle>,
-    /// The state the window title and icon show.
-    titled: Option<AlarmState>,
+    /// The state and headline the window title and icon show.
+    titled: Option<(AlarmState, String)>,
     screens: Screens,
     /// Queued by the screens this frame; handed to the tasks after it.
     requests: Vec<Request>,
@@ -79,6 +80,10 @@ impl HybridApp {
             director_url: tasks.director_url(),
             terms_page_url: tasks.terms_page_url(),
             secrets_persist: tasks.secrets_persist(),
+            kind: config
+                .settings
+                .director_kind(&kind_key(config.demo, &config.director_url)),
+            clear_clipboard_at: None,
         };
         HybridApp {
             tasks,
@@ -137,6 +142,7 @@ impl HybridApp {
         self.enter_step();
         self.run_requests();
         self.title_and_icon(ctx);
+        self.clear_clipboard_when_due(ctx);
         if self.settings != self.saved {
             let since = *self.changed_at.get_or_insert_with(Instant::now);
             if since.elapsed() >= SAVE_AFTER {
@@ -144,6 +150,20 @@ impl HybridApp {
             } else {
                 ctx.request_repaint_after(SAVE_AFTER);
             }
+        }
+    }
+
+    /// A Token copied on a guided step leaves the clipboard after a minute.
+    fn clear_clipboard_when_due(&mut self, ctx: &egui::Context) {
+        let Some(at) = self.shared.clear_clipboard_at else {
+            return;
+        };
+        let now = Instant::now();
+        if now >= at {
+            ctx.copy_text(String::new());
+            self.shared.clear_clipboard_at = None;
+        } else {
+            ctx.request_repaint_after(at - now);
         }
     }
 
@@ -177,16 +197,23 @@ impl HybridApp {
 
     fn handle(&mut self, event: Event) {
         match &event {
-            Event::Requirements(Ok(_)) => {
+            Event::Requirements(Ok(snapshot)) => {
                 // A Director other than the built-in simulator that answered
                 // is the one to come back to next time.
                 self.shared.director_url = self.tasks.director_url();
                 let url = self.shared.director_url.clone();
-                if Some(&url) != self.demo_url.as_ref() {
-                    self.settings.director = DirectorTarget::Url(url);
+                let demo = Some(&url) == self.demo_url.as_ref();
+                if !demo {
+                    self.settings.director = DirectorTarget::Url(url.clone());
                 }
+                self.shared.kind = Some(snapshot.kind);
+                self.settings
+                    .remember_director_kind(&kind_key(demo, &url), snapshot.kind);
             }
-            Event::Monitor(MonitorEvent::Notify(notification)) if self.notifications => {
+            Event::Monitor(MonitorEvent::Notify(notification))
+            | Event::Drift(DriftEvent::Notify(notification))
+                if self.notifications =>
+            {
                 self.tasks.show_notification(notification.clone());
             }
             _ => {}
@@ -208,7 +235,15 @@ impl HybridApp {
             match request {
                 Request::StartMonitor => {
                     if self.monitor.is_none() {
-                        self.monitor = Some(self.tasks.start_monitor(self.monitor_config));
+                        self.monitor = Some(if self.shared.guided() {
+                            let progress = &self.settings.progress;
+                            self.tasks.start_drift_watch(
+                                progress.format_options(),
+                                progress.check_users_every(),
+                            )
+                        } else {
+                            self.tasks.start_monitor(self.monitor_config)
+                        });
                     }
                 }
                 Request::StopMonitor => self.monitor = None,
@@ -314,19 +349,17 @@ impl HybridApp {
 
     /// The window title and taskbar icon carry the sync state on the status panel.
     fn title_and_icon(&mut self, ctx: &egui::Context) {
-        let state = (self.step() == Step::Done).then(|| self.screens.status_panel.status().state);
-        if state == self.titled {
+        let panel = &self.screens.status_panel;
+        let shown = (self.step() == Step::Done).then(|| (panel.status().state, panel.headline()));
+        if shown == self.titled {
             return;
         }
-        self.titled = state;
-        let title = match state {
-            Some(state) => format!(
-                "{} — {}",
-                super::screens::status_panel::headline(state),
-                super::APP_NAME
-            ),
+        let state = shown.as_ref().map(|(state, _)| *state);
+        let title = match &shown {
+            Some((_, headline)) => format!("{headline} — {}", super::APP_NAME),
             None => super::APP_NAME.to_string(),
         };
+        self.titled = shown;
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
         if let Some(icon) = super::window::icon_for(state) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Icon(Some(std::sync::Arc::new(icon))));
@@ -453,6 +486,16 @@ impl HybridApp {
         if enter && step != Step::Done {
             self.on_continue();
         }
+    }
+}
+
+/// Where the kind of Director is remembered: the built-in simulator's port
+/// changes every run, so it has a name of its own.
+fn kind_key(demo: bool, director_url: &str) -> String {
+    if demo {
+        "demo".into()
+    } else {
+        director_url.to_string()
     }
 }
 

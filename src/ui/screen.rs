@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use egui::Ui;
 
 use super::tasks::{DirectorSnapshot, Event, Request};
+use crate::domain::director_kind::DirectorKind;
 use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step};
 use crate::store::settings::TrustedCertificates;
@@ -40,9 +41,19 @@ pub struct Shared {
     pub terms_page_url: String,
     /// Whether secrets survive a restart (an OS keyring is there).
     pub secrets_persist: bool,
+    /// Which kind of Director this is, once known (remembered per address).
+    pub kind: Option<DirectorKind>,
+    /// A secret was copied: clear the clipboard at this time.
+    pub clear_clipboard_at: Option<std::time::Instant>,
 }
 
 impl Shared {
+    /// A real Director's web interface: the steps it has no interface for
+    /// are guided (the program says what to do and verifies what it can read).
+    pub fn guided(&self) -> bool {
+        self.kind == Some(DirectorKind::Web)
+    }
+
     /// What was read from the previous Director no longer applies.
     pub fn forget_director_data(&mut self) {
         self.snapshot = None;

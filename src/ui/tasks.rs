@@ -19,11 +19,13 @@ use crate::contract::{
 };
 use crate::domain::alarm::Notification;
 use crate::domain::certificate::Fingerprint;
+use crate::domain::drift::Reading;
 use crate::domain::format::DirectoryUser;
 use crate::domain::format::{FormatOptions, Formatted};
 use crate::domain::requirements::{self, Check, Transport, UserFacts};
 use crate::domain::secret::Secret;
 use crate::service::audit::report::{Rows, write_report_file};
+use crate::service::drift_watch::{self, DriftConfig, DriftEvent, SharedCredentials};
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::{
     SecretKey, SecretStore, SecretStoreError, get_off_thread, put_off_thread,
@@ -165,6 +167,14 @@ pub enum Request {
     StopMonitor,
     /// Poll Director now instead of at the next tick.
     CheckNow,
+    /// Read Director again with the credentials already given and count
+    /// the usernames in the way under `options` (the guided Save's
+    /// verification); the result comes as [`Event::Verified`].
+    VerifyUsernames {
+        options: FormatOptions,
+    },
+    /// Stop reading Director (the users of a large directory take a while).
+    CancelRead,
 }
 
 #[derive(Debug)]
@@ -194,6 +204,12 @@ pub enum Event {
     Exported(Result<Option<PathBuf>, String>),
     DiagnosticsSaved(Result<Option<PathBuf>, String>),
     Monitor(MonitorEvent),
+    /// From the watch on a real Director (see `service::drift_watch`).
+    Drift(DriftEvent),
+    /// Reading Director was cancelled; nothing read was kept.
+    ReadCancelled,
+    /// Director read again after the guided Save, with the count.
+    Verified(Result<(DirectorSnapshot, Reading), ApiError>),
     /// Outcomes for every user under `options`, in the users' order.
     Formatted {
         options: FormatOptions,
@@ -209,6 +225,10 @@ pub struct Tasks {
     portal: Arc<HttpPortal>,
     secrets: Arc<dyn SecretStore>,
     options: Mutex<ClientOptions>,
+    /// The Director sign-in last given, for work that signs in by itself.
+    credentials: SharedCredentials,
+    /// The Director read in progress, so Cancel can stop it.
+    reading: Mutex<Option<tokio::task::AbortHandle>>,
     tx: Sender<Event>,
     rx: Receiver<Event>,
     repaint: Arc<OnceLock<egui::Context>>,
@@ -237,6 +257,8 @@ impl Tasks {
             )?),
             secrets,
             options: Mutex::new(options),
+            credentials: SharedCredentials::default(),
+            reading: Mutex::new(None),
             tx,
             rx,
             repaint: Arc::new(OnceLock::new()),
@@ -290,16 +312,21 @@ impl Tasks {
         Ok(())
     }
 
-    fn spawn(&self, work: impl Future<Output = Event> + Send + 'static) {
+    fn spawn(
+        &self,
+        work: impl Future<Output = Event> + Send + 'static,
+    ) -> tokio::task::AbortHandle {
         let tx = self.tx.clone();
         let repaint = self.repaint.clone();
-        self.runtime.spawn(async move {
-            let event = work.await;
-            let _ = tx.send(event);
-            if let Some(ctx) = repaint.get() {
-                ctx.request_repaint();
-            }
-        });
+        self.runtime
+            .spawn(async move {
+                let event = work.await;
+                let _ = tx.send(event);
+                if let Some(ctx) = repaint.get() {
+                    ctx.request_repaint();
+                }
+            })
+            .abort_handle()
     }
 
     /// Sends an event now (progress reports from inside a task).
@@ -324,11 +351,16 @@ impl Tasks {
                 login,
                 password,
             } => match self.set_director(&url, pin) {
-                Ok(()) => self.check_requirements(login, password),
+                Ok(()) => {
+                    self.set_director_credentials(&login, &password);
+                    self.check_requirements(login, password);
+                }
                 Err(e) => {
                     let _ = self.tx.send(Event::Requirements(Err(e)));
                 }
             },
+            Request::VerifyUsernames { options } => self.verify_usernames(options),
+            Request::CancelRead => self.cancel_read(),
             Request::SetDirectorCredentials { login, password } => {
                 self.set_director_credentials(&login, &password)
             }
@@ -359,6 +391,52 @@ impl Tasks {
     /// Lets Director calls sign in by themselves when they find no session.
     fn set_director_credentials(&self, login: &str, password: &Secret) {
         self.director().set_credentials(login, password);
+        *self.credentials.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((login.to_string(), password.clone()));
+    }
+
+    fn saved_credentials(&self) -> Option<(String, Secret)> {
+        self.credentials
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn cancel_read(&self) {
+        if let Some(reading) = self
+            .reading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            && !reading.is_finished()
+        {
+            reading.abort();
+            let _ = self.tx.send(Event::ReadCancelled);
+        }
+    }
+
+    /// Starts watching a real Director's users for drift; its events arrive
+    /// as [`Event::Drift`].
+    pub fn start_drift_watch(
+        &self,
+        options: crate::domain::format::FormatOptions,
+        every: std::time::Duration,
+    ) -> MonitorHandle {
+        let notify = self.notifier();
+        let config = DriftConfig {
+            url: self.director_url(),
+            client: self.options(),
+            options,
+            every,
+            first_retry: std::time::Duration::from_secs(5),
+            max_backoff: monitor::MAX_BACKOFF,
+        };
+        drift_watch::spawn(
+            &self.runtime,
+            config,
+            self.credentials.clone(),
+            move |event| notify(Event::Drift(event)),
+        )
     }
 
     /// Starts the sync monitor; its events arrive as [`Event::Monitor`].
@@ -385,6 +463,48 @@ impl Tasks {
 
     /// Signs in to Director and reads what the Requirements checks need.
     fn check_requirements(&self, login: String, password: Secret) {
+        let read = self.read_director(login, password);
+        let reading = self.spawn(async move { Event::Requirements(read.await) });
+        *self.reading.lock().unwrap_or_else(|e| e.into_inner()) = Some(reading);
+    }
+
+    /// Reads Director again and counts the client usernames in the way
+    /// under `options`: the guided Save's verification.
+    fn verify_usernames(&self, options: FormatOptions) {
+        let Some((login, password)) = self.saved_credentials() else {
+            let _ = self.tx.send(Event::Verified(Err(ApiError::Unauthorized {
+                message: "Sign in to Director again on the Requirements step.".into(),
+            })));
+            return;
+        };
+        let read = self.read_director(login, password);
+        let reading = self.spawn(async move {
+            let result = async {
+                let snapshot = read.await?;
+                let users = snapshot.users.clone();
+                let build = Ok(snapshot.system.build.clone());
+                let reading = tokio::task::spawn_blocking(move || {
+                    Reading::of(build, &crate::contract::directory_users(&users), &options)
+                })
+                .await
+                .map_err(|e| ApiError::Protocol {
+                    url: String::new(),
+                    detail: format!("counting the usernames failed: {e}"),
+                })?;
+                Ok((snapshot, reading))
+            }
+            .await;
+            Event::Verified(result)
+        });
+        *self.reading.lock().unwrap_or_else(|e| e.into_inner()) = Some(reading);
+    }
+
+    /// Signs in to Director and reads what the Requirements checks need.
+    fn read_director(
+        &self,
+        login: String,
+        password: Secret,
+    ) -> impl Future<Output = Result<DirectorSnapshot, ApiError>> + Send + 'static {
         let director = self.director();
         let transport = match (
             director.base_url().starts_with("https://"),
@@ -396,41 +516,37 @@ impl Tasks {
         };
         let notify = self.notifier();
         let options = self.options();
-        self.spawn(async move {
-            let result = async {
-                let url = director.base_url().to_string();
-                let failed = |e: tokio::task::JoinError| ApiError::Protocol {
-                    url: url.clone(),
-                    detail: format!("checking the users failed: {e}"),
-                };
-                // A real Director answers with its own web interface, not
-                // the contract: read what that shows.
-                if detect(&url, options).await? == DirectorKind::Web {
-                    let web = WebDirector::sign_in(&url, options, &login, &password).await?;
-                    let build = web.build().await.map(|b| b.to_string()).map_err(|e| {
-                        format!("{}. {}", e.to_string().trim_end_matches('.'), e.advice())
-                    });
-                    let users = web
-                        .users(&|done, total| notify(Event::UsersProgress { done, total }))
-                        .await?;
-                    return tokio::task::spawn_blocking(move || {
-                        DirectorSnapshot::from_web(build, users, transport)
-                    })
-                    .await
-                    .map_err(failed);
-                }
-                director.login(&login, &password).await?;
-                let system = director.system_info().await?;
-                let users = director
-                    .users(|done, total| notify(Event::UsersProgress { done, total }))
+        async move {
+            let url = director.base_url().to_string();
+            let failed = |e: tokio::task::JoinError| ApiError::Protocol {
+                url: url.clone(),
+                detail: format!("checking the users failed: {e}"),
+            };
+            // A real Director answers with its own web interface, not
+            // the contract: read what that shows.
+            if detect(&url, options).await? == DirectorKind::Web {
+                let web = WebDirector::sign_in(&url, options, &login, &password).await?;
+                let build = web.build().await.map(|b| b.to_string()).map_err(|e| {
+                    format!("{}. {}", e.to_string().trim_end_matches('.'), e.advice())
+                });
+                let users = web
+                    .users(&|done, total| notify(Event::UsersProgress { done, total }))
                     .await?;
-                tokio::task::spawn_blocking(move || DirectorSnapshot::new(system, users, transport))
-                    .await
-                    .map_err(failed)
+                return tokio::task::spawn_blocking(move || {
+                    DirectorSnapshot::from_web(build, users, transport)
+                })
+                .await
+                .map_err(failed);
             }
-            .await;
-            Event::Requirements(result)
-        });
+            director.login(&login, &password).await?;
+            let system = director.system_info().await?;
+            let users = director
+                .users(|done, total| notify(Event::UsersProgress { done, total }))
+                .await?;
+            tokio::task::spawn_blocking(move || DirectorSnapshot::new(system, users, transport))
+                .await
+                .map_err(failed)
+        }
     }
 
     fn options(&self) -> ClientOptions {

@@ -2,32 +2,12 @@
 //! program's contract (the built-in simulator), or a real Director's own web
 //! interface (its login page). Anything else is described, not guessed at.
 
-use serde::Serialize;
+pub use crate::domain::director_kind::DirectorKind;
 
 use crate::client::director::web::looks_like_director_login;
 use crate::client::http::{ApiError, ClientOptions, Http};
 use crate::contract::director_web::LOGIN_PATH;
 use crate::contract::paths;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DirectorKind {
-    /// `docs/server-contract.md` (the simulator): sync status and alerts readable.
-    Contract,
-    /// Director's own web interface: users and build readable; the Hybrid
-    /// page, alarm bar and alerts are not.
-    Web,
-}
-
-impl DirectorKind {
-    /// How the screen and the JSON name it.
-    pub fn label(self) -> &'static str {
-        match self {
-            DirectorKind::Contract => "contract",
-            DirectorKind::Web => "web interface",
-        }
-    }
-}
 
 /// Finds out what answers at `base_url`. The contract's sign-in route
 /// answers a GET with its JSON error; a real Director answers

@@ -5,8 +5,9 @@ use egui::{RichText, Ui};
 
 use crate::client::http::ApiError;
 use crate::contract::Email;
-use crate::domain::wizard::Step;
+use crate::domain::wizard::{Progress, Step};
 use crate::ui::screen::{Ctx, Screen};
+use crate::ui::screens::guided;
 use crate::ui::tasks::{Event, Request};
 use crate::ui::widgets;
 
@@ -17,6 +18,9 @@ pub struct ConfirmationScreen {
     no_outbox: bool,
     error: Option<ApiError>,
     asked: bool,
+    /// A real Portal: the admin types what the confirmation shows.
+    guided: bool,
+    entry: guided::AccountEntry,
 }
 
 impl ConfirmationScreen {
@@ -28,6 +32,11 @@ impl ConfirmationScreen {
 
 impl Screen for ConfirmationScreen {
     fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        self.guided = ctx.shared.guided();
+        if self.guided {
+            self.entry.load(ctx);
+            return;
+        }
         if !self.asked && !ctx.progress.portal_email.is_empty() {
             self.asked = true;
             Self::fetch_outbox(ctx);
@@ -48,7 +57,23 @@ impl Screen for ConfirmationScreen {
         None
     }
 
+    fn can_continue(&self, _progress: &Progress) -> bool {
+        !self.guided || self.entry.valid()
+    }
+
+    /// Guided: what was typed is checked and saved first.
+    fn on_continue(&mut self, ctx: &mut Ctx<'_>) -> Option<Step> {
+        if self.guided && !self.entry.save(ctx) {
+            return None;
+        }
+        Some(ctx.progress.next())
+    }
+
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        if self.guided {
+            self.entry.ui(ui);
+            return None;
+        }
         ui.heading("Connect Confirmation");
         ui.add_space(6.0);
         widgets::copyable(ui, "Account Name", &ctx.progress.account_name);

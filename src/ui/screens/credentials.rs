@@ -7,10 +7,12 @@ use egui::{RichText, Ui};
 
 use crate::client::http::ApiError;
 use crate::contract::{AccountDetails, PortalSession};
+use crate::domain::account;
 use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step};
 use crate::store::secret_store::SecretKey;
 use crate::ui::screen::{Ctx, Screen, TokenKept};
+use crate::ui::screens::guided;
 use crate::ui::tasks::{Event, Request};
 use crate::ui::widgets::{self, Tone};
 
@@ -32,10 +34,18 @@ pub struct CredentialsScreen {
     error: Option<ApiError>,
     token_text: String,
     show_token: bool,
+    /// A real Portal: the Account ID and Token are pasted from it.
+    guided: bool,
+    /// Continue was tried: field problems show.
+    tried: bool,
 }
 
 impl Screen for CredentialsScreen {
     fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        self.guided = ctx.shared.guided();
+        if self.guided {
+            self.mode = Mode::Manual;
+        }
         if let Some(password) = ctx.shared.portal_password.take() {
             self.password = password.expose().to_string();
         }
@@ -48,10 +58,18 @@ impl Screen for CredentialsScreen {
         !progress.account_id.trim().is_empty() && !self.token_text.trim().is_empty()
     }
 
-    /// Keeps the Token (keyring + memory) and moves on.
+    /// Keeps the Token (keyring + memory) and moves on; a value whose shape
+    /// is off (a label or line break pasted with it) stops here, named.
     fn on_continue(&mut self, ctx: &mut Ctx<'_>) -> Option<Step> {
-        let token = Secret::new(self.token_text.trim());
-        ctx.progress.account_id = ctx.progress.account_id.trim().to_string();
+        self.tried = true;
+        let (Ok(account_id), Ok(token)) = (
+            account::account_id(&ctx.progress.account_id),
+            account::token(&self.token_text),
+        ) else {
+            return None;
+        };
+        let token = Secret::new(token);
+        ctx.progress.account_id = account_id;
         ctx.shared.token = Some(token.clone());
         ctx.request(Request::StoreSecret {
             key: SecretKey::PortalToken {
@@ -112,15 +130,19 @@ impl Screen for CredentialsScreen {
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         ui.heading("Connect Credentials");
-        ui.label(
-            "Connect Sync needs the Account ID and the Token. Sign in to the Connect Portal as the Decision Maker \
-             to reveal them (Organization > Account > Account Details > Connect Credentials > Show), or enter them by hand.",
-        );
-        ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut self.mode, Mode::Portal, "Sign in to the Portal");
-            ui.selectable_value(&mut self.mode, Mode::Manual, "Enter by hand");
-        });
+        if self.guided {
+            Self::guided_intro(ui, ctx);
+        } else {
+            ui.label(
+                "Connect Sync needs the Account ID and the Token. Sign in to the Connect Portal as the Decision Maker \
+                 to reveal them (Organization > Account > Account Details > Connect Credentials > Show), or enter them by hand.",
+            );
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                ui.selectable_value(&mut self.mode, Mode::Portal, "Sign in to the Portal");
+                ui.selectable_value(&mut self.mode, Mode::Manual, "Enter by hand");
+            });
+        }
         ui.separator();
         if let Some(error) = self.error.clone()
             && widgets::error_banner(ui, &error)
@@ -136,17 +158,22 @@ impl Screen for CredentialsScreen {
             Mode::Portal => self.portal_ui(ui, ctx),
             Mode::Manual => {
                 let mut id = ctx.progress.account_id.clone();
-                widgets::field(ui, "Account ID", &mut id, false, None);
+                let error = self.tried.then(|| account::account_id(&id).err()).flatten();
+                widgets::field(ui, "Account ID", &mut id, false, error.as_deref());
                 ctx.progress.account_id = id;
             }
         }
         ui.add_space(8.0);
+        let error = self
+            .tried
+            .then(|| account::token(&self.token_text).err())
+            .flatten();
         widgets::secret_field(
             ui,
             "Token",
             &mut self.token_text,
             &mut self.show_token,
-            None,
+            error.as_deref(),
         );
         match ctx.shared.token_kept {
             Some(TokenKept::InKeyring) => {
@@ -174,6 +201,28 @@ impl Screen for CredentialsScreen {
 }
 
 impl CredentialsScreen {
+    /// What to do in the real Portal, which has no interface to ask.
+    fn guided_intro(ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        ui.label("Connect Sync needs the Account ID and the Token from the Connect Portal.");
+        let portal = ctx.shared.portal_url.clone();
+        guided::open_button(ui, ctx.shared, "Open the Connect Portal", &portal);
+        guided::numbered(
+            ui,
+            &[
+                "Sign in with the Business Email and Password given at registration.",
+                "The Account Details screen opens (or go to Organization > Account > Account Details).",
+                "Click \"Show\" to the right of Connect Credentials: the Account Id and Token appear below it.",
+                "Copy each into the fields here.",
+            ],
+        );
+        widgets::note(
+            ui,
+            "Only the Decision Maker — the Contact entered at registration — can click Show. Support staff cannot \
+             see the Token either: ask the Decision Maker if that is not you.",
+            Tone::Muted,
+        );
+    }
+
     fn sign_in(&mut self, ctx: &mut Ctx<'_>) {
         self.signing_in = true;
         self.refusal = None;

@@ -13,6 +13,7 @@ use crate::domain::requirements::Check;
 use crate::domain::verification;
 use crate::domain::wizard::{Progress, Step};
 use crate::ui::screen::{Ctx, Screen};
+use crate::ui::screens::guided_save::GuidedSave;
 use crate::ui::tasks::{Event, Request};
 use crate::ui::widgets::{self, Tone};
 
@@ -43,17 +44,26 @@ pub struct FirstSyncScreen {
     alerts: Vec<Alert>,
     error: Option<ApiError>,
     needs_token: bool,
+    /// A real Director: the Save is the admin's, guided, then verified.
+    guided: Option<GuidedSave>,
 }
 
 impl Screen for FirstSyncScreen {
     /// Entering the step saves (again): a new run, not the last one's result.
     fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
         *self = FirstSyncScreen::default();
+        if ctx.shared.guided() {
+            self.guided = Some(GuidedSave::default());
+            return;
+        }
         self.save(ctx);
     }
 
-    fn can_continue(&self, _progress: &Progress) -> bool {
-        self.all_green()
+    fn can_continue(&self, progress: &Progress) -> bool {
+        match &self.guided {
+            Some(guided) => guided.verified(&progress.format_options()),
+            None => self.all_green(),
+        }
     }
 
     fn continue_label(&self) -> &'static str {
@@ -61,12 +71,18 @@ impl Screen for FirstSyncScreen {
     }
 
     fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) -> Option<Step> {
-        self.handle(event, ctx);
+        match &mut self.guided {
+            Some(guided) => guided.on_event(event, ctx),
+            None => self.handle(event, ctx),
+        }
         None
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        self.show(ui, ctx)
+        match &mut self.guided {
+            Some(guided) => guided.ui(ui, ctx),
+            None => self.show(ui, ctx),
+        }
     }
 }
 

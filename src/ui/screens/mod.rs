@@ -5,11 +5,14 @@ pub mod alerts;
 pub mod confirmation;
 pub mod credentials;
 pub mod first_sync;
+pub mod guided;
+pub mod guided_save;
 pub mod link;
 pub mod register;
 pub mod requirements;
 pub mod status_panel;
 pub mod usernames;
+pub mod web_status;
 
 use super::screen::Screen;
 use crate::domain::secret::Secret;
@@ -105,6 +108,8 @@ pub mod test_support {
                     director_url: "http://127.0.0.1:9".into(),
                     terms_page_url: "http://127.0.0.1:9/terms".into(),
                     secrets_persist: false,
+                    kind: None,
+                    clear_clipboard_at: None,
                 },
                 requests: Vec::new(),
                 went: None,

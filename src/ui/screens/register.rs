@@ -13,6 +13,7 @@ use crate::domain::registration::{Field, RegistrationForm};
 use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step};
 use crate::ui::screen::{Ctx, Screen};
+use crate::ui::screens::guided;
 use crate::ui::tasks::{Event, Request};
 use crate::ui::widgets::{self, Tone};
 
@@ -32,16 +33,22 @@ pub struct RegisterScreen {
     answer_lost: bool,
     /// Said when a Retry after a lost answer meets "already exists".
     maybe_registered: Option<String>,
+    /// A real Director: the registration is done in the browser.
+    guided: bool,
 }
 
 impl Screen for RegisterScreen {
     fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
-        if self.terms.is_none() {
+        self.guided = ctx.shared.guided();
+        if self.terms.is_none() && !self.guided {
             ctx.request(Request::FetchTerms);
         }
     }
 
     fn can_continue(&self, progress: &Progress) -> bool {
+        if self.guided {
+            return true;
+        }
         !self.submitting
             && self.terms.is_some()
             && progress.terms_opened
@@ -50,6 +57,9 @@ impl Screen for RegisterScreen {
     }
 
     fn continue_label(&self) -> &'static str {
+        if self.guided {
+            return "I have registered";
+        }
         if self.submitting {
             "Registering…"
         } else {
@@ -59,6 +69,9 @@ impl Screen for RegisterScreen {
 
     /// Register submits; the Portal's answer decides where to go.
     fn on_continue(&mut self, ctx: &mut Ctx<'_>) -> Option<Step> {
+        if ctx.shared.guided() {
+            return Some(Step::Confirmation);
+        }
         self.submit(ctx);
         None
     }
@@ -128,7 +141,13 @@ impl Screen for RegisterScreen {
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        self.show(ui, ctx);
+        // A real Portal has no interface to register through: guided.
+        self.guided = ctx.shared.guided();
+        if self.guided {
+            guided::register(ui, ctx);
+        } else {
+            self.show(ui, ctx);
+        }
         None
     }
 }

@@ -25,9 +25,11 @@ pub struct RequirementsScreen {
     started: bool,
     /// "Connect Director 21.90.9743.0, web interface", once read.
     found: Option<String>,
-    /// A real Director's web interface answered: the guided steps that
-    /// follow are not built yet, so Continue stays off.
+    /// A real Director's web interface answered: the steps it has no
+    /// interface for are guided.
     real_director: bool,
+    /// The last read was cancelled.
+    cancelled: bool,
 }
 
 impl RequirementsScreen {
@@ -53,6 +55,7 @@ impl RequirementsScreen {
             ctx.shared.forget_director_data();
         }
         self.running = true;
+        self.cancelled = false;
         self.error = None;
         self.progress = None;
         let password = Secret::new(self.password.clone());
@@ -93,8 +96,14 @@ impl Screen for RequirementsScreen {
                 self.password = secret.expose().to_string();
                 self.on_enter(ctx);
             }
-            Event::UsersProgress { done, total } => self.progress = Some((*done, *total)),
-            Event::Requirements(result) => {
+            Event::UsersProgress { done, total } if self.running => {
+                self.progress = Some((*done, *total))
+            }
+            Event::ReadCancelled if self.running => {
+                self.running = false;
+                self.cancelled = true;
+            }
+            Event::Requirements(result) if self.running => {
                 self.running = false;
                 match result {
                     Ok(snapshot) => {
@@ -118,7 +127,7 @@ impl Screen for RequirementsScreen {
     }
 
     fn can_continue(&self, _progress: &Progress) -> bool {
-        !self.running && !self.real_director && requirements::can_continue(&self.checks)
+        !self.running && requirements::can_continue(&self.checks)
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
@@ -139,11 +148,18 @@ impl Screen for RequirementsScreen {
         if self.real_director {
             widgets::note(
                 ui,
-                "This is a real Director's web interface. The checks below are what it shows; \
-                 the guided steps that follow for a real Director (registering in the Connect \
-                 Portal, entering the Account ID and Token on Administration > System > Hybrid > \
-                 Synchronization) are not in this version yet, so Continue stays off. \
-                 The commands \"hybrid-setup check\" and \"hybrid-setup status\" work against it.",
+                "This is a real Director's web interface. The checks below are what it shows. \
+                 The steps it has no interface for — registering in the Connect Portal, and \
+                 entering the Account ID and Token on Administration > System > Hybrid > \
+                 Synchronization — are guided: this program says what to enter, opens the page, \
+                 and verifies what it can read.",
+                Tone::Muted,
+            );
+        }
+        if self.cancelled {
+            widgets::note(
+                ui,
+                "Reading Director was cancelled; nothing was checked. Run the checks again when ready.",
                 Tone::Warning,
             );
         }
@@ -215,6 +231,13 @@ impl RequirementsScreen {
                     Some((done, total)) => ui.label(format!("Reading users: {done} of {total}")),
                     None => ui.label("Signing in to Director…"),
                 };
+                if ui
+                    .button("Cancel")
+                    .on_hover_text("Stop reading Director")
+                    .clicked()
+                {
+                    ctx.request(Request::CancelRead);
+                }
             }
         });
     }

@@ -17,6 +17,7 @@ use crate::service::monitor::{MonitorEvent, Snapshot};
 use crate::service::troubleshooting;
 use crate::store::secret_store::SecretKey;
 use crate::ui::screen::{Ctx, Screen};
+use crate::ui::screens::web_status::WebStatus;
 use crate::ui::tasks::{Event, Request};
 use crate::ui::widgets::{self, Tone};
 
@@ -28,10 +29,18 @@ pub struct StatusPanel {
     password: String,
     /// Where the diagnostics went, or why they could not be saved.
     diagnostics_note: Option<Result<PathBuf, String>>,
+    /// A real Director: what its web interface shows, instead of the alarm.
+    guided: bool,
+    web: WebStatus,
 }
 
 impl Screen for StatusPanel {
     fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        self.guided = ctx.shared.guided();
+        if self.guided {
+            let every = ctx.progress.check_users_every().as_secs() / 60;
+            self.web.started(every as u32);
+        }
         ctx.request(Request::StartMonitor);
     }
 
@@ -46,6 +55,7 @@ impl Screen for StatusPanel {
     }
 
     fn on_event(&mut self, event: &Event, _ctx: &mut Ctx<'_>) -> Option<Step> {
+        self.web.on_event(event);
         match event {
             Event::Monitor(MonitorEvent::Changed(snapshot)) => {
                 self.snapshot = Some((**snapshot).clone());
@@ -71,6 +81,9 @@ impl Screen for StatusPanel {
 impl StatusPanel {
     /// The state as of now; Unknown until the first poll answers.
     pub fn status(&self) -> Status {
+        if self.guided {
+            return self.web.status();
+        }
         self.snapshot.as_ref().map_or_else(
             || Status {
                 state: AlarmState::Unknown,
@@ -121,7 +134,23 @@ impl StatusPanel {
         self.panel(ui, ctx)
     }
 
+    /// What the window title says.
+    pub fn headline(&self) -> String {
+        if self.guided {
+            self.web.headline()
+        } else {
+            headline(self.status().state).to_string()
+        }
+    }
+
     fn panel(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        if self.guided {
+            self.web.ui(ui, ctx);
+            ui.separator();
+            next_steps(ui, ctx);
+            ui.separator();
+            return self.actions(ui, ctx);
+        }
         let status = self.status();
         ui.heading("Connect Sync status");
         ui.add_space(8.0);
@@ -287,31 +316,46 @@ fn next_steps(ui: &mut Ui, ctx: &Ctx<'_>) {
 impl StatusPanel {
     /// Director wants a sign-in (no password in the keyring, or it changed).
     fn sign_in(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
-        egui::Frame::group(ui.style()).show(ui, |ui| {
+        director_sign_in(ui, ctx, &mut self.password, "read the sync status");
+    }
+}
+
+/// The Director password asked for on the panel; true when it was given
+/// (kept for the session, in the keyring, and a check asked for).
+pub fn director_sign_in(
+    ui: &mut Ui,
+    ctx: &mut Ctx<'_>,
+    password: &mut String,
+    purpose: &str,
+) -> bool {
+    egui::Frame::group(ui.style())
+        .show(ui, |ui| {
             ui.label(format!(
-                "Sign in to Director as {} to read the sync status.",
+                "Sign in to Director as {} to {purpose}.",
                 ctx.shared.director_login
             ));
-            let response = widgets::field(ui, "Director password", &mut self.password, true, None);
+            let response = widgets::field(ui, "Director password", password, true, None);
             let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if (ui.button("Sign in").clicked() || enter) && !self.password.is_empty() {
-                let password = Secret::new(std::mem::take(&mut self.password));
-                let login = ctx.shared.director_login.clone();
-                ctx.request(Request::SetDirectorCredentials {
-                    login: login.clone(),
-                    password: password.clone(),
-                });
-                if !ctx.shared.demo {
-                    let director = ctx.shared.director_url.clone();
-                    ctx.request(Request::StoreSecret {
-                        key: SecretKey::DirectorPassword { director, login },
-                        secret: password,
-                    });
-                }
-                ctx.request(Request::CheckNow);
+            if !((ui.button("Sign in").clicked() || enter) && !password.is_empty()) {
+                return false;
             }
-        });
-    }
+            let password = Secret::new(std::mem::take(password));
+            let login = ctx.shared.director_login.clone();
+            ctx.request(Request::SetDirectorCredentials {
+                login: login.clone(),
+                password: password.clone(),
+            });
+            if !ctx.shared.demo {
+                let director = ctx.shared.director_url.clone();
+                ctx.request(Request::StoreSecret {
+                    key: SecretKey::DirectorPassword { director, login },
+                    secret: password,
+                });
+            }
+            ctx.request(Request::CheckNow);
+            true
+        })
+        .inner
 }
 
 pub fn headline(state: AlarmState) -> &'static str {

@@ -1,0 +1,178 @@
+//! Watching a real Director (its web interface) from the status panel: on
+//! a schedule — every 15 minutes unless the admin chose otherwise — sign
+//! in, read the build and every user, and count the client usernames that
+//! would fail Connect Sync under the saved options. Only what changed is
+//! reported; failures back off. The Hybrid alarm is not read: no known
+//! interface shows it (see `domain::drift`).
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::client::director::web::WebDirector;
+use crate::client::http::{ApiError, ClientOptions};
+use crate::domain::alarm::{Notification, Status};
+use crate::domain::drift::{DriftNotifier, Reading, Watched};
+use crate::domain::format::FormatOptions;
+use crate::domain::secret::Secret;
+use crate::service::monitor::MonitorHandle;
+
+/// Users are read again this often by default.
+pub const DEFAULT_EVERY: Duration = Duration::from_secs(15 * 60);
+
+/// The login name and password to sign in with, shared with whoever learns
+/// them (the Requirements step, a password typed on the panel).
+pub type SharedCredentials = Arc<Mutex<Option<(String, Secret)>>>;
+
+#[derive(Debug, Clone)]
+pub struct DriftConfig {
+    pub url: String,
+    pub client: ClientOptions,
+    pub options: FormatOptions,
+    pub every: Duration,
+    pub first_retry: Duration,
+    pub max_backoff: Duration,
+}
+
+/// What one look found.
+#[derive(Debug, Clone)]
+pub struct DriftSnapshot {
+    pub watched: Watched,
+    pub status: Status,
+    /// The error behind an unreadable look (a refused sign-in asks for the
+    /// password again).
+    pub error: Option<ApiError>,
+    pub checked_at: Instant,
+    pub next_check_in: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum DriftEvent {
+    /// Reading users: `done` of `total`.
+    Progress {
+        done: u64,
+        total: u64,
+    },
+    Changed(Box<DriftSnapshot>),
+    Notify(Notification),
+    /// No password to sign in with yet.
+    NeedsPassword,
+}
+
+/// Starts watching on `runtime`; dropping the handle stops it, and its
+/// `check_now` looks at once.
+pub fn spawn(
+    runtime: &tokio::runtime::Handle,
+    config: DriftConfig,
+    credentials: SharedCredentials,
+    listener: impl Fn(DriftEvent) + Send + Sync + 'static,
+) -> MonitorHandle {
+    let (handle, poke, mut stopped) = MonitorHandle::new();
+    let listener = Arc::new(listener);
+    runtime.spawn(async move {
+        let mut director: Option<WebDirector> = None;
+        let mut notifier = DriftNotifier::default();
+        let mut last: Option<Watched> = None;
+        let mut backoff = config.first_retry;
+        loop {
+            let signed_in = credentials
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let wait = match signed_in {
+                None => {
+                    listener(DriftEvent::NeedsPassword);
+                    director = None;
+                    config.every
+                }
+                Some((login, password)) => {
+                    let progress = listener.clone();
+                    let (watched, error) = look(
+                        &config,
+                        &mut director,
+                        &login,
+                        &password,
+                        &move |done, total| progress(DriftEvent::Progress { done, total }),
+                    )
+                    .await;
+                    let wait = if error.is_none() {
+                        backoff = config.first_retry;
+                        config.every
+                    } else {
+                        let wait = backoff;
+                        backoff = (backoff * 2).min(config.max_backoff);
+                        wait
+                    };
+                    if let Some(notification) = notifier.observe(&watched) {
+                        listener(DriftEvent::Notify(notification));
+                    }
+                    if last.as_ref() != Some(&watched) || error.is_some() {
+                        last = Some(watched.clone());
+                        listener(DriftEvent::Changed(Box::new(DriftSnapshot {
+                            status: watched.status(),
+                            watched,
+                            error,
+                            checked_at: Instant::now(),
+                            next_check_in: wait,
+                        })));
+                    }
+                    wait
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = poke.notified() => {}
+                _ = stopped.wait_for(|s| *s) => return,
+            }
+        }
+    });
+    handle
+}
+
+/// Signs in (once; the client keeps its session fresh) and reads.
+async fn look(
+    config: &DriftConfig,
+    director: &mut Option<WebDirector>,
+    login: &str,
+    password: &Secret,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> (Watched, Option<ApiError>) {
+    if director.is_none() {
+        match WebDirector::sign_in(&config.url, config.client, login, password).await {
+            Ok(signed_in) => *director = Some(signed_in),
+            Err(e) => return (unreadable(&e), Some(e)),
+        }
+    }
+    let Some(web) = director.as_ref() else {
+        return (Watched::Unreachable("not signed in".into()), None);
+    };
+    let build = web
+        .build()
+        .await
+        .map(|b| b.to_string())
+        .map_err(|e| e.to_string());
+    match web.users(progress).await {
+        Ok(users) => {
+            let options = config.options.clone();
+            let reading = tokio::task::spawn_blocking(move || Reading::of(build, &users, &options))
+                .await
+                .map_err(|e| e.to_string());
+            match reading {
+                Ok(reading) => (Watched::Read(reading), None),
+                Err(why) => (Watched::Unreachable(why), None),
+            }
+        }
+        Err(e) => {
+            // A new session next time: this one may be what failed.
+            *director = None;
+            (unreadable(&e), Some(e))
+        }
+    }
+}
+
+fn unreadable(error: &ApiError) -> Watched {
+    match error {
+        ApiError::Unauthorized { message } => Watched::Refused(message.clone()),
+        ApiError::Locked { .. } => Watched::Refused(error.to_string()),
+        other => Watched::Unreachable(other.to_string()),
+    }
+}
