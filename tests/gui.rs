@@ -5,7 +5,9 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use support::{click, enabled, fill, has_label, has_text, wait_for};
+
+use std::time::Duration;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -85,58 +87,6 @@ impl Drop for World {
             self.runtime.block_on(sim.stop());
         }
     }
-}
-
-/// Steps frames until `done` holds; background results arrive meanwhile.
-fn wait_for(
-    h: &mut Harness<'_, HybridApp>,
-    what: &str,
-    done: impl Fn(&Harness<'_, HybridApp>) -> bool,
-) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if done(h) {
-            h.step();
-            return;
-        }
-        if start.elapsed() > Duration::from_secs(20) {
-            let labels: Vec<String> = h
-                .root()
-                .children_recursive()
-                .filter_map(|n| n.accesskit_node().label().map(|l| l.to_string()))
-                .filter(|l| !l.is_empty())
-                .collect();
-            panic!("timed out waiting for {what}; on screen: {labels:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn has_label(h: &Harness<'_, HybridApp>, label: &str) -> bool {
-    h.query_by_label(label).is_some()
-}
-
-fn has_text(h: &Harness<'_, HybridApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
-
-fn enabled(h: &Harness<'_, HybridApp>, label: &str) -> bool {
-    h.query_by_label(label)
-        .is_some_and(|n| !n.accesskit_node().is_disabled())
-}
-
-fn click(h: &mut Harness<'_, HybridApp>, label: &str) {
-    h.get_by_label(label).click();
-    h.step();
-    h.step();
-}
-
-fn fill(h: &mut Harness<'_, HybridApp>, label: &str, text: &str) {
-    h.get_by_label(label).focus();
-    h.step();
-    h.get_by_label(label).type_text(text);
-    h.step();
 }
 
 fn pass_requirements(h: &mut Harness<'_, HybridApp>) {

@@ -8,9 +8,15 @@
 mod support;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
 
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
+use hybrid_setup::client::sim_admin::SimAdmin;
+use hybrid_setup::contract::{SimControl, UserRecord};
+use hybrid_setup::domain::wizard::Step;
+use hybrid_setup::ui::screens::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
+use std::time::Duration;
+use support::{click, enabled, fill, has_label, has_text, wait_for};
+
 use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::store::settings::{Settings, SettingsStore};
 
@@ -250,11 +256,14 @@ async fn check_lists_every_requirement_and_what_it_could_not_read() {
     assert!(json["director_kind"].is_null());
 }
 
-/// The window against a real Director's shape: the Requirements step
-/// recognises it, shows what it read and what it could not, and never says
-/// "expected JSON"; Continue stays off until the guided steps exist.
+/// The whole wizard against a real Director's shape, as a new user would
+/// go through it: the Requirements step recognises it and shows what it read
+/// and what it could not; Register, Confirmation and Credentials are guided
+/// (nothing is sent to a Portal); Save is the admin's, then verified by
+/// reading the users again; the status panel watches username drift and
+/// never says "healthy".
 #[test]
-fn the_window_recognises_a_real_director() {
+fn the_whole_wizard_against_a_real_director() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let director = runtime.block_on(real_director(false));
     let home = tempfile::tempdir().expect("home");
@@ -264,33 +273,211 @@ fn the_window_recognises_a_real_director() {
         Settings::default(),
         false,
     );
+    // No Portal answers here: a guided step that called one would fail.
     config.portal_url = "http://127.0.0.1:9".into();
     let mut h = support::window(
         runtime.handle(),
         ClientOptions::default(),
         config,
-        [1040.0, 800.0],
+        [1040.0, 900.0],
     );
+
+    // 1. Requirements: recognised, with what could not be read.
     let found = format!("Connect Director {}, web interface", sim::DEFAULT_BUILD);
-    let start = Instant::now();
-    while h.query_all_by_label_contains(&found).next().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "the Director was not recognised"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(&mut h, "the Director recognised", |h| has_text(h, &found));
+    wait_for(&mut h, "Continue", |h| enabled(h, "Continue"));
+    assert!(has_text(&h, "Director build supports HYBRID"));
+    assert!(has_text(&h, "Not checked here: Escalation Profiles"));
+    assert!(!has_text(&h, "expected JSON"));
+    click(&mut h, "Continue");
+
+    // 2–3. Link, then Register: guided, nothing submitted.
+    click(&mut h, "Connect account link");
+    assert_eq!(h.state().step(), Step::Register);
+    assert!(has_text(&h, "Open Director"));
+    assert!(has_text(&h, "terms and conditions"));
+    assert!(!has_label(&h, "Company Name *"), "no form to fill here");
+    click(&mut h, "I have registered");
+
+    // 4. Confirmation: typed, checked for shape, the field named.
+    assert_eq!(h.state().step(), Step::Confirmation);
+    assert!(!enabled(&h, "Continue"), "nothing typed yet");
+    fill(&mut h, "Account Name", "Acme Boston");
+    fill(&mut h, "Account ID", "Account ID: 1000002");
+    h.key_press(egui::Key::Tab);
     h.step();
-    let has = |text: &str| h.query_all_by_label_contains(text).next().is_some();
-    assert!(has("Director build supports HYBRID"));
-    assert!(has("Not checked here: Escalation Profiles"));
-    assert!(has("real Director's web interface"));
-    assert!(!has("expected JSON"));
-    let continue_enabled = h
-        .query_by_label("Continue")
-        .is_some_and(|n| !n.accesskit_node().is_disabled());
-    assert!(!continue_enabled, "Continue stays off");
+    h.step();
+    assert!(has_text(&h, "Account ID: paste the value only"));
+    assert!(!enabled(&h, "Continue"));
+    h.get_by_label("Account ID").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Account ID").type_text("1000002");
+    h.step();
+    wait_for(&mut h, "Continue", |h| enabled(h, "Continue"));
+    click(&mut h, "Continue");
+    assert_eq!(h.state().progress().account_id, "1000002");
+    assert_eq!(h.state().progress().account_name, "Acme Boston");
+
+    // 5. Credentials: pasted from the real Portal, no sign-in offered.
+    assert_eq!(h.state().step(), Step::Credentials);
+    assert!(has_text(&h, "Open the Connect Portal"));
+    assert!(!has_label(&h, "Sign in to the Portal"));
+    assert!(has_text(&h, "Only the Decision Maker"));
+    fill(&mut h, "Token", "tok-from-the-portal");
+    click(&mut h, "Continue");
+
+    // 6. Username format: both options reach 0 of X with this Director.
+    assert_eq!(h.state().step(), Step::UsernameFormat);
+    click(&mut h, USE_EMAIL_LABEL);
+    click(&mut h, APPEND_DOMAIN_LABEL);
+    // The domain most users' emails share is offered.
+    wait_for(&mut h, "0 invalid", |h| {
+        has_label(h, "0 of 120") && enabled(h, "Continue")
+    });
+    click(&mut h, "Continue");
+
+    // 7. Save & first sync: what to enter, then verified by reading again.
+    assert_eq!(h.state().step(), Step::FirstSync);
+    assert!(has_text(
+        &h,
+        "Administration > System > Hybrid > Synchronization"
+    ));
+    assert!(has_text(
+        &h,
+        "Tick \"Use the email address as the client username\""
+    ));
+    assert!(has_text(&h, data::DEMO_DOMAIN));
+    assert!(
+        !has_text(&h, "tok-from-the-portal"),
+        "the Token stays masked"
+    );
+    assert!(has_label(&h, "Copy Token"));
+    assert!(!enabled(&h, "Finish"), "not before the verification");
+    click(&mut h, "I clicked Save — verify");
+    wait_for(&mut h, "the verification", |h| {
+        has_text(h, "Invalid client usernames: 0 of 120")
+    });
+    assert!(has_text(&h, "cannot see Director's alarm bar"));
+    assert!(enabled(&h, "Finish"));
+    click(&mut h, "Finish");
+
+    // 8. The status panel: what can be read, said honestly.
+    assert_eq!(h.state().step(), Step::Done);
+    wait_for(&mut h, "the first look", |h| {
+        has_text(h, "No username problems in Director")
+    });
+    assert!(has_text(&h, "0 of 120 client usernames invalid"));
+    assert!(has_text(&h, "see Director's alarm bar"));
+    assert!(!has_text(&h, "healthy"), "never claims the alarm is green");
+
+    // A new hire without an email, whose client username is a display
+    // name (no option can make that an address): the next check shows it.
+    let admin = SimAdmin::new(&director.url()).expect("admin");
+    runtime
+        .block_on(admin.control(&SimControl {
+            add_user: Some(UserRecord {
+                user_dn: "CN=New Hire".into(),
+                first_name: "New".into(),
+                last_name: "Hire".into(),
+                client_username: "New Hire".into(),
+                email: String::new(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }))
+        .expect("user added");
+    click(&mut h, "Check now");
+    wait_for(&mut h, "the drift", |h| {
+        has_text(h, "1 client username would fail Connect Sync")
+    });
+    assert!(has_text(&h, "Invalid client usernames: 1 of 121"));
+    assert!(has_text(&h, "New Hire"));
+
+    // The kind is remembered for this address.
+    h.state_mut().flush();
+    let saved = std::fs::read_to_string(home.path().join("settings.json")).expect("settings");
+    assert!(saved.contains("\"web\""), "{saved}");
     drop(h);
+    runtime.block_on(director.stop());
+}
+
+/// The watch behind the panel notifies within one check when a user in the
+/// way appears, and once only; a refused password is a state of its own.
+#[test]
+fn the_drift_watch_notifies_a_new_user_in_the_way() {
+    use hybrid_setup::domain::format::FormatOptions;
+    use hybrid_setup::domain::secret::Secret;
+    use hybrid_setup::service::drift_watch::{self, DriftConfig, DriftEvent};
+    use std::sync::{Arc, Mutex};
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(real_director(true));
+    let credentials = Arc::new(Mutex::new(Some((
+        "admin".to_string(),
+        Secret::new(world::DEMO_ADMIN_PASSWORD),
+    ))));
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watch = drift_watch::spawn(
+        runtime.handle(),
+        DriftConfig {
+            url: director.url(),
+            client: ClientOptions::default(),
+            options: FormatOptions {
+                use_email: true,
+                append_domain: Some(data::DEMO_DOMAIN.into()),
+            },
+            every: Duration::from_secs(3600),
+            first_retry: Duration::from_secs(3600),
+            max_backoff: Duration::from_secs(3600),
+        },
+        credentials.clone(),
+        move |event| {
+            let _ = tx.send(event);
+        },
+    );
+    let next = |want: &str| loop {
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(DriftEvent::Progress { .. }) => continue,
+            Ok(event) => return event,
+            Err(e) => panic!("no event while waiting for {want}: {e}"),
+        }
+    };
+    let first = next("the first look");
+    assert!(
+        matches!(&first, DriftEvent::Changed(s) if s.status.summary.contains("0 of 120")),
+        "{first:?}"
+    );
+    let admin = SimAdmin::new(&director.url()).expect("admin");
+    runtime
+        .block_on(admin.control(&SimControl {
+            add_user: Some(UserRecord {
+                user_dn: "CN=New Hire".into(),
+                first_name: "New".into(),
+                last_name: "Hire".into(),
+                client_username: "New Hire".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }))
+        .expect("user added");
+    watch.check_now();
+    match next("the notification") {
+        DriftEvent::Notify(n) => {
+            assert_eq!(n.title, "1 more client username would fail Connect Sync");
+            assert!(n.body.contains("1 of 121 now (New Hire)"), "{}", n.body);
+        }
+        other => panic!("expected a notification, got {other:?}"),
+    }
+    assert!(matches!(next("the change"), DriftEvent::Changed(_)));
+    // The same again: nothing new to say.
+    watch.check_now();
+    std::thread::sleep(Duration::from_millis(500));
+    let quiet: Vec<DriftEvent> = rx
+        .try_iter()
+        .filter(|e| !matches!(e, DriftEvent::Progress { .. }))
+        .collect();
+    assert!(quiet.is_empty(), "{quiet:?}");
+    drop(watch);
     runtime.block_on(director.stop());
 }

@@ -435,6 +435,9 @@ pub struct SimControl {
     pub revoke_token_of: Option<String>,
     #[serde(default)]
     pub sync_interval_secs: Option<u64>,
+    /// Add this user to Director (a new hire, for username drift).
+    #[serde(default)]
+    pub add_user: Option<UserRecord>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

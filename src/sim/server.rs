@@ -84,7 +84,7 @@ impl Shared {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn changed(&self) {
+    pub(super) fn changed(&self) {
         self.dirty.store(true, Ordering::Relaxed);
     }
 }
@@ -586,6 +586,9 @@ async fn control(
         }
         if let Some(account_id) = &control.revoke_token_of {
             world.revoke_token(account_id)?;
+        }
+        if let Some(user) = control.add_user {
+            world.director.users.push(user);
         }
     }
     shared.changed();

@@ -21,9 +21,11 @@ use crate::domain::secret::Secret;
 use super::server::{DIRECTOR_COOKIE, Shared, cookie, now_ms, set_cookie};
 use super::world::{Refusal, SESSION_IDLE_MS, random_token};
 
-/// Sign-in forms handed out and not yet used, by their pre-session cookie.
+/// Sign-in forms handed out and not yet used, by their pre-session cookie;
+/// and the CSRF token each signed-in session writes with (Rails keeps the
+/// login page's token for the session).
 #[derive(Debug, Default)]
-pub struct PendingForms(HashMap<String, String>);
+pub struct PendingForms(HashMap<String, String>, HashMap<String, String>);
 
 /// Enough for many people signing in at once; older forms are forgotten.
 const MAX_PENDING_FORMS: usize = 10_000;
@@ -33,8 +35,17 @@ pub fn router() -> Router<Arc<Shared>> {
         .route(LOGIN_PATH, get(login_page).post(login))
         .route("/director", get(home))
         .route(USERS_LIST_PATH, get(users_list))
-        .route("/director/users/{file}", get(user_json))
+        .route("/director/users/{file}", get(user_json).put(update_user))
         .route(MONITORING_SERVICE_PATH, get(monitoring_service))
+        .route(
+            "/dm/status_servers/server_status_list",
+            get(server_status_list),
+        )
+        .route(
+            "/dm/status_switches/switch_status_list",
+            get(switch_status_list),
+        )
+        .route("/dm/dashboard/chart_data", get(chart_data))
 }
 
 /// The login page; `meta` false is an older build, whose token lives only
@@ -142,11 +153,19 @@ async fn login(
         )
     };
     match signed_in {
-        Ok(session) => (
-            set_cookie(DIRECTOR_COOKIE, &session, SESSION_IDLE_MS / 1000),
-            Redirect::to("/director"),
-        )
-            .into_response(),
+        Ok(session) => {
+            let mut forms = shared.pending_forms();
+            if forms.1.len() >= MAX_PENDING_FORMS {
+                forms.1.clear();
+            }
+            forms.1.insert(session.clone(), form.authenticity_token);
+            drop(forms);
+            (
+                set_cookie(DIRECTOR_COOKIE, &session, SESSION_IDLE_MS / 1000),
+                Redirect::to("/director"),
+            )
+                .into_response()
+        }
         Err(refusal) => {
             let message = match refusal {
                 Refusal::Locked { retry_after_secs } => {
@@ -234,21 +253,33 @@ async fn user_json(
     if let Err(to_login) = signed_in(&shared, &headers) {
         return to_login.into_response();
     }
-    let id = file
-        .strip_suffix(".json")
-        .and_then(|id| id.parse::<usize>().ok());
     let world = shared.world();
-    let Some((id, user)) =
-        id.and_then(|id| Some((id, world.director.users.get(id.checked_sub(1)?)?)))
-    else {
-        return (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "application/json")],
-            "{\"error\":\"not found\"}",
-        )
-            .into_response();
+    let Some(id) = user_id(&file).filter(|id| *id <= world.director.users.len()) else {
+        return not_found();
     };
-    Json(json!({
+    Json(user_document(id, &world.director.users[id - 1])).into_response()
+}
+
+/// `<id>.json` → the user's 1-based id.
+fn user_id(file: &str) -> Option<usize> {
+    file.strip_suffix(".json")
+        .and_then(|id| id.parse::<usize>().ok())
+        .filter(|id| *id >= 1)
+}
+
+fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "application/json")],
+        "{\"error\":\"not found\"}",
+    )
+        .into_response()
+}
+
+/// One user as `GET /director/users/<id>.json` shows it: the user and the
+/// collections its edit form offers.
+fn user_document(id: usize, user: &crate::contract::UserRecord) -> serde_json::Value {
+    json!({
         "user": {
             "GuiLoginName": user.client_username,
             "UserDN": user.user_dn,
@@ -261,9 +292,121 @@ async fn user_json(
                 "EmailAddress": user.email,
             },
             "dn_attributes": { "DN": (1000 + id - 1).to_string(), "DID": user.did },
+        },
+        "collections": {
+            "LicenseTypes": [[1, "Extension and Mailbox"], [2, "Mailbox only"]],
+            "Sites": [[1, "Headquarters"]],
         }
-    }))
-    .into_response()
+    })
+}
+
+/// `PUT /director/users/<id>.json`: the whole object read by GET, with
+/// `X-CSRF-Token`. Director refuses a client username or email another
+/// user has with `{"errors":{field:[messages]}}` and 422.
+async fn update_user(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(to_login) = signed_in(&shared, &headers) {
+        return to_login.into_response();
+    }
+    let session = cookie(&headers, DIRECTOR_COOKIE).unwrap_or_default();
+    let expected = shared.pending_forms().1.get(session).cloned();
+    let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+    if expected.is_none() || expected.as_deref() != sent {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Invalid authenticity token",
+        )
+            .into_response();
+    }
+    let Ok(document) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return refused("base", "the body is not a user object");
+    };
+    let user = &document["user"];
+    let (Some(username), Some(email)) = (
+        user["GuiLoginName"].as_str(),
+        user["tab_address_attributes"]["EmailAddress"].as_str(),
+    ) else {
+        return refused("base", "the body is not a whole user object");
+    };
+    let mut world = shared.world();
+    let Some(id) = user_id(&file).filter(|id| *id <= world.director.users.len()) else {
+        return not_found();
+    };
+    let taken = |field: fn(&crate::contract::UserRecord) -> &str, value: &str| {
+        !value.trim().is_empty()
+            && world
+                .director
+                .users
+                .iter()
+                .enumerate()
+                .any(|(i, u)| i + 1 != id && field(u).trim().eq_ignore_ascii_case(value.trim()))
+    };
+    if username.trim().is_empty() {
+        return refused("GuiLoginName", "can't be blank");
+    }
+    if taken(|u| &u.client_username, username) {
+        return refused("GuiLoginName", "has already been taken");
+    }
+    if taken(|u| &u.email, email) {
+        return refused("EmailAddress", "has already been taken");
+    }
+    let record = &mut world.director.users[id - 1];
+    record.client_username = username.to_string();
+    record.email = email.to_string();
+    let answer = user_document(id, record);
+    drop(world);
+    shared.changed();
+    Json(answer).into_response()
+}
+
+/// Director's words for a refused change.
+fn refused(field: &str, message: &str) -> Response {
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Json(json!({ "errors": { field: [message] } })),
+    )
+        .into_response()
+}
+
+/// A `/dm/…` status list: rows as arrays, read by column.
+fn dm_list(rows: Vec<serde_json::Value>) -> Response {
+    let total = rows.len();
+    Json(json!({ "data": { "aaData": rows, "iTotalRecords": total } })).into_response()
+}
+
+async fn server_status_list(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(to_login) = signed_in(&shared, &headers) {
+        return to_login.into_response();
+    }
+    let build = shared.world().director.build.clone();
+    dm_list(vec![json!([
+        "HQ-SERVER",
+        "Headquarters",
+        "In Service",
+        build
+    ])])
+}
+
+async fn switch_status_list(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(to_login) = signed_in(&shared, &headers) {
+        return to_login.into_response();
+    }
+    dm_list(vec![
+        json!(["SG-1", "Headquarters", "In Service", "SG90"]),
+        json!(["SG-2", "Headquarters", "In Service", "SG50"]),
+    ])
+}
+
+/// What scripts call to keep a session alive.
+async fn chart_data(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if let Err(to_login) = signed_in(&shared, &headers) {
+        return to_login.into_response();
+    }
+    Json(json!({ "call_volume_chart": [] })).into_response()
 }
 
 /// Director's Monitoring > Services page: HTML whose script carries the

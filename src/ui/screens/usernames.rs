@@ -37,15 +37,25 @@ pub struct UsernamesScreen {
     append_ticked: bool,
     /// The "Save with invalid client usernames?" question is open.
     confirm_save: bool,
+    /// A real Director: the admin saves on its page, on the next step.
+    guided: bool,
 }
 
 impl Screen for UsernamesScreen {
+    fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
+        self.guided = ctx.shared.guided();
+    }
+
     fn can_continue(&self, progress: &Progress) -> bool {
         self.count.is_some() && !self.computing() && progress.format_options().validate().is_ok()
     }
 
     fn continue_label(&self) -> &'static str {
-        "Save to Director"
+        if self.guided {
+            "Continue"
+        } else {
+            "Save to Director"
+        }
     }
 
     /// Continue asks first when users would be left out.
