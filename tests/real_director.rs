@@ -14,10 +14,13 @@ use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::{SimControl, UserRecord};
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::ui::screens::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
+use std::sync::Arc;
 use std::time::Duration;
 use support::{click, enabled, fill, has_label, has_text, wait_for};
 
+use hybrid_setup::client::director::web::WebDirector;
 use hybrid_setup::client::http::ClientOptions;
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::store::settings::{Settings, SettingsStore};
 
 use hybrid_setup::sim::server::WebMode;
@@ -407,9 +410,9 @@ fn the_whole_wizard_against_a_real_director() {
 #[test]
 fn the_drift_watch_notifies_a_new_user_in_the_way() {
     use hybrid_setup::domain::format::FormatOptions;
-    use hybrid_setup::domain::secret::Secret;
+
     use hybrid_setup::service::drift_watch::{self, DriftConfig, DriftEvent};
-    use std::sync::{Arc, Mutex};
+    use std::sync::Mutex;
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let director = runtime.block_on(real_director(true));
@@ -480,4 +483,84 @@ fn the_drift_watch_notifies_a_new_user_in_the_way() {
     assert!(quiet.is_empty(), "{quiet:?}");
     drop(watch);
     runtime.block_on(director.stop());
+}
+
+/// Serves `app` on a free loopback port; returns its base URL.
+async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+/// Things that are not a Director at all, each named in the message the
+/// command prints (exit 3: cannot check), and nothing written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_that_are_not_directors_are_named() {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let empty = serve(axum::Router::new().fallback(|| async { StatusCode::OK })).await;
+    let looping = serve(axum::Router::new().fallback(|| async {
+        (StatusCode::FOUND, [(header::LOCATION, "/director/login")]).into_response()
+    }))
+    .await;
+    let huge = serve(axum::Router::new().fallback(|| async {
+        let mut page = String::from("<html><head><title>Big</title></head><body>");
+        page.push_str(&"x".repeat(10 * 1024 * 1024));
+        axum::response::Html(page)
+    }))
+    .await;
+    for (url, expected) in [
+        (&empty, "answered HTTP 200, with nothing in it"),
+        (&looping, "redirect loop"),
+        (&huge, "a page titled \"Big\""),
+    ] {
+        let (code, json, text) = check(url).await;
+        assert_eq!(code, Some(3), "{url}: {json}");
+        assert!(text.contains(expected), "{url}: {text}");
+        assert!(!text.contains("expected JSON"), "{text}");
+    }
+}
+
+/// A Director that answers its login page in the middle of a read (its
+/// session ended) is signed in to again, once; if it still answers the
+/// login page, the error says what is going on instead of looping.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_director_that_drops_its_session_is_signed_in_to_once_more() {
+    use axum::response::Html;
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const LOGIN: &str = r#"<html><head><meta name="csrf-token" content="tok" /></head><body><form action="/director/login"><input name="user_session[login_name]"></form></body></html>"#;
+    let sign_ins = Arc::new(AtomicUsize::new(0));
+    let counted = sign_ins.clone();
+    let app = axum::Router::new()
+        .route(
+            "/director/login",
+            get(|| async { Html(LOGIN) }).post(move || {
+                counted.fetch_add(1, Ordering::Relaxed);
+                async { Html("<html><body>Welcome</body></html>") }
+            }),
+        )
+        // Every data request gets the login page: the session never holds.
+        .route("/director/users/list", get(|| async { Html(LOGIN) }));
+    let url = serve(app).await;
+    let director =
+        WebDirector::sign_in(&url, ClientOptions::default(), "admin", &Secret::new("pw"))
+            .await
+            .expect("sign in");
+    let error = director.users(&|_, _| {}).await.expect_err("not readable");
+    assert_eq!(
+        sign_ins.load(Ordering::Relaxed),
+        2,
+        "one more sign-in, not a loop"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("does not keep this program's session"),
+        "{text}"
+    );
 }

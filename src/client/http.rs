@@ -397,6 +397,21 @@ impl Http {
                 .unwrap_or_default()
                 .into_owned();
             tracing::warn!(%path, status = status.as_u16(), "redirect not followed");
+            // Still on the same origin: the redirects went round in circles.
+            let same_origin = response
+                .url()
+                .join(&to)
+                .is_ok_and(|next| next.origin() == response.url().origin());
+            if same_origin {
+                return Err(ApiError::Protocol {
+                    url: url.to_string(),
+                    detail: format!(
+                        "it keeps redirecting (HTTP {}, more than 5 times, last to {to}): a redirect \
+                         loop. Open the address in a browser to see where it leads",
+                        status.as_u16()
+                    ),
+                });
+            }
             return Err(ApiError::Protocol {
                 url: url.to_string(),
                 detail: format!(

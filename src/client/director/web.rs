@@ -153,7 +153,24 @@ impl WebDirector {
             Err(ApiError::Protocol { detail, .. }) if detail.contains("text/html") => {
                 tracing::info!("Director web session ended; signing in again");
                 self.login().await?;
-                self.http.get_sized(path, query).await
+                // Once: a Director that answers its sign-in page again right
+                // after a sign-in does not keep the session; say so, not loop.
+                self.http
+                    .get_sized(path, query)
+                    .await
+                    .map_err(|e| match e {
+                        ApiError::Protocol { url, detail } if detail.contains("text/html") => {
+                            ApiError::Protocol {
+                                url,
+                                detail: "Director answered with a web page instead of data again, right \
+                                         after a new sign-in: it does not keep this program's session. \
+                                         Check that the login may use Director's web interface, and that \
+                                         nothing between (a proxy) drops its cookies"
+                                    .into(),
+                            }
+                        }
+                        other => other,
+                    })
             }
             other => other,
         }
