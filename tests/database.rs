@@ -14,9 +14,15 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hybrid_setup::client::director::database::{self, DatabaseAddress, DatabaseError, USERS_QUERY};
+use hybrid_setup::client::director::database::{
+    self, BUILD_QUERY, DatabaseAddress, DatabaseError, USERS_QUERY,
+};
+use hybrid_setup::client::sim_admin::SimAdmin;
+use hybrid_setup::contract::Fault;
 use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::data::{self, Mix};
+use hybrid_setup::sim::server::WebMode;
+use hybrid_setup::sim::{self, SimConfig, world};
 
 const READONLY_PASSWORD: &str = "fixture-readonly";
 const GENERATED_USERS: usize = 3_000;
@@ -353,6 +359,68 @@ fn audits_the_configuration_database() {
         }
     }
     assert!(queries.iter().any(|q| q == USERS_QUERY), "{queries:?}");
+
+    // `check` against a real Director's shape whose Monitoring page fails:
+    // users from the database in one query, the build from its version
+    // table — still only SELECTs.
+    let director = runtime.block_on(async {
+        let mut config = SimConfig::new(data::generate(10, Mix::Fixable, 3));
+        config.web_mode = WebMode {
+            only: true,
+            csrf_in_cookie: false,
+        };
+        sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("sim")
+    });
+    runtime
+        .block_on(
+            SimAdmin::new(&director.url())
+                .expect("admin")
+                .add_fault(&Fault {
+                    route: "GET /dm/monitoring_service".into(),
+                    status: Some(500),
+                    ..Default::default()
+                }),
+        )
+        .expect("fault");
+    let out = Command::new(binary())
+        .args([
+            "check",
+            "--json",
+            "--director",
+            &director.url(),
+            "--db",
+            &proxied,
+        ])
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .env("HYBRID_DB_PASSWORD", READONLY_PASSWORD)
+        .env(
+            "HYBRID_SETUP_HOME",
+            tempfile::tempdir().expect("home").path(),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .expect("check");
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out.stderr)));
+    assert_eq!(json["director_kind"], "web", "{json}");
+    assert_eq!(json["build"], "21.91.1234.0", "{json}");
+    assert_eq!(json["users"], GENERATED_USERS + FIXTURE_USERS, "{json}");
+    let sent = commands.lock().expect("lock").clone();
+    let queries: Vec<String> = sent
+        .iter()
+        .filter(|(command, _)| *command == COM_QUERY)
+        .map(|(_, body)| text(body))
+        .collect();
+    assert!(queries.iter().any(|q| q == BUILD_QUERY), "{queries:?}");
+    assert!(
+        queries
+            .iter()
+            .all(|q| q.trim_start().to_ascii_uppercase().starts_with("SELECT ")),
+        "{queries:?}"
+    );
+    runtime.block_on(director.stop());
 
     // The same audit as text and CSV, with the options applied.
     let out = audit(

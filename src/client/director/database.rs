@@ -26,6 +26,10 @@ pub const USERS_QUERY: &str = "SELECT u.UserDN, u.GuiLoginName, a.FirstName, a.L
      a.EmailAddress FROM users u LEFT JOIN tabaddresses a ON a.AddressID = u.AddressID \
      ORDER BY u.UserDN";
 
+/// Director's build, as the `version` table keeps it (`Major`, `Minor`,
+/// `SetByBuild`): the fallback when the Monitoring page cannot be read.
+pub const BUILD_QUERY: &str = "SELECT SetByBuild FROM version";
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DatabaseError {
     #[error(
@@ -135,6 +139,47 @@ pub async fn read_users(
     password: &Secret,
     timeout: Duration,
 ) -> Result<Vec<DirectoryUser>, DatabaseError> {
+    with_connection(address, password, timeout, |conn| {
+        Box::pin(select_users(conn))
+    })
+    .await
+}
+
+/// Reads Director's build from the `version` table (the highest one there,
+/// should it hold several rows).
+pub async fn read_build(
+    address: &DatabaseAddress,
+    password: &Secret,
+    timeout: Duration,
+) -> Result<String, DatabaseError> {
+    let builds: Vec<String> = with_connection(address, password, timeout, |conn| {
+        Box::pin(conn.query(BUILD_QUERY))
+    })
+    .await?;
+    builds
+        .iter()
+        .filter_map(|b| b.trim().parse::<crate::domain::version::BuildNumber>().ok())
+        .max()
+        .map(|b| b.to_string())
+        .ok_or_else(|| DatabaseError::NotDirector {
+            message: format!(
+                "its version table holds no build number ({} rows)",
+                builds.len()
+            ),
+        })
+}
+
+type Query<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, mysql_async::Error>> + Send + 'a>>;
+
+/// Connects, runs `query`, and disconnects; `timeout` bounds the connection
+/// and the query each.
+async fn with_connection<T>(
+    address: &DatabaseAddress,
+    password: &Secret,
+    timeout: Duration,
+    query: impl for<'c> FnOnce(&'c mut Conn) -> Query<'c, T>,
+) -> Result<T, DatabaseError> {
     let opts = OptsBuilder::from_opts(Opts::default())
         .ip_or_hostname(address.host.clone())
         .tcp_port(address.port)
@@ -153,7 +198,7 @@ pub async fn read_users(
         .await
         .map_err(|_| timed_out())?
         .map_err(|e| classify(e, address))?;
-    let read = tokio::time::timeout(timeout, select_users(&mut conn)).await;
+    let read = tokio::time::timeout(timeout, query(&mut conn)).await;
     // Closing politely sends COM_QUIT; a failure to do so changes nothing.
     let _ = tokio::time::timeout(Duration::from_secs(2), conn.disconnect()).await;
     read.map_err(|_| timed_out())?
