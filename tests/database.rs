@@ -7,6 +7,8 @@
 //! Every byte the program sends to the server goes through a recording
 //! proxy, which proves that only SELECT statements are sent.
 
+mod support;
+
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -17,12 +19,14 @@ use std::time::{Duration, Instant};
 use hybrid_setup::client::director::database::{
     self, BUILD_QUERY, DatabaseAddress, DatabaseError, USERS_QUERY,
 };
+use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::Fault;
 use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::data::{self, Mix};
 use hybrid_setup::sim::server::WebMode;
 use hybrid_setup::sim::{self, SimConfig, world};
+use hybrid_setup::store::settings::{Settings, SettingsStore};
 
 const READONLY_PASSWORD: &str = "fixture-readonly";
 const GENERATED_USERS: usize = 3_000;
@@ -420,6 +424,56 @@ fn audits_the_configuration_database() {
             .all(|q| q.trim_start().to_ascii_uppercase().starts_with("SELECT ")),
         "{queries:?}"
     );
+
+    // The window, on the Requirements step: the same database as a faster
+    // source for users, its address and password typed in.
+    let home = tempfile::tempdir().expect("home");
+    let mut config = support::app_config(
+        &director.url(),
+        SettingsStore::new(home.path()),
+        Settings::default(),
+        false,
+    );
+    config.portal_url = "http://127.0.0.1:9".into();
+    config.director_password = None;
+    let mut h = support::window(
+        runtime.handle(),
+        ClientOptions::default(),
+        config,
+        [1040.0, 900.0],
+    );
+    h.run_ok();
+    support::click(
+        &mut h,
+        "Configuration database (optional, faster for many users)",
+    );
+    support::fill(&mut h, "Password", world::DEMO_ADMIN_PASSWORD);
+    support::fill(
+        &mut h,
+        "Database address",
+        "mysql://st_configread@127.0.0.1:1/x/y",
+    );
+    support::click(&mut h, "Run checks");
+    assert!(
+        support::has_text(&h, "Configuration database: \"mysql://"),
+        "a bad address is named"
+    );
+    support::replace(&mut h, "Database address", &url);
+    support::fill(&mut h, "Database password", READONLY_PASSWORD);
+    support::click(&mut h, "Run checks");
+    let total = (GENERATED_USERS + FIXTURE_USERS).to_string();
+    support::wait_for(&mut h, "the checks", |h| {
+        support::has_text(h, "Connect Director") && !support::has_text(h, "Signing in")
+    });
+    assert!(
+        support::has_text(&h, &total),
+        "users read from the database"
+    );
+    assert!(support::has_text(
+        &h,
+        "Connect Director 21.91.1234.0, web interface"
+    ));
+    drop(h);
     runtime.block_on(director.stop());
 
     // The same audit as text and CSV, with the options applied.

@@ -9,7 +9,6 @@ mod support;
 
 use std::process::Command;
 
-use egui_kittest::kittest::Queryable;
 use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::{SimControl, UserRecord};
 use hybrid_setup::domain::wizard::Step;
@@ -312,11 +311,7 @@ fn the_whole_wizard_against_a_real_director() {
     h.step();
     assert!(has_text(&h, "Account ID: paste the value only"));
     assert!(!enabled(&h, "Continue"));
-    h.get_by_label("Account ID").focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("Account ID").type_text("1000002");
-    h.step();
+    support::replace(&mut h, "Account ID", "1000002");
     wait_for(&mut h, "Continue", |h| enabled(h, "Continue"));
     click(&mut h, "Continue");
     assert_eq!(h.state().progress().account_id, "1000002");

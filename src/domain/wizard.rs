@@ -74,6 +74,9 @@ pub struct Progress {
     pub append_domain: String,
     /// Settings were saved to Director and the first sync verified.
     pub provisioned: bool,
+    /// A real Director's configuration database to read users from
+    /// (`mysql://st_configread@HOST:4308/shoreware`); empty: the web interface.
+    pub config_database: String,
     /// How often a real Director's users are read again for drift, in
     /// minutes; 0 means the default.
     pub check_users_every_minutes: u32,

@@ -17,6 +17,9 @@ pub enum SecretKey {
     PortalToken { account_id: String },
     /// The admin password of a Director, for one login name.
     DirectorPassword { director: String, login: String },
+    /// The read-only configuration database's password; `entry` is the
+    /// database address's keyring key (the same one `audit --db` uses).
+    DatabasePassword { entry: String },
 }
 
 impl SecretKey {
@@ -28,6 +31,7 @@ impl SecretKey {
             SecretKey::DirectorPassword { director, login } => {
                 format!("director-password:{login}@{director}")
             }
+            SecretKey::DatabasePassword { entry } => entry.clone(),
         }
     }
 }

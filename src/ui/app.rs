@@ -191,6 +191,15 @@ impl HybridApp {
                     login: self.shared.director_login.clone(),
                 }));
         }
+        let database = progress.config_database.trim();
+        if !self.shared.demo
+            && let Ok(address) = crate::client::director::database::DatabaseAddress::parse(database)
+        {
+            self.requests
+                .push(Request::LoadSecret(SecretKey::DatabasePassword {
+                    entry: address.keyring_key(),
+                }));
+        }
         // Resuming past Requirements: read Director again in the background.
         self.with_screen(Step::Requirements, |screen, ctx| screen.on_enter(ctx));
     }

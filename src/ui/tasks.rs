@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::client::director::database::{self, DatabaseAddress};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
@@ -30,6 +31,9 @@ use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::{
     SecretKey, SecretStore, SecretStoreError, get_off_thread, put_off_thread,
 };
+
+/// How long connecting to, and querying, the configuration database may take.
+const DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What the Requirements checks read from Director, and what follows from
 /// it — worked out in the background (a million users take a moment).
@@ -113,6 +117,13 @@ impl DirectorSnapshot {
     }
 }
 
+/// A real Director's configuration database and its password.
+#[derive(Debug, Clone)]
+pub struct DatabaseSource {
+    pub address: DatabaseAddress,
+    pub password: Secret,
+}
+
 /// What a screen asks for; the app hands each to [`Tasks::run`]. Screens
 /// only queue these, so each can be tested on its own without a runtime.
 #[derive(Debug)]
@@ -125,6 +136,8 @@ pub enum Request {
         pin: Option<Fingerprint>,
         login: String,
         password: Secret,
+        /// A real Director's configuration database, for users and the build.
+        database: Option<DatabaseSource>,
     },
     /// Let Director calls sign in by themselves when they find no session.
     SetDirectorCredentials {
@@ -227,6 +240,8 @@ pub struct Tasks {
     options: Mutex<ClientOptions>,
     /// The Director sign-in last given, for work that signs in by itself.
     credentials: SharedCredentials,
+    /// The configuration database given on the Requirements step.
+    database: Mutex<Option<DatabaseSource>>,
     /// The Director read in progress, so Cancel can stop it.
     reading: Mutex<Option<tokio::task::AbortHandle>>,
     tx: Sender<Event>,
@@ -258,6 +273,7 @@ impl Tasks {
             secrets,
             options: Mutex::new(options),
             credentials: SharedCredentials::default(),
+            database: Mutex::new(None),
             reading: Mutex::new(None),
             tx,
             rx,
@@ -350,9 +366,11 @@ impl Tasks {
                 pin,
                 login,
                 password,
+                database,
             } => match self.set_director(&url, pin) {
                 Ok(()) => {
                     self.set_director_credentials(&login, &password);
+                    *self.database.lock().unwrap_or_else(|e| e.into_inner()) = database;
                     self.check_requirements(login, password);
                 }
                 Err(e) => {
@@ -516,6 +534,11 @@ impl Tasks {
         };
         let notify = self.notifier();
         let options = self.options();
+        let database = self
+            .database
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         async move {
             let url = director.base_url().to_string();
             let failed = |e: tokio::task::JoinError| ApiError::Protocol {
@@ -529,9 +552,28 @@ impl Tasks {
                 let build = web.build().await.map(|b| b.to_string()).map_err(|e| {
                     format!("{}. {}", e.to_string().trim_end_matches('.'), e.advice())
                 });
-                let users = web
-                    .users(&|done, total| notify(Event::UsersProgress { done, total }))
-                    .await?;
+                let users = match &database {
+                    // One query instead of a request per user.
+                    Some(db) => database::read_users(&db.address, &db.password, DB_TIMEOUT)
+                        .await
+                        .map_err(|e| ApiError::Protocol {
+                            url: db.address.endpoint(),
+                            detail: e.to_string(),
+                        })?,
+                    None => {
+                        web.users(&|done, total| notify(Event::UsersProgress { done, total }))
+                            .await?
+                    }
+                };
+                // The configuration database keeps the build too.
+                let build = match (build, &database) {
+                    (Err(why), Some(db)) => {
+                        database::read_build(&db.address, &db.password, DB_TIMEOUT)
+                            .await
+                            .map_err(|e| format!("{why} The configuration database: {e}"))
+                    }
+                    (build, _) => build,
+                };
                 return tokio::task::spawn_blocking(move || {
                     DirectorSnapshot::from_web(build, users, transport)
                 })

@@ -137,3 +137,12 @@ pub fn fill(h: &mut Harness<'_, HybridApp>, label: &str, text: &str) {
     h.get_by_label(label).type_text(text);
     h.step();
 }
+
+/// Replaces what a field holds with `text`.
+pub fn replace(h: &mut Harness<'_, HybridApp>, label: &str, text: &str) {
+    h.get_by_label(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label(label).type_text(text);
+    h.step();
+}

@@ -3,6 +3,7 @@
 
 use egui::{RichText, Ui};
 
+use crate::client::director::database::DatabaseAddress;
 use crate::client::director::kind::DirectorKind;
 use crate::client::http::{ApiError, normalize_base_url};
 use crate::domain::requirements::{self, Check};
@@ -10,7 +11,7 @@ use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step};
 use crate::store::secret_store::SecretKey;
 use crate::ui::screen::{Ctx, Screen};
-use crate::ui::tasks::{Event, Request};
+use crate::ui::tasks::{DatabaseSource, Event, Request};
 use crate::ui::widgets::{self, Tone};
 
 #[derive(Default)]
@@ -30,6 +31,9 @@ pub struct RequirementsScreen {
     real_director: bool,
     /// The last read was cancelled.
     cancelled: bool,
+    /// The configuration database's password (its address is in the progress).
+    pub db_password: String,
+    db_error: Option<String>,
 }
 
 impl RequirementsScreen {
@@ -51,6 +55,13 @@ impl RequirementsScreen {
                 return;
             }
         };
+        let database = match self.database(ctx) {
+            Ok(database) => database,
+            Err(e) => {
+                self.db_error = Some(e);
+                return;
+            }
+        };
         if url != ctx.shared.director_url {
             ctx.shared.forget_director_data();
         }
@@ -68,20 +79,57 @@ impl RequirementsScreen {
                 secret: password.clone(),
             });
         }
+        if let (Some(db), false) = (&database, ctx.shared.demo) {
+            ctx.request(Request::StoreSecret {
+                key: SecretKey::DatabasePassword {
+                    entry: db.address.keyring_key(),
+                },
+                secret: db.password.clone(),
+            });
+        }
         let pin = ctx.trusted.get(&url);
         ctx.request(Request::CheckRequirements {
             url,
             pin,
             login: ctx.shared.director_login.clone(),
             password,
+            database,
         });
+    }
+
+    /// The configuration database, when an address was given; its problem,
+    /// naming the field, when one is off.
+    fn database(&mut self, ctx: &mut Ctx<'_>) -> Result<Option<DatabaseSource>, String> {
+        self.db_error = None;
+        let text = ctx.progress.config_database.trim().to_string();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let address =
+            DatabaseAddress::parse(&text).map_err(|e| format!("Configuration database: {e}"))?;
+        if self.db_password.is_empty() {
+            return Err(
+                "Configuration database: enter the password of its read-only account.".into(),
+            );
+        }
+        Ok(Some(DatabaseSource {
+            address,
+            password: Secret::new(self.db_password.clone()),
+        }))
+    }
+
+    /// Whether everything to sign in with is at hand (a database named
+    /// needs its password too).
+    fn ready(&self, ctx: &Ctx<'_>) -> bool {
+        !self.password.is_empty()
+            && (ctx.progress.config_database.trim().is_empty() || !self.db_password.is_empty())
     }
 }
 
 impl Screen for RequirementsScreen {
     fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
-        // With the password at hand (the demo, or the keyring), check at once.
-        if !self.started && !self.password.is_empty() {
+        // With the passwords at hand (the demo, or the keyring), check at once.
+        if !self.started && self.ready(ctx) {
             self.run(ctx);
         }
     }
@@ -94,6 +142,13 @@ impl Screen for RequirementsScreen {
                 secret: Some(secret),
             } if self.password.is_empty() => {
                 self.password = secret.expose().to_string();
+                self.on_enter(ctx);
+            }
+            Event::SecretLoaded {
+                key: SecretKey::DatabasePassword { .. },
+                secret: Some(secret),
+            } if self.db_password.is_empty() => {
+                self.db_password = secret.expose().to_string();
                 self.on_enter(ctx);
             }
             Event::UsersProgress { done, total } if self.running => {
@@ -214,6 +269,7 @@ impl RequirementsScreen {
                 .labelled_by(label.id);
                 ui.end_row();
             });
+        self.database_form(ui, ctx);
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             let label = if self.checks.is_empty() {
@@ -229,6 +285,9 @@ impl RequirementsScreen {
                 ui.spinner();
                 match self.progress {
                     Some((done, total)) => ui.label(format!("Reading users: {done} of {total}")),
+                    None if !ctx.progress.config_database.trim().is_empty() => {
+                        ui.label("Signing in and reading the configuration database…")
+                    }
                     None => ui.label("Signing in to Director…"),
                 };
                 if ui
@@ -240,6 +299,42 @@ impl RequirementsScreen {
                 }
             }
         });
+    }
+
+    /// A real Director's configuration database: one query for every user
+    /// instead of a request each (read-only account; the password goes to
+    /// the keyring like Director's).
+    fn database_form(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        let open = !ctx.progress.config_database.is_empty() || self.db_error.is_some();
+        egui::CollapsingHeader::new("Configuration database (optional, faster for many users)")
+            .default_open(open)
+            .show(ui, |ui| {
+                ui.label(
+                    "A real Director's read-only configuration database reads every user in one query. \
+                     Leave empty to read them through Director's web interface.",
+                );
+                let label = ui.label("Database address");
+                ui.add(
+                    egui::TextEdit::singleline(&mut ctx.progress.config_database)
+                        .hint_text("mysql://st_configread@director.example.com:4308/shoreware")
+                        .desired_width(420.0),
+                )
+                .labelled_by(label.id);
+                let label = ui.label("Database password");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.db_password)
+                        .password(true)
+                        .desired_width(420.0),
+                )
+                .labelled_by(label.id);
+                if let Some(error) = &self.db_error {
+                    ui.label(
+                        RichText::new(error)
+                            .color(widgets::tone_color(ui, Tone::Bad))
+                            .small(),
+                    );
+                }
+            });
     }
 
     /// A certificate to trust, a changed one, or the last error; true when
@@ -292,6 +387,7 @@ mod tests {
                     login,
                     password,
                     pin,
+                    database: None,
                 },
             ] => {
                 assert_eq!(url, "http://127.0.0.1:5478");
