@@ -77,6 +77,7 @@ fn a_director_pin_does_not_reach_the_portal() {
         pin: Some(pin),
         login: "admin".into(),
         password: Secret::new(world::DEMO_ADMIN_PASSWORD),
+        database: None,
     });
     let (mut terms, mut director) = (None, None);
     let start = Instant::now();
