@@ -15,10 +15,10 @@ use crate::client::director::{Director, HttpDirector};
 use crate::client::http::{ApiError, normalize_base_url};
 use crate::contract::sync_report;
 use crate::domain::alarm::{self, AlarmState};
+use crate::domain::drift::{Reading, Watched};
 use crate::domain::format::FormatOptions;
 use crate::domain::secret::Secret;
 use crate::domain::text::printable;
-use crate::domain::version::BuildNumber;
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
@@ -217,7 +217,7 @@ async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode
     {
         Ok(d) => d,
         Err(e @ (ApiError::Unauthorized { .. } | ApiError::Locked { .. })) => {
-            return report(args, &WebReport::refused(explain(&e)));
+            return report(args, &Watched::Refused(explain(&e)));
         }
         Err(e) => {
             return unknown(
@@ -226,7 +226,7 @@ async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode
             );
         }
     };
-    let build = director.build().await;
+    let build = director.build().await.map(|b| b.to_string());
     let users = match director.users(&|_, _| {}).await {
         Ok(users) => users,
         Err(e) => {
@@ -239,86 +239,36 @@ async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode
             );
         }
     };
-    let outcomes = crate::domain::format::format(&users, &options);
-    let invalid = outcomes.iter().filter(|o| !o.valid()).count();
-    report(
-        args,
-        &WebReport::read(build.map_err(|e| explain(&e)), invalid, users.len()),
-    )
-}
-
-/// What `status` found on a web-interface Director.
-struct WebReport {
-    state: AlarmState,
-    summary: String,
-    build: Option<String>,
-    invalid: Option<usize>,
-    total: Option<usize>,
-}
-
-impl WebReport {
-    fn refused(why: String) -> Self {
-        WebReport {
-            state: AlarmState::Red,
-            summary: format!("Director refused the sign-in: {why}"),
-            build: None,
-            invalid: None,
-            total: None,
-        }
-    }
-
-    fn read(build: Result<BuildNumber, String>, invalid: usize, total: usize) -> Self {
-        let build_text = match &build {
-            Ok(b) => format!("build {b}"),
-            Err(why) => format!("build not checked ({why})"),
-        };
-        let (state, summary) = if invalid == 0 {
-            (
-                AlarmState::Green,
-                format!(
-                    "Director reachable, {build_text}, 0 of {total} client usernames invalid \
-                     (Hybrid alarm: see Director's alarm bar)"
-                ),
-            )
-        } else {
-            (
-                AlarmState::Stale,
-                format!(
-                    "{invalid} of {total} client usernames would fail Connect Sync; \
-                     Director reachable, {build_text} (Hybrid alarm: see Director's alarm bar)"
-                ),
-            )
-        };
-        WebReport {
-            state,
-            summary,
-            build: build.ok().map(|b| b.to_string()),
-            invalid: Some(invalid),
-            total: Some(total),
-        }
-    }
+    let reading = Reading::of(build.map_err(|e| explain(&e)), &users, &options);
+    report(args, &Watched::Read(reading))
 }
 
 /// The plugin line or JSON for a web-interface Director. Green is OK (0),
 /// usernames in the way WARNING (1), a refused sign-in CRITICAL (2).
-fn report(args: &StatusArgs, r: &WebReport) -> ExitCode {
-    let code = r.state.exit_code();
+fn report(args: &StatusArgs, watched: &Watched) -> ExitCode {
+    let state = watched.plugin_state();
+    let code = state.exit_code();
+    let summary = watched.status().summary;
+    let (build, invalid, total) = match watched {
+        Watched::Read(r) => (r.build.clone().ok(), Some(r.invalid), Some(r.total)),
+        _ => (None, None, None),
+    };
     if args.json {
         let json = serde_json::json!({
             // OK / WARNING / CRITICAL: not an alarm colour, which is not known.
-            "state": r.state.plugin_word().to_lowercase(),
-            "summary": r.summary,
+            "state": state.plugin_word().to_lowercase(),
+            "summary": summary,
             "exit_code": code,
             "director_kind": "web",
-            "build": r.build,
-            "invalid": r.invalid,
-            "total": r.total,
+            "build": build,
+            "invalid": invalid,
+            "total": total,
             "alarm": null,
             "alarm_reason": "Director's Hybrid alarm is shown only on its alarm bar; no known interface of Director reads it",
         });
         println!("{json}");
     } else {
-        let perf = match (r.invalid, r.total) {
+        let perf = match (invalid, total) {
             (Some(invalid), Some(total)) => format!(" | invalid={invalid};;;0 users={total};;;0"),
             _ => String::new(),
         };
@@ -326,8 +276,8 @@ fn report(args: &StatusArgs, r: &WebReport) -> ExitCode {
             "{}",
             printable(&format!(
                 "HYBRID {} - {}{perf}",
-                r.state.plugin_word(),
-                r.summary.replace('|', "/")
+                state.plugin_word(),
+                summary.replace('|', "/")
             ))
         );
     }
