@@ -126,7 +126,7 @@ impl GuidedSave {
         };
         let domain = match &options.append_domain {
             Some(domain) => format!(
-                "Tick \"Append a domain to client usernames that are not email addresses\" and enter {domain}."
+                "Tick \"Append a domain to client usernames that are not email addresses\" and enter \"{domain}\"."
             ),
             None => "Leave \"Append a domain to client usernames that are not email addresses\" unticked."
                 .to_string(),

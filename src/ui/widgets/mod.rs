@@ -266,10 +266,13 @@ pub fn check_row(ui: &mut Ui, check: &Check) {
     ui.horizontal_top(|ui| {
         mark(ui, check.status.into(), 18.0);
         ui.vertical(|ui| {
-            ui.label(RichText::new(&check.title).strong());
-            ui.label(&check.detail);
+            ui.add(egui::Label::new(RichText::new(&check.title).strong()).wrap());
+            ui.add(egui::Label::new(&check.detail).wrap());
             if !check.fix.is_empty() {
-                ui.label(RichText::new(format!("Fix: {}", check.fix)).color(color));
+                ui.add(
+                    egui::Label::new(RichText::new(format!("Fix: {}", check.fix)).color(color))
+                        .wrap(),
+                );
             }
         });
     });

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Walks the release binary through the wizard against the built-in
+# simulator playing a real Director's web interface (--demo-director web),
+# the way a person would (mouse and keyboard through xdotool), and saves a
+# PNG of every guided screen into docs/screenshots/.
+# Needs: xvfb, xdotool, imagemagick. Usage: docs/screenshots/take-real-director.sh [BINARY]
+# Coordinates are for the default 1040x720 window at the top-left corner,
+# with the "no keyring" notice line of a machine without a Secret Service.
+set -euo pipefail
+cd "$(dirname "$0")"
+bin=${1:-${CARGO_TARGET_DIR:-../../target}/release/hybrid-setup}
+home=$(mktemp -d)
+disp=:$(( 60 + RANDOM % 9 ))
+Xvfb "$disp" -screen 0 1280x800x24 >/dev/null 2>&1 &
+xvfb=$!
+export DISPLAY=$disp
+sleep 1
+HYBRID_SETUP_HOME=$home "$bin" --demo-director web >/dev/null 2>&1 &
+app=$!
+trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$home"' EXIT
+
+win=$(timeout 20 xdotool search --sync --onlyvisible --pid $app | head -1)
+focus() { xdotool windowfocus "$win"; sleep 0.2; }
+shot() { sleep "${2:-1}"; import -window root -crop 1040x720+0+0 "$1.png"; echo "saved $1.png"; }
+click() { focus; xdotool mousemove "$1" "$2" click 1; sleep 0.4; }
+key() { focus; xdotool key "$@"; sleep 0.6; }
+park() { xdotool mousemove 1030 670; }
+
+park
+shot 17-real-director-requirements 4
+key Return                      # Continue
+key Return                      # Connect account link
+park
+shot 18-real-register 1.5
+key Return                      # I have registered
+click 420 126                   # Account Name
+xdotool type --delay 10 "Acme Boston"; xdotool key Tab; sleep 0.2
+xdotool type --delay 10 "Account ID: 1000002"; xdotool key Tab; sleep 0.3
+park
+shot 19-real-confirmation-error 1
+click 420 167                   # Account ID, pasted again without its label
+xdotool key ctrl+a; xdotool type --delay 10 "1000002"; sleep 0.3
+key Return                      # leaves the field
+key Return                      # Continue
+park
+shot 20-real-credentials 1
+click 428 304                   # Token
+xdotool type --delay 5 "Zq81-tok-ExampleToken-3f9a"; sleep 0.2
+key Return
+key Return
+click 226 104                   # Use the email address
+click 226 127                   # Append a domain
+click 997 701                   # Continue
+park
+shot 21-real-save 1.5
+click 289 325                   # I clicked Save — verify
+park
+shot 21b-real-save-verified 3
+click 1007 701                  # Finish
+park
+shot 22-real-status 3
