@@ -559,3 +559,36 @@ async fn a_director_that_drops_its_session_is_signed_in_to_once_more() {
         "{text}"
     );
 }
+
+/// Monitoring > Services answered, but not with the services table (a page
+/// without its script, or a damaged one): the build is "not checked", with
+/// the reason, in `check` and in `status` — never a pass.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_monitoring_page_leaves_the_build_not_checked() {
+    use hybrid_setup::contract::{Fault, FaultBody};
+    for body in [FaultBody::Malformed, FaultBody::WrongContentType] {
+        let director = real_director(false).await;
+        SimAdmin::new(&director.url())
+            .expect("admin")
+            .add_fault(&Fault {
+                route: "GET /dm/monitoring_service".into(),
+                body,
+                ..Default::default()
+            })
+            .await
+            .expect("fault");
+        let (code, json, text) = check(&director.url()).await;
+        let build = json["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["id"] == "build"))
+            .cloned()
+            .expect("build check");
+        assert_eq!(build["result"], "not_checked", "{body:?}: {json}");
+        assert!(json["build"].is_null(), "{json}");
+        assert_eq!(code, Some(1), "not checked is not a pass: {text}");
+        let (code, line) = status(&director.url(), world::DEMO_ADMIN_PASSWORD, &[]).await;
+        assert!(line.contains("build not checked ("), "{line}");
+        assert_ne!(code, Some(3), "{line}");
+        director.stop().await;
+    }
+}

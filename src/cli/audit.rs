@@ -13,6 +13,7 @@ use super::{DirectorLoginArgs, connect_director, explain, fail};
 use crate::client::director::Director;
 use crate::client::director::database::DatabaseAddress;
 use crate::client::director::web::WebDirector;
+use crate::client::director::web::{CONCURRENT_USER_REQUESTS, MAX_CONCURRENT_USER_REQUESTS};
 use crate::domain::format::{DirectoryUser, FormatOptions};
 use crate::service::audit::report::{AuditReport, ReportFormat, Rows};
 use crate::service::audit::sources::{ConfigDatabase, CsvFile, SourceError, UserSource};
@@ -28,6 +29,10 @@ pub struct AuditArgs {
     /// Users from Director's own web interface (login form + user list), for example http://director:5478.
     #[arg(long = "director-web", value_name = "URL")]
     pub director_web: Option<String>,
+    /// With --director-web: user requests in flight at once (1 to 32).
+    #[arg(long, value_name = "N", default_value_t = CONCURRENT_USER_REQUESTS as u16, requires = "director_web",
+          value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENT_USER_REQUESTS as i64))]
+    pub concurrency: u16,
     /// Users from Director's configuration database, read-only: mysql://st_configread@HOST:4308/shoreware.
     /// The password comes from HYBRID_DB_PASSWORD, the keyring, or a prompt.
     #[arg(long, value_name = "URL")]
@@ -120,7 +125,8 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
             &password,
         )
         .await
-        .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?;
+        .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?
+        .with_concurrency(usize::from(args.concurrency));
         director.read_users(&progress).await
     } else if args.login.director.is_some() {
         let password = director_password()?;

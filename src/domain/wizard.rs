@@ -181,6 +181,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn users_are_read_again_every_15_minutes_unless_chosen_within_bounds() {
+        let mut progress = Progress::default();
+        let minutes = |p: &Progress| p.check_users_every().as_secs() / 60;
+        assert_eq!(minutes(&progress), 15);
+        progress.check_users_every_minutes = 60;
+        assert_eq!(minutes(&progress), 60);
+        // A hand-edited file cannot make it read a whole Director every second.
+        progress.check_users_every_minutes = 100_000;
+        assert_eq!(minutes(&progress), 24 * 60);
+    }
+
+    #[test]
     fn format_options_follow_the_choices() {
         let mut progress = Progress::default();
         assert_eq!(progress.format_options(), FormatOptions::default());

@@ -25,6 +25,8 @@ use crate::domain::version::BuildNumber;
 pub const LIST_PAGE_ROWS: u64 = 500;
 /// User JSON requests in flight at once: quick, without crowding Director.
 pub const CONCURRENT_USER_REQUESTS: usize = 8;
+/// The most `with_concurrency` allows: a Director is a phone system first.
+pub const MAX_CONCURRENT_USER_REQUESTS: usize = 32;
 
 /// Director's web interface, signed in. Clones share the session.
 #[derive(Debug, Clone)]
@@ -35,6 +37,8 @@ pub struct WebDirector {
     /// When the session was last signed in (scripts sign in again every
     /// 20 minutes; so does this client).
     signed_in_at: Arc<Mutex<Instant>>,
+    /// User JSON requests in flight at once.
+    concurrency: usize,
 }
 
 /// How long a sign-in is used before signing in again.
@@ -53,9 +57,17 @@ impl WebDirector {
             login_name: login_name.to_string(),
             password: password.clone(),
             signed_in_at: Arc::new(Mutex::new(Instant::now())),
+            concurrency: CONCURRENT_USER_REQUESTS,
         };
         director.login().await?;
         Ok(director)
+    }
+
+    /// Another number of user requests in flight (1 to
+    /// [`MAX_CONCURRENT_USER_REQUESTS`]).
+    pub fn with_concurrency(mut self, requests: usize) -> Self {
+        self.concurrency = requests.clamp(1, MAX_CONCURRENT_USER_REQUESTS);
+        self
     }
 
     async fn login(&self) -> Result<(), ApiError> {
@@ -240,7 +252,7 @@ impl WebDirector {
         let mut pending = listed.into_iter().enumerate();
         let mut running = JoinSet::new();
         loop {
-            while running.len() < CONCURRENT_USER_REQUESTS {
+            while running.len() < self.concurrency {
                 let Some((index, (id, row))) = pending.next() else {
                     break;
                 };

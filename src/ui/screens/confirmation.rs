@@ -154,4 +154,36 @@ mod tests {
         harness.get_by_label_contains("Welcome to Connect HYBRID");
         harness.get_by_label("ACC-42");
     }
+
+    #[test]
+    fn guided_it_asks_nothing_and_saves_only_what_has_the_right_shape() {
+        let mut fixture = Fixture::default();
+        fixture.shared.kind = Some(crate::domain::director_kind::DirectorKind::Web);
+        fixture.progress.portal_email = "pat@acme.example".into();
+        let mut screen = ConfirmationScreen::default();
+        fixture.run(|ctx| screen.on_enter(ctx));
+        assert!(fixture.requests.is_empty(), "no Portal to ask");
+        assert!(!screen.can_continue(&fixture.progress));
+        screen.entry = guided::AccountEntry::default();
+        let mut harness = Harness::new_ui_state(
+            move |ui, fixture: &mut Fixture| {
+                fixture.run(|ctx| screen.ui(ui, ctx));
+            },
+            fixture,
+        );
+        harness.get_by_label("Account Name").focus();
+        harness
+            .get_by_label("Account Name")
+            .type_text(" Acme Boston ");
+        harness.get_by_label("Account ID").focus();
+        harness
+            .get_by_label("Account ID")
+            .type_text("Account ID 1000002");
+        harness.run();
+        // Leaving the field shows what is wrong with it, by name.
+        harness.key_press(egui::Key::Tab);
+        harness.run();
+        harness.get_by_label_contains("Account ID: paste the value only");
+        assert_eq!(harness.state().progress.account_id, "", "nothing saved");
+    }
 }

@@ -341,4 +341,32 @@ mod tests {
         fixture.run(|ctx| screen.on_event(&stored, ctx));
         assert_eq!(fixture.shared.token_kept, Some(TokenKept::SessionOnly));
     }
+
+    #[test]
+    fn guided_a_token_pasted_with_more_than_the_token_is_refused_by_name() {
+        let mut fixture = Fixture::default();
+        fixture.shared.kind = Some(crate::domain::director_kind::DirectorKind::Web);
+        fixture.progress.step = crate::domain::wizard::StepOrStart(Step::Credentials);
+        fixture.progress.account_id = "1000002".into();
+        let mut screen = CredentialsScreen::default();
+        fixture.run(|ctx| screen.on_enter(ctx));
+        assert_eq!(screen.mode, Mode::Manual, "the real Portal cannot be asked");
+        screen.token_text = "Token: abc123".into();
+        assert_eq!(fixture.run(|ctx| screen.on_continue(ctx)), None);
+        assert!(fixture.requests.is_empty(), "nothing stored");
+        assert!(fixture.shared.token.is_none());
+        assert_eq!(
+            account::token(&screen.token_text).err().as_deref(),
+            Some("Token: it has spaces or line breaks inside — paste the Token only.")
+        );
+        screen.token_text = "abc123\n".into();
+        assert_eq!(
+            fixture.run(|ctx| screen.on_continue(ctx)),
+            Some(Step::UsernameFormat)
+        );
+        assert_eq!(
+            fixture.shared.token.as_ref().map(Secret::expose),
+            Some("abc123")
+        );
+    }
 }

@@ -241,3 +241,65 @@ fn result(ui: &mut Ui, reading: &Reading) -> Option<After> {
     }
     go
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::screens::test_support::Fixture;
+    use crate::ui::tasks::DirectorSnapshot;
+
+    fn reading(invalid: usize) -> Reading {
+        Reading {
+            build: Ok("21.90.9743.0".into()),
+            invalid,
+            total: 120,
+            examples: vec![],
+        }
+    }
+
+    #[test]
+    fn verified_only_for_a_clean_count_under_the_options_chosen_now() {
+        let mut fixture = Fixture::default();
+        fixture.progress.use_email = true;
+        let mut save = GuidedSave::default();
+        fixture.run(|ctx| save.verify(ctx));
+        assert!(matches!(
+            fixture.requests.as_slice(),
+            [Request::VerifyUsernames { options }] if options.use_email
+        ));
+        assert!(save.reading());
+        // Events nobody asked for are not taken.
+        let options = fixture.progress.format_options();
+        assert!(!save.verified(&options));
+        let snapshot = || DirectorSnapshot {
+            kind: crate::domain::director_kind::DirectorKind::Web,
+            system: crate::contract::SystemInfo {
+                product: "Connect Director (web interface)".into(),
+                build: "21.90.9743.0".into(),
+                hybrid_minimum: "21.75.1908.0".into(),
+            },
+            users: Default::default(),
+            checks: vec![],
+            common_email_domain: None,
+        };
+        fixture.run(|ctx| save.on_event(&Event::Verified(Ok((snapshot(), reading(2)))), ctx));
+        assert!(!save.verified(&options), "2 of 120 in the way");
+        fixture.run(|ctx| save.verify(ctx));
+        fixture.run(|ctx| save.on_event(&Event::Verified(Ok((snapshot(), reading(0)))), ctx));
+        assert!(save.verified(&options));
+        assert!(fixture.shared.snapshot.is_some(), "the users read are kept");
+        // Another option since: the count no longer applies.
+        fixture.progress.append_domain = "acme.example".into();
+        assert!(!save.verified(&fixture.progress.format_options()));
+    }
+
+    #[test]
+    fn cancel_goes_back_to_the_instructions() {
+        let mut fixture = Fixture::default();
+        let mut save = GuidedSave::default();
+        fixture.run(|ctx| save.verify(ctx));
+        fixture.run(|ctx| save.on_event(&Event::ReadCancelled, ctx));
+        assert!(!save.reading());
+        assert!(matches!(save.phase, Phase::Instructions));
+    }
+}
