@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod check;
 pub mod diagnostics;
+pub mod fix;
 pub mod prompt;
 pub mod sim;
 pub mod status;
@@ -58,6 +59,9 @@ pub enum Command {
     Status(status::StatusArgs),
     /// The Requirements checklist: build, emails, client usernames, Scribe and Fax, each with its fix.
     Check(check::CheckArgs),
+    /// Fix client usernames and emails in Director (web interface): preview,
+    /// apply with a backup first, undo.
+    Fix(fix::FixArgs),
     /// Write a diagnostics report for support: version, settings, state and the
     /// recent log, with every secret removed.
     Diagnostics(diagnostics::DiagnosticsArgs),
@@ -118,6 +122,7 @@ pub async fn run(command: Command) -> ExitCode {
         Command::Audit(args) => audit::run(args).await,
         Command::Status(args) => status::run(args).await,
         Command::Check(args) => check::run(args).await,
+        Command::Fix(args) => fix::run(args).await,
         Command::Diagnostics(args) => diagnostics::run(args).await,
     }
 }
@@ -129,6 +134,7 @@ impl Command {
             Command::Audit(_) => "audit",
             Command::Status(_) => "status",
             Command::Check(_) => "check",
+            Command::Fix(_) => "fix",
             Command::Diagnostics(_) => "diagnostics",
         }
     }

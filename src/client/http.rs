@@ -351,6 +351,24 @@ impl Http {
         self.fetch_text(self.client.get(&url), path, url).await
     }
 
+    /// A JSON body sent with extra headers; the answer as it came (status,
+    /// content type, body) — for Director's web interface, whose refusals
+    /// are 200 or 422 with `{"errors": …}` in its own words.
+    pub async fn send_json_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+        headers: &[(&str, &str)],
+    ) -> Result<(StatusCode, String, Vec<u8>), ApiError> {
+        let url = self.url(path);
+        let mut request = self.client.request(method, &url).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.exchange(request, path, &url).await
+    }
+
     /// POST of an HTML form, after redirects; answers the page it lands on.
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Result<String, ApiError> {
         let url = self.url(path);
@@ -551,7 +569,7 @@ pub fn decode<T: DeserializeOwned>(
     })
 }
 
-fn error_from(status: StatusCode, content_type: &str, bytes: &[u8], url: &str) -> ApiError {
+pub fn error_from(status: StatusCode, content_type: &str, bytes: &[u8], url: &str) -> ApiError {
     let body: Option<ErrorBody> = content_type
         .contains("json")
         .then(|| serde_json::from_slice(bytes).ok())

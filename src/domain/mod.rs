@@ -7,6 +7,7 @@ pub mod caseless;
 pub mod certificate;
 pub mod director_kind;
 pub mod drift;
+pub mod fix;
 pub mod format;
 pub mod redaction;
 pub mod registration;

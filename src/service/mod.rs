@@ -4,5 +4,6 @@
 pub mod audit;
 pub mod diagnostics;
 pub mod drift_watch;
+pub mod fix;
 pub mod monitor;
 pub mod troubleshooting;

@@ -40,3 +40,8 @@ pub fn log_dir() -> PathBuf {
         .map(|d| d.join("hybrid-setup").join("logs"))
         .unwrap_or_else(|| PathBuf::from(".hybrid-setup-logs"))
 }
+
+/// Backups of what a fix changed in Director: `<settings folder>/backups`.
+pub fn backup_dir() -> PathBuf {
+    config_dir().join("backups")
+}

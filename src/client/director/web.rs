@@ -39,6 +39,8 @@ pub struct WebDirector {
     signed_in_at: Arc<Mutex<Instant>>,
     /// User JSON requests in flight at once.
     concurrency: usize,
+    /// The login page's CSRF token, which writes carry as `X-CSRF-Token`.
+    csrf: Arc<Mutex<String>>,
 }
 
 /// How long a sign-in is used before signing in again.
@@ -58,6 +60,7 @@ impl WebDirector {
             password: password.clone(),
             signed_in_at: Arc::new(Mutex::new(Instant::now())),
             concurrency: CONCURRENT_USER_REQUESTS,
+            csrf: Arc::default(),
         };
         director.login().await?;
         Ok(director)
@@ -110,6 +113,7 @@ impl WebDirector {
             return Err(ApiError::Unauthorized { message });
         }
         *self.signed_in_at.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        *self.csrf.lock().unwrap_or_else(|e| e.into_inner()) = token;
         Ok(())
     }
 
@@ -194,15 +198,84 @@ impl WebDirector {
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<Vec<DirectoryUser>, ApiError> {
+        let users = self.users_with_ids(progress).await?;
+        Ok(users.into_iter().map(|(_, user)| user).collect())
+    }
+
+    /// [`WebDirector::users`] with each user's id in the web interface (the
+    /// `<id>` of `/director/users/<id>.json`).
+    pub async fn users_with_ids(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<Vec<(u64, DirectoryUser)>, ApiError> {
         let url = self.http.url(USERS_LIST_PATH);
         within_deadline(READ_DEADLINE, &url, self.read_all(&url, progress)).await
+    }
+
+    /// One user's whole document, as `GET /director/users/<id>.json` gives it.
+    pub async fn user_document(&self, id: u64) -> Result<serde_json::Value, ApiError> {
+        self.get_json(&user_json_path(id), &[]).await
+    }
+
+    /// `PUT /director/users/<id>.json` with the whole document and the
+    /// session's CSRF token. Director's refusal (`{"errors": …}`, with 200
+    /// or 422) comes back in its words; its login page instead of an answer
+    /// (the session ended, nothing was written) signs in again once.
+    pub async fn update_user(
+        &self,
+        id: u64,
+        document: &serde_json::Value,
+    ) -> Result<serde_json::Value, ApiError> {
+        self.keep_signed_in().await?;
+        let path = user_json_path(id);
+        let put = || async {
+            let token = self.csrf.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            self.http
+                .send_json_raw(
+                    reqwest::Method::PUT,
+                    &path,
+                    document,
+                    &[
+                        ("X-CSRF-Token", token.as_str()),
+                        ("Accept", "application/json"),
+                    ],
+                )
+                .await
+        };
+        let mut answer = put().await?;
+        if is_login_page(&String::from_utf8_lossy(&answer.2)) {
+            tracing::info!("Director web session ended; signing in again");
+            self.login().await?;
+            answer = put().await?;
+        }
+        let (status, content_type, bytes) = answer;
+        let url = self.http.url(&path);
+        let value: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
+        if let Some(errors) = value.as_ref().and_then(|v| v.get("errors")) {
+            return Err(ApiError::Invalid {
+                message: format!("Director refused the change: {}", director_errors(errors)),
+                fields: vec![],
+            });
+        }
+        if !status.is_success() {
+            return Err(crate::client::http::error_from(
+                status,
+                &content_type,
+                &bytes,
+                &url,
+            ));
+        }
+        value.ok_or_else(|| ApiError::Protocol {
+            url,
+            detail: "Director answered the change without JSON".into(),
+        })
     }
 
     async fn read_all(
         &self,
         url: &str,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<Vec<DirectoryUser>, ApiError> {
+    ) -> Result<Vec<(u64, DirectoryUser)>, ApiError> {
         let mut listed: Vec<(u64, Listed)> = Vec::new();
         let mut guard = ListGuard::new(url);
         let mut page_number = 1;
@@ -246,9 +319,9 @@ impl WebDirector {
         listed: Vec<(u64, Listed)>,
         total: u64,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<Vec<DirectoryUser>, ApiError> {
+    ) -> Result<Vec<(u64, DirectoryUser)>, ApiError> {
         let done = AtomicU64::new(0);
-        let mut results: Vec<Option<DirectoryUser>> = vec![None; listed.len()];
+        let mut results: Vec<Option<(u64, DirectoryUser)>> = vec![None; listed.len()];
         let mut pending = listed.into_iter().enumerate();
         let mut running = JoinSet::new();
         loop {
@@ -260,7 +333,7 @@ impl WebDirector {
                 running.spawn(async move {
                     let detail: Result<UserJson, ApiError> =
                         director.get_json(&user_json_path(id), &[]).await;
-                    (index, detail.map(|d| merge(id, row, d.user)))
+                    (index, detail.map(|d| (id, merge(id, row, d.user))))
                 });
             }
             let Some(joined) = running.join_next().await else {
@@ -317,6 +390,32 @@ fn merge(id: u64, row: Listed, detail: UserDetail) -> DirectoryUser {
         client_username: detail.gui_login_name.unwrap_or_default().into(),
         email: address.email_address.unwrap_or(row.email).into(),
     }
+}
+
+/// Director's `{"errors": {field: [messages]}}` as one sentence.
+fn director_errors(errors: &serde_json::Value) -> String {
+    let text = match errors {
+        serde_json::Value::Object(fields) => fields
+            .iter()
+            .map(|(field, messages)| {
+                let words: Vec<String> = match messages {
+                    serde_json::Value::Array(list) => list
+                        .iter()
+                        .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_string))
+                        .collect(),
+                    other => vec![
+                        other
+                            .as_str()
+                            .map_or_else(|| other.to_string(), str::to_string),
+                    ],
+                };
+                format!("{field} {}", words.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    crate::domain::text::printable(&text).into_owned()
 }
 
 /// The token of `<meta name="csrf-token" content="…">`.

@@ -1,0 +1,303 @@
+//! `hybrid-setup fix` against the simulator playing a real Director's web
+//! interface: preview changes nothing; apply writes a backup first, changes
+//! only the chosen fields, and a rerun finishes what a fault interrupted;
+//! undo gives back the exact original; the 20% guard; a user changed since
+//! the preview is skipped.
+
+use std::collections::HashMap;
+use std::process::{Command, Output};
+use std::sync::atomic::AtomicBool;
+
+use hybrid_setup::client::director::web::WebDirector;
+use hybrid_setup::client::http::ClientOptions;
+use hybrid_setup::client::sim_admin::SimAdmin;
+use hybrid_setup::contract::{Fault, UserRecord};
+use hybrid_setup::domain::fix::{Change, FixField};
+use hybrid_setup::domain::secret::Secret;
+use hybrid_setup::sim::server::WebMode;
+use hybrid_setup::sim::{self, RunningSim, SimConfig, world};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hybrid-setup");
+
+fn user(dn: &str, username: &str, email: &str) -> UserRecord {
+    UserRecord {
+        user_dn: dn.into(),
+        first_name: format!("First{dn}"),
+        last_name: format!("Last{dn}"),
+        client_username: username.into(),
+        email: email.into(),
+        did: format!("+1617555{dn:0>4}"),
+        ..Default::default()
+    }
+}
+
+/// 20 users: 3 the suggestions fix, 1 for a person (a case duplicate).
+fn directory() -> Vec<UserRecord> {
+    let mut users: Vec<UserRecord> = (1..=16)
+        .map(|i| {
+            let address = format!("user{i}@acme.example");
+            user(&i.to_string(), &address, &address)
+        })
+        .collect();
+    users.push(user("17", "jdoe", "jane.doe@acme.example"));
+    users.push(user("18", "bob @acme.example", "bob@acme.example"));
+    users.push(user("19", "asmith", "al.smith@acme.example"));
+    users.push(user("20", "USER1@acme.example", "user20@acme.example"));
+    users
+}
+
+async fn director() -> RunningSim {
+    let mut config = SimConfig::new(directory());
+    config.web_mode = WebMode {
+        only: true,
+        csrf_in_cookie: false,
+    };
+    sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim")
+}
+
+async fn users_now(url: &str) -> Vec<UserRecord> {
+    let state = SimAdmin::new(url)
+        .expect("admin")
+        .state()
+        .await
+        .expect("state");
+    serde_json::from_value(state["director"]["users"].clone()).expect("users")
+}
+
+async fn fix(
+    home: &std::path::Path,
+    url: &str,
+    args: &[&str],
+) -> (Option<i32>, serde_json::Value, String) {
+    let (home, url) = (home.to_path_buf(), url.to_string());
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let out: Output = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(["fix", "--director-web", &url, "--format", "json"])
+            .args(&args)
+            .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+            .env("HYBRID_SETUP_HOME", &home)
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code(), json, stderr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn preview_apply_rerun_and_undo() {
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let before = users_now(&url).await;
+
+    // Preview: the three it can stand behind, the case duplicate for a person.
+    let (code, json, err) = fix(home.path(), &url, &["--suggest"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    let changes = json["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 3, "{json}");
+    assert!(changes.iter().all(|c| c["result"] == "preview"));
+    assert!(json["for_a_human"].to_string().contains("\"20\""), "{json}");
+    assert_eq!(users_now(&url).await, before, "a preview changes nothing");
+
+    // 3 of 20 users is 15%: no confirmation needed. A fault on one user's
+    // PUT: the others are applied, the backup is there.
+    let admin = SimAdmin::new(&url).expect("admin");
+    admin
+        .add_fault(&Fault {
+            route: "PUT /director/users/18.json".into(),
+            status: Some(500),
+            times: Some(1),
+            ..Default::default()
+        })
+        .await
+        .expect("fault");
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply"]).await;
+    assert_eq!(code, Some(1), "one failed: {err}{json}");
+    let backup = json["backup"].as_str().expect("backup path").to_string();
+    assert!(
+        std::path::Path::new(&backup).starts_with(home.path()),
+        "{backup}"
+    );
+    let result = |dn: &str| {
+        json["changes"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["user_dn"] == dn))
+            .map(|c| c["result"].as_str().unwrap_or_default().to_string())
+    };
+    assert_eq!(result("17").as_deref(), Some("applied"));
+    assert_eq!(result("18").as_deref(), Some("failed"));
+
+    // The rerun finishes the one left.
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    let after = users_now(&url).await;
+    // Only the chosen field of the chosen users differs; every other field
+    // of every user is as it was.
+    for (old, new) in before.iter().zip(&after) {
+        let expected = match old.user_dn.as_str() {
+            "17" => "jane.doe@acme.example",
+            "18" => "bob@acme.example",
+            "19" => "al.smith@acme.example",
+            _ => old.client_username.as_str(),
+        };
+        assert_eq!(new.client_username, expected, "{}", old.user_dn);
+        assert_eq!(
+            (
+                &new.user_dn,
+                &new.first_name,
+                &new.last_name,
+                &new.email,
+                &new.did
+            ),
+            (
+                &old.user_dn,
+                &old.first_name,
+                &old.last_name,
+                &old.email,
+                &old.did
+            )
+        );
+    }
+
+    // Undo: previewed, then the exact original back.
+    let (code, json, _) = fix(home.path(), &url, &["--undo", &backup]).await;
+    assert_eq!(code, Some(0));
+    assert_eq!(json["changes"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        users_now(&url).await,
+        after,
+        "an undo preview changes nothing"
+    );
+    let (code, json, err) = fix(home.path(), &url, &["--undo", &backup, "--apply"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert_eq!(
+        users_now(&url).await,
+        before,
+        "undo gives back the original"
+    );
+    director.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_changes_need_allow_many_and_bad_files_change_nothing() {
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let before = users_now(&url).await;
+    // Five users of twenty (25%) from an Excel-edited export.
+    let file = home.path().join("changes.csv");
+    let mut csv =
+        String::from("\u{feff}user_dn,first_name,last_name,client_username,email,result\n");
+    for dn in ["1", "2", "3", "4", "5"] {
+        csv.push_str(&format!(
+            "\"{dn}\",\"F\",\"L\",\"u{dn}@acme.example\",\"\",\"x\"\n"
+        ));
+    }
+    std::fs::write(&file, &csv).expect("write");
+    let path = file.to_string_lossy().to_string();
+    let (code, _, err) = fix(home.path(), &url, &["--changes", &path, "--apply"]).await;
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("5 of 20 users would change"), "{err}");
+    assert_eq!(users_now(&url).await, before);
+    assert!(
+        !home.path().join("backups").exists(),
+        "no backup without a write"
+    );
+    let (code, json, err) = fix(
+        home.path(),
+        &url,
+        &["--changes", &path, "--apply", "--allow-many"],
+    )
+    .await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert_eq!(users_now(&url).await[0].client_username, "u1@acme.example");
+
+    std::fs::write(
+        &file,
+        "user_dn,client_username\n1,ok@acme.example\n,x@acme.example\n",
+    )
+    .expect("write");
+    let (code, _, err) = fix(home.path(), &url, &["--changes", &path, "--apply"]).await;
+    assert_eq!(code, Some(2));
+    assert!(err.contains("line 3: user_dn is empty"), "{err}");
+    director.stop().await;
+}
+
+/// A user whose value moved between the preview and the apply is skipped,
+/// named, and the others go ahead; Director's own refusal is in its words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_changed_since_the_preview_are_skipped() {
+    let director = director().await;
+    let url = director.url();
+    let web = WebDirector::sign_in(
+        &url,
+        ClientOptions::default(),
+        "admin",
+        &Secret::new(world::DEMO_ADMIN_PASSWORD),
+    )
+    .await
+    .expect("sign in");
+    let ids: HashMap<String, u64> = web
+        .users_with_ids(&|_, _| {})
+        .await
+        .expect("users")
+        .into_iter()
+        .map(|(id, u)| (u.user_dn.to_string(), id))
+        .collect();
+    let change = |dn: &str, old: &str, new: &str| Change {
+        user_dn: dn.into(),
+        field: FixField::ClientUsername,
+        old: old.into(),
+        new: new.into(),
+    };
+    let changes = vec![
+        change("17", "not what it was", "jane.doe@acme.example"),
+        change("19", "asmith", "al.smith@acme.example"),
+        // Director refuses a client username another user has.
+        change("1", "user1@acme.example", "user2@acme.example"),
+    ];
+    let dir = tempfile::tempdir().expect("dir");
+    let report = hybrid_setup::service::fix::apply(
+        &web,
+        &url,
+        &changes,
+        &ids,
+        dir.path(),
+        &|_, _, _| {},
+        &AtomicBool::new(false),
+    )
+    .await
+    .expect("ran");
+    let outcome = |dn: &str| {
+        report
+            .results
+            .iter()
+            .find(|(c, _)| c.user_dn == dn)
+            .map(|(_, o)| o.clone())
+            .expect("outcome")
+    };
+    assert!(
+        matches!(outcome("17"), hybrid_setup::service::fix::Outcome::Refused(why) if why.contains("changed in Director since the preview")),
+    );
+    assert_eq!(outcome("19"), hybrid_setup::service::fix::Outcome::Applied);
+    assert!(
+        matches!(outcome("1"), hybrid_setup::service::fix::Outcome::Failed(why) if why.contains("GuiLoginName has already been taken")),
+        "{:?}",
+        outcome("1")
+    );
+    let backup = hybrid_setup::service::fix::read_backup(report.backup.as_deref().expect("backup"))
+        .expect("backup");
+    assert_eq!(
+        backup.users.len(),
+        3,
+        "every user about to change, before the first write"
+    );
+    assert_eq!(backup.users[1].original["user"]["GuiLoginName"], "asmith");
+    director.stop().await;
+}
