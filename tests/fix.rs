@@ -4,6 +4,8 @@
 //! undo gives back the exact original; the 20% guard; a user changed since
 //! the preview is skipped.
 
+mod support;
+
 use std::collections::HashMap;
 use std::process::{Command, Output};
 use std::sync::atomic::AtomicBool;
@@ -300,4 +302,68 @@ async fn users_changed_since_the_preview_are_skipped() {
     );
     assert_eq!(backup.users[1].original["user"]["GuiLoginName"], "asmith");
     director.stop().await;
+}
+
+/// The fix view in the window: suggestions in the table, the preview, Apply
+/// with a backup, the result, and Undo — against the simulator playing a
+/// real Director.
+#[test]
+fn the_fix_view_previews_applies_and_undoes() {
+    use hybrid_setup::domain::wizard::{Step, StepOrStart};
+    use hybrid_setup::store::settings::{Settings, SettingsStore};
+    use support::{click, has_text, wait_for};
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(director());
+    let url = director.url();
+    let before = runtime.block_on(users_now(&url));
+    let home = tempfile::tempdir().expect("home");
+    let mut settings = Settings::default();
+    settings.progress.step = StepOrStart(Step::UsernameFormat);
+    settings.progress.completed = vec![Step::Requirements, Step::LinkDirector, Step::Credentials];
+    let mut config = support::app_config(&url, SettingsStore::new(home.path()), settings, false);
+    config.portal_url = "http://127.0.0.1:9".into();
+    let mut h = support::window(
+        runtime.handle(),
+        ClientOptions::default(),
+        config,
+        [1100.0, 900.0],
+    );
+    wait_for(&mut h, "the users", |h| {
+        has_text(h, "client usernames invalid")
+    });
+    click(&mut h, "Fix in Director…");
+    wait_for(&mut h, "the suggestions", |h| {
+        has_text(h, "Preview 3 users")
+    });
+    click(&mut h, "Preview 3 users");
+    wait_for(&mut h, "the preview", |h| has_text(h, "Apply 3 changes"));
+    assert!(has_text(
+        &h,
+        "Preview: 3 users to change, 0 changes refused"
+    ));
+    assert_eq!(
+        runtime.block_on(users_now(&url)),
+        before,
+        "nothing before Apply"
+    );
+    click(&mut h, "Apply 3 changes");
+    wait_for(&mut h, "the result", |h| {
+        has_text(h, "3 of 3 changes made in Director.")
+    });
+    assert!(has_text(&h, "Backup: "));
+    let fixed = runtime.block_on(users_now(&url));
+    assert_eq!(fixed[16].client_username, "jane.doe@acme.example");
+    assert!(!h.state().progress().last_fix_backup.is_empty());
+    click(&mut h, "Undo this fix");
+    wait_for(&mut h, "the undo", |h| {
+        has_text(h, "3 of 3 changes made in Director.") && !has_text(h, "Backup: ")
+    });
+    assert_eq!(runtime.block_on(users_now(&url)), before, "undone");
+    click(&mut h, "Close");
+    wait_for(&mut h, "the table again", |h| {
+        has_text(h, "client usernames invalid")
+    });
+    drop(h);
+    runtime.block_on(director.stop());
 }

@@ -77,6 +77,8 @@ pub struct Progress {
     /// A real Director's configuration database to read users from
     /// (`mysql://st_configread@HOST:4308/shoreware`); empty: the web interface.
     pub config_database: String,
+    /// The backup of the last fix made in Director (for "Undo the last fix").
+    pub last_fix_backup: String,
     /// How often a real Director's users are read again for drift, in
     /// minutes; 0 means the default.
     pub check_users_every_minutes: u32,

@@ -21,16 +21,20 @@ use crate::contract::{
 use crate::domain::alarm::Notification;
 use crate::domain::certificate::Fingerprint;
 use crate::domain::drift::Reading;
+use crate::domain::fix::{Change, Preview, Suggestions, Wanted};
 use crate::domain::format::DirectoryUser;
 use crate::domain::format::{FormatOptions, Formatted};
 use crate::domain::requirements::{self, Check, Transport, UserFacts};
 use crate::domain::secret::Secret;
 use crate::service::audit::report::{Rows, write_report_file};
 use crate::service::drift_watch::{self, DriftConfig, DriftEvent, SharedCredentials};
+use crate::service::fix::Report as FixReport;
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::{
     SecretKey, SecretStore, SecretStoreError, get_off_thread, put_off_thread,
 };
+use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
 
 /// How long connecting to, and querying, the configuration database may take.
 const DB_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -117,6 +121,9 @@ impl DirectorSnapshot {
     }
 }
 
+/// Director's users with their ids in its web interface.
+pub type WebUsers = Arc<Vec<(u64, DirectoryUser)>>;
+
 /// A real Director's configuration database and its password.
 #[derive(Debug, Clone)]
 pub struct DatabaseSource {
@@ -188,6 +195,26 @@ pub enum Request {
     },
     /// Stop reading Director (the users of a large directory take a while).
     CancelRead,
+    /// Fix in Director: read the users with their web ids, and suggestions.
+    FixRead {
+        email_domain: Option<String>,
+    },
+    /// Ask for a changes file (CSV) and read it.
+    FixImport,
+    /// Judge these changes over the whole directory.
+    FixPreview {
+        users: WebUsers,
+        wanted: Vec<Wanted>,
+    },
+    /// Make the accepted changes (a backup first).
+    FixApply {
+        changes: Vec<Change>,
+        ids: Arc<HashMap<String, u64>>,
+    },
+    /// Put back what the fix with this backup changed.
+    FixUndo(PathBuf),
+    /// Stop a fix or undo before the next user.
+    FixCancel,
 }
 
 #[derive(Debug)]
@@ -223,6 +250,18 @@ pub enum Event {
     ReadCancelled,
     /// Director read again after the guided Save, with the count.
     Verified(Result<(DirectorSnapshot, Reading), ApiError>),
+    /// The users with their web ids, and what the program suggests.
+    FixRead(Result<(WebUsers, Suggestions), ApiError>),
+    /// A changes file read (`Ok(None)`: the dialog was cancelled).
+    FixImported(Result<Option<Vec<Wanted>>, String>),
+    FixPreviewed(Box<Preview>),
+    /// A fix or undo: `done` of `total` users, the last one named.
+    FixProgress {
+        done: usize,
+        total: usize,
+        user: String,
+    },
+    FixDone(Result<Box<FixReport>, String>),
     /// Outcomes for every user under `options`, in the users' order.
     Formatted {
         options: FormatOptions,
@@ -242,6 +281,8 @@ pub struct Tasks {
     credentials: SharedCredentials,
     /// The configuration database given on the Requirements step.
     database: Mutex<Option<DatabaseSource>>,
+    /// A fix in progress stops before the next user when this is set.
+    fix_cancel: Arc<AtomicBool>,
     /// The Director read in progress, so Cancel can stop it.
     reading: Mutex<Option<tokio::task::AbortHandle>>,
     tx: Sender<Event>,
@@ -274,6 +315,7 @@ impl Tasks {
             options: Mutex::new(options),
             credentials: SharedCredentials::default(),
             database: Mutex::new(None),
+            fix_cancel: Arc::default(),
             reading: Mutex::new(None),
             tx,
             rx,
@@ -379,6 +421,25 @@ impl Tasks {
             },
             Request::VerifyUsernames { options } => self.verify_usernames(options),
             Request::CancelRead => self.cancel_read(),
+            Request::FixRead { email_domain } => self.fix_read(email_domain),
+            Request::FixImport => self.fix_import(),
+            Request::FixPreview { users, wanted } => {
+                self.spawn(async move {
+                    let preview = tokio::task::spawn_blocking(move || {
+                        let directory: Vec<DirectoryUser> =
+                            users.iter().map(|(_, u)| u.clone()).collect();
+                        crate::domain::fix::preview(&directory, &wanted)
+                    })
+                    .await
+                    .unwrap_or_default();
+                    Event::FixPreviewed(Box::new(preview))
+                });
+            }
+            Request::FixApply { changes, ids } => self.fix_apply(changes, ids),
+            Request::FixUndo(backup) => self.fix_undo(backup),
+            Request::FixCancel => self
+                .fix_cancel
+                .store(true, std::sync::atomic::Ordering::Relaxed),
             Request::SetDirectorCredentials { login, password } => {
                 self.set_director_credentials(&login, &password)
             }
@@ -431,6 +492,125 @@ impl Tasks {
             reading.abort();
             let _ = self.tx.send(Event::ReadCancelled);
         }
+    }
+
+    /// Signs in to Director's web interface with the credentials given on
+    /// the Requirements step.
+    fn web_sign_in(&self) -> impl Future<Output = Result<WebDirector, ApiError>> + Send + 'static {
+        let url = self.director_url();
+        let options = self.options();
+        let credentials = self.saved_credentials();
+        async move {
+            let Some((login, password)) = credentials else {
+                return Err(ApiError::Unauthorized {
+                    message: "Sign in to Director again on the Requirements step.".into(),
+                });
+            };
+            WebDirector::sign_in(&url, options, &login, &password).await
+        }
+    }
+
+    fn fix_read(&self, email_domain: Option<String>) {
+        let sign_in = self.web_sign_in();
+        let notify = self.notifier();
+        self.spawn(async move {
+            let result = async {
+                let web = sign_in.await?;
+                let users = web
+                    .users_with_ids(&|done, total| notify(Event::UsersProgress { done, total }))
+                    .await?;
+                let suggestions = tokio::task::spawn_blocking({
+                    let directory: Vec<DirectoryUser> =
+                        users.iter().map(|(_, u)| u.clone()).collect();
+                    move || crate::domain::fix::suggest(&directory, email_domain.as_deref())
+                })
+                .await
+                .unwrap_or_default();
+                Ok((Arc::new(users), suggestions))
+            }
+            .await;
+            Event::FixRead(result)
+        });
+    }
+
+    fn fix_import(&self) {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title("Import changes")
+            .add_filter("CSV (Excel)", &["csv"]);
+        self.spawn(async move {
+            let Some(file) = dialog.pick_file().await else {
+                return Event::FixImported(Ok(None));
+            };
+            let path = file.path().to_path_buf();
+            let read = tokio::task::spawn_blocking(move || {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                crate::service::fix::read_changes(&text)
+                    .map(Some)
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            Event::FixImported(read)
+        });
+    }
+
+    fn fix_apply(&self, changes: Vec<Change>, ids: Arc<HashMap<String, u64>>) {
+        let sign_in = self.web_sign_in();
+        let url = self.director_url();
+        let notify = self.notifier();
+        let cancel = self.fix_cancel.clone();
+        cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        self.spawn(async move {
+            let result = async {
+                let web = sign_in.await.map_err(|e| e.to_string())?;
+                let progress = |done: usize, total: usize, user: &str| {
+                    notify(Event::FixProgress {
+                        done,
+                        total,
+                        user: user.to_string(),
+                    })
+                };
+                crate::service::fix::apply(
+                    &web,
+                    &url,
+                    &changes,
+                    &ids,
+                    &crate::store::paths::backup_dir(),
+                    &progress,
+                    &cancel,
+                )
+                .await
+                .map(Box::new)
+            }
+            .await;
+            Event::FixDone(result)
+        });
+    }
+
+    fn fix_undo(&self, backup: PathBuf) {
+        let sign_in = self.web_sign_in();
+        let notify = self.notifier();
+        let cancel = self.fix_cancel.clone();
+        cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        self.spawn(async move {
+            let result = async {
+                let backup = crate::service::fix::read_backup(&backup)?;
+                let web = sign_in.await.map_err(|e| e.to_string())?;
+                let progress = |done: usize, total: usize, user: &str| {
+                    notify(Event::FixProgress {
+                        done,
+                        total,
+                        user: user.to_string(),
+                    })
+                };
+                Ok(Box::new(
+                    crate::service::fix::undo(&web, &backup, &progress, &cancel).await,
+                ))
+            }
+            .await;
+            Event::FixDone(result)
+        });
     }
 
     /// Starts watching a real Director's users for drift; its events arrive

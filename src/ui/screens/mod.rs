@@ -5,6 +5,7 @@ pub mod alerts;
 pub mod confirmation;
 pub mod credentials;
 pub mod first_sync;
+pub mod fix_view;
 pub mod guided;
 pub mod guided_save;
 pub mod link;

@@ -12,6 +12,7 @@ use crate::domain::format::{FormatOptions, Formatted, InvalidCount, Source};
 use crate::domain::wizard::{Progress, Step};
 use crate::service::audit::report::Rows;
 use crate::ui::screen::{Ctx, Screen};
+use crate::ui::screens::fix_view::FixView;
 use crate::ui::tasks::{Event, Request};
 use crate::ui::widgets::{self, Tone};
 
@@ -39,6 +40,10 @@ pub struct UsernamesScreen {
     confirm_save: bool,
     /// A real Director: the admin saves on its page, on the next step.
     guided: bool,
+    /// "Fix in Director…".
+    fix: FixView,
+    /// The users are being read again after a fix.
+    rereading: bool,
 }
 
 impl Screen for UsernamesScreen {
@@ -111,8 +116,16 @@ impl Screen for UsernamesScreen {
         }
     }
 
-    fn on_event(&mut self, event: &Event, _ctx: &mut Ctx<'_>) -> Option<Step> {
+    fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) -> Option<Step> {
+        self.fix.on_event(event, ctx);
         match event {
+            Event::Verified(result) if self.rereading => {
+                self.rereading = false;
+                match result {
+                    Ok((snapshot, _)) => ctx.shared.snapshot = Some(snapshot.clone()),
+                    Err(e) => self.note = Some((e.to_string(), false)),
+                }
+            }
             Event::Exported(result) => {
                 self.note = match result {
                     Ok(Some(path)) => Some((format!("Exported to {}", path.display()), true)),
@@ -217,6 +230,12 @@ impl UsernamesScreen {
             }
             return None;
         }
+        if self.fix.open {
+            if self.fix.ui(ui, ctx).is_some() {
+                self.rereading = true;
+            }
+            return None;
+        }
         self.options_ui(ui, ctx);
         self.refresh(ctx);
         self.refresh_visible();
@@ -318,6 +337,22 @@ impl UsernamesScreen {
                 .clicked()
             {
                 self.export(ctx);
+            }
+            if ui
+                .button("Fix in Director…")
+                .on_hover_text("Change client usernames and emails in Director itself: suggestions or a changes file, a preview, then apply with a backup first.")
+                .clicked()
+            {
+                self.fix.start(ctx);
+            }
+            let backup = ctx.progress.last_fix_backup.clone();
+            if !backup.is_empty()
+                && ui
+                    .button("Undo the last fix")
+                    .on_hover_text(format!("Put back what the last fix changed (backup {backup})"))
+                    .clicked()
+            {
+                self.fix.start_undo(ctx, backup.into());
             }
             ui.label(format!("{} shown", self.visible.len()));
         });
