@@ -367,3 +367,74 @@ fn the_fix_view_previews_applies_and_undoes() {
     drop(h);
     runtime.block_on(director.stop());
 }
+
+/// Director failing every change (its login page, or an error, for every
+/// PUT): the run stops after five failures in a row instead of trying every
+/// user, says so, and the backup is there; once Director is well again, the
+/// same command finishes the job.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_failures_in_a_row_stop_the_run_and_a_rerun_finishes() {
+    use hybrid_setup::contract::FaultBody;
+    let mut users: Vec<UserRecord> = (1..=40)
+        .map(|i| {
+            user(
+                &i.to_string(),
+                &format!("u{i}"),
+                &format!("u{i}@acme.example"),
+            )
+        })
+        .collect();
+    users.push(user("41", "ok@acme.example", "ok@acme.example"));
+    let mut config = SimConfig::new(users);
+    config.web_mode = WebMode {
+        only: true,
+        csrf_in_cookie: false,
+    };
+    let director = sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let admin = SimAdmin::new(&url).expect("admin");
+    for body in [FaultBody::WrongContentType, FaultBody::Normal] {
+        admin
+            .add_fault(&Fault {
+                route: "PUT /director/users/*".into(),
+                status: (body == FaultBody::Normal).then_some(503),
+                body,
+                ..Default::default()
+            })
+            .await
+            .expect("fault");
+        let (code, json, err) =
+            fix(home.path(), &url, &["--suggest", "--apply", "--allow-many"]).await;
+        assert_eq!(code, Some(1), "{err}{json}");
+        assert!(
+            json["stopped"]
+                .as_str()
+                .is_some_and(|s| s.contains("5 failures in a row")),
+            "{json}"
+        );
+        let results = json["changes"].as_array().expect("changes");
+        let failed = results.iter().filter(|c| c["result"] == "failed").count();
+        assert_eq!(failed, 40, "the rest not reached: {json}");
+        assert!(json["backup"].is_string());
+        admin.clear_faults().await.expect("cleared");
+    }
+    assert!(
+        users_now(&url)
+            .await
+            .iter()
+            .take(40)
+            .all(|u| !u.client_username.contains('@'))
+    );
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply", "--allow-many"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert!(
+        users_now(&url)
+            .await
+            .iter()
+            .all(|u| u.client_username.contains('@'))
+    );
+    director.stop().await;
+}

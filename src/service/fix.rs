@@ -20,6 +20,8 @@ use crate::store::atomic_file::{create_private_dir, write_atomic};
 /// Failures in a row that stop a run (Director is in trouble, or the
 /// session is gone): the rest is left for a rerun.
 pub const STOP_AFTER_FAILURES: usize = 5;
+/// Users changed at once, like the read's requests in flight.
+pub const IN_FLIGHT: usize = crate::client::director::web::CONCURRENT_USER_REQUESTS;
 
 /// What became of one change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -276,31 +278,51 @@ async fn run(
     cancel: &AtomicBool,
     report: &mut Report,
 ) {
+    let mut outcomes: Vec<Option<Vec<Outcome>>> = vec![None; users.len()];
+    let mut pending = users.iter().enumerate();
+    let mut running = tokio::task::JoinSet::new();
     let mut failures_in_a_row = 0;
-    for (done, user) in users.iter().enumerate() {
-        let stop = if cancel.load(Ordering::Relaxed) {
-            Some("cancelled".to_string())
-        } else if failures_in_a_row >= STOP_AFTER_FAILURES {
-            Some(format!(
-                "stopped after {STOP_AFTER_FAILURES} failures in a row"
-            ))
-        } else {
-            None
-        };
-        if let Some(why) = stop {
-            report.stopped.get_or_insert(why);
-            for change in &user.changes {
-                report.results.push((change.clone(), Outcome::NotRun));
+    let mut done = 0;
+    loop {
+        // A few users at a time, as the read does; none started once
+        // cancelled or after too many failures in a row.
+        while running.len() < IN_FLIGHT && report.stopped.is_none() {
+            if cancel.load(Ordering::Relaxed) {
+                report.stopped = Some("cancelled".into());
+            } else if failures_in_a_row >= STOP_AFTER_FAILURES {
+                report.stopped = Some(format!(
+                    "stopped after {STOP_AFTER_FAILURES} failures in a row"
+                ));
             }
-            continue;
+            if report.stopped.is_some() {
+                break;
+            }
+            let Some((index, user)) = pending.next() else {
+                break;
+            };
+            let (web, user) = (web.clone(), user.clone());
+            running.spawn(async move { (index, one_user(&web, &user, direction).await) });
         }
-        let outcomes = one_user(web, user, direction).await;
-        let failed = outcomes.iter().any(|o| matches!(o, Outcome::Failed(_)));
+        let Some(joined) = running.join_next().await else {
+            break;
+        };
+        let Ok((index, user_outcomes)) = joined else {
+            continue;
+        };
+        let failed = user_outcomes
+            .iter()
+            .any(|o| matches!(o, Outcome::Failed(_)));
         failures_in_a_row = if failed { failures_in_a_row + 1 } else { 0 };
-        for (change, outcome) in user.changes.iter().zip(outcomes) {
+        outcomes[index] = Some(user_outcomes);
+        done += 1;
+        progress(done, users.len(), &users[index].user_dn);
+    }
+    for (user, user_outcomes) in users.iter().zip(outcomes) {
+        let user_outcomes =
+            user_outcomes.unwrap_or_else(|| vec![Outcome::NotRun; user.changes.len()]);
+        for (change, outcome) in user.changes.iter().zip(user_outcomes) {
             report.results.push((change.clone(), outcome));
         }
-        progress(done + 1, users.len(), &user.user_dn);
     }
 }
 
