@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use super::caseless::{Key, occurrences_each};
 use super::format::DirectoryUser;
 use super::username::{comparison_key, validate};
 
@@ -329,33 +330,29 @@ pub fn preview(users: &[DirectoryUser], wanted: &[Wanted]) -> Preview {
 }
 
 /// One pass: the reason each proposed change is refused, given the ones
-/// already refused (those keep Director's current value).
+/// already refused (those keep Director's current value). Duplicates are
+/// counted over the whole directory with `caseless` keys — no lower-cased
+/// copies — in parallel partitions, as formatting counts them.
 fn judge(
     users: &[DirectoryUser],
     proposed: &[(usize, FixField, String)],
     refused: &[Option<String>],
 ) -> Vec<Option<String>> {
-    let mut username: Vec<&str> = users.iter().map(|u| u.client_username.as_str()).collect();
-    let mut email: Vec<&str> = users.iter().map(|u| u.email.as_str()).collect();
+    let mut username: Vec<Key<'_>> = users.iter().map(|u| Key::new(&u.client_username)).collect();
+    let mut email: Vec<Key<'_>> = users.iter().map(|u| Key::new(&u.email)).collect();
     for ((i, field, new), why) in proposed.iter().zip(refused) {
         if why.is_none() {
             match field {
-                FixField::ClientUsername => username[*i] = new,
-                FixField::Email => email[*i] = new,
+                FixField::ClientUsername => username[*i] = Key::new(new),
+                FixField::Email => email[*i] = Key::new(new),
             }
         }
     }
-    let count = |values: &[&str]| {
-        let mut counts: HashMap<String, usize> = HashMap::new();
-        for v in values.iter().filter(|v| !v.trim().is_empty()) {
-            *counts.entry(comparison_key(v)).or_default() += 1;
-        }
-        counts
-    };
-    let (usernames, emails) = (count(&username), count(&email));
+    let (usernames, emails) = (occurrences_each(&username), occurrences_each(&email));
     proposed
         .iter()
-        .map(|(_, field, new)| {
+        .zip(refused)
+        .map(|((i, field, new), why)| {
             if let Err(reason) = validate(new) {
                 return Some(format!(
                     "{} \"{new}\" would still be invalid: {}",
@@ -363,11 +360,13 @@ fn judge(
                     reason.describe()
                 ));
             }
-            let taken = match field {
-                FixField::ClientUsername => usernames.get(&comparison_key(new)),
-                FixField::Email => emails.get(&comparison_key(new)),
+            // A change already refused is not counted where it would go.
+            let count = match (why, field) {
+                (Some(_), _) => return why.clone(),
+                (None, FixField::ClientUsername) => usernames[*i],
+                (None, FixField::Email) => emails[*i],
             };
-            (taken.copied().unwrap_or(0) > 1).then(|| {
+            (count > 1).then(|| {
                 format!(
                     "{} \"{new}\" would be a duplicate: another user has it (ignoring case)",
                     field.label()

@@ -317,7 +317,7 @@ impl FixView {
                             .on_hover_text(r.note.clone().unwrap_or_default());
                     });
                     row.col(|ui| {
-                        ui.label(RichText::new(format!("{} / {}", r.username, r.email)).small());
+                        ui.label(RichText::new(format!("{}\n{}", r.username, r.email)).small());
                     });
                     row.col(|ui| {
                         ui.add(

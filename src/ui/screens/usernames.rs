@@ -52,7 +52,10 @@ impl Screen for UsernamesScreen {
     }
 
     fn can_continue(&self, progress: &Progress) -> bool {
-        self.count.is_some() && !self.computing() && progress.format_options().validate().is_ok()
+        !self.fix.open
+            && self.count.is_some()
+            && !self.computing()
+            && progress.format_options().validate().is_ok()
     }
 
     fn continue_label(&self) -> &'static str {

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Walks the release binary to "Fix in Director…" against the built-in
+# simulator playing a real Director's web interface (--demo-director web),
+# the way a person would (mouse and keyboard through xdotool), and saves a
+# PNG of the fix view: suggestions, preview, result.
+# Needs: xvfb, xdotool, imagemagick. Usage: docs/screenshots/take-fix.sh [BINARY]
+# Coordinates are for the default 1040x720 window at the top-left corner,
+# with the "no keyring" notice line of a machine without a Secret Service.
+set -euo pipefail
+cd "$(dirname "$0")"
+bin=${1:-${CARGO_TARGET_DIR:-../../target}/release/hybrid-setup}
+home=$(mktemp -d)
+disp=:$(( 60 + RANDOM % 9 ))
+Xvfb "$disp" -screen 0 1280x800x24 >/dev/null 2>&1 &
+xvfb=$!
+export DISPLAY=$disp
+sleep 1
+HYBRID_SETUP_HOME=$home "$bin" --demo-director web >/dev/null 2>&1 &
+app=$!
+trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$home"' EXIT
+
+win=$(timeout 20 xdotool search --sync --onlyvisible --pid $app | head -1)
+focus() { xdotool windowfocus "$win"; sleep 0.2; }
+shot() { sleep "${2:-1}"; import -window root -crop 1040x720+0+0 "$1.png"; echo "saved $1.png"; }
+click() { focus; xdotool mousemove "$1" "$2" click 1; sleep 0.4; }
+key() { focus; xdotool key "$@"; sleep 0.6; }
+park() { xdotool mousemove 1030 670; }
+
+sleep 4                         # Requirements read the users
+key Return; key Return; key Return
+click 420 126                   # Account Name, Account ID
+xdotool type --delay 10 "Acme Boston"; xdotool key Tab; sleep 0.2
+xdotool type --delay 10 "1000002"; sleep 0.3
+key Return; key Return
+click 428 304                   # Token
+xdotool type --delay 5 "Zq81-tok-ExampleToken-3f9a"; sleep 0.2
+key Return; key Return          # Username format
+click 712 191                   # Fix in Director…
+park
+shot 23-fix-suggestions 3
+click 401 166                   # Preview
+park
+shot 24-fix-preview 2
+click 386 151                   # Apply
+park
+shot 25-fix-result 3
