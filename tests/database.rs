@@ -19,14 +19,12 @@ use std::time::{Duration, Instant};
 use hybrid_setup::client::director::database::{
     self, BUILD_QUERY, DatabaseAddress, DatabaseError, USERS_QUERY,
 };
-use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::Fault;
 use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::sim::data::{self, Mix};
-use hybrid_setup::sim::server::WebMode;
-use hybrid_setup::sim::{self, SimConfig, world};
-use hybrid_setup::store::settings::{Settings, SettingsStore};
+use hybrid_setup::sim::world;
+use hybrid_setup::store::settings::Settings;
 
 const READONLY_PASSWORD: &str = "fixture-readonly";
 const GENERATED_USERS: usize = 3_000;
@@ -367,16 +365,10 @@ fn audits_the_configuration_database() {
     // `check` against a real Director's shape whose Monitoring page fails:
     // users from the database in one query, the build from its version
     // table — still only SELECTs.
-    let director = runtime.block_on(async {
-        let mut config = SimConfig::new(data::generate(10, Mix::Fixable, 3));
-        config.web_mode = WebMode {
-            only: true,
-            csrf_in_cookie: false,
-        };
-        sim::start(config, "127.0.0.1:0".parse().expect("addr"))
-            .await
-            .expect("sim")
-    });
+    let director = runtime.block_on(support::web_only_sim(
+        data::generate(10, Mix::Fixable, 3),
+        false,
+    ));
     runtime
         .block_on(
             SimAdmin::new(&director.url())
@@ -428,19 +420,12 @@ fn audits_the_configuration_database() {
     // The window, on the Requirements step: the same database as a faster
     // source for users, its address and password typed in.
     let home = tempfile::tempdir().expect("home");
-    let mut config = support::app_config(
+    let mut h = support::real_director_window(
+        runtime.handle(),
         &director.url(),
-        SettingsStore::new(home.path()),
+        home.path(),
         Settings::default(),
         false,
-    );
-    config.portal_url = "http://127.0.0.1:9".into();
-    config.director_password = None;
-    let mut h = support::window(
-        runtime.handle(),
-        ClientOptions::default(),
-        config,
-        [1040.0, 900.0],
     );
     h.run_ok();
     support::click(

@@ -16,8 +16,7 @@ use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::{Fault, UserRecord};
 use hybrid_setup::domain::fix::{Change, FixField};
 use hybrid_setup::domain::secret::Secret;
-use hybrid_setup::sim::server::WebMode;
-use hybrid_setup::sim::{self, RunningSim, SimConfig, world};
+use hybrid_setup::sim::{RunningSim, world};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hybrid-setup");
 
@@ -49,14 +48,7 @@ fn directory() -> Vec<UserRecord> {
 }
 
 async fn director() -> RunningSim {
-    let mut config = SimConfig::new(directory());
-    config.web_mode = WebMode {
-        only: true,
-        csrf_in_cookie: false,
-    };
-    sim::start(config, "127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("sim")
+    support::web_only_sim(directory(), false).await
 }
 
 async fn users_now(url: &str) -> Vec<UserRecord> {
@@ -385,14 +377,7 @@ async fn five_failures_in_a_row_stop_the_run_and_a_rerun_finishes() {
         })
         .collect();
     users.push(user("41", "ok@acme.example", "ok@acme.example"));
-    let mut config = SimConfig::new(users);
-    config.web_mode = WebMode {
-        only: true,
-        csrf_in_cookie: false,
-    };
-    let director = sim::start(config, "127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("sim");
+    let director = support::web_only_sim(users, false).await;
     let url = director.url();
     let home = tempfile::tempdir().expect("home");
     let admin = SimAdmin::new(&url).expect("admin");

@@ -10,7 +10,6 @@ mod support;
 use std::process::Command;
 
 use hybrid_setup::client::sim_admin::SimAdmin;
-use hybrid_setup::contract::{SimControl, UserRecord};
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::ui::screens::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
 use std::sync::Arc;
@@ -20,22 +19,14 @@ use support::{click, enabled, fill, has_label, has_text, wait_for};
 use hybrid_setup::client::director::web::WebDirector;
 use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::domain::secret::Secret;
-use hybrid_setup::store::settings::{Settings, SettingsStore};
+use hybrid_setup::store::settings::Settings;
 
-use hybrid_setup::sim::server::WebMode;
 use hybrid_setup::sim::{self, RunningSim, SimConfig, data, world};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hybrid-setup");
 
 async fn real_director(csrf_in_cookie: bool) -> RunningSim {
-    let mut config = SimConfig::new(data::generate(120, data::Mix::Fixable, 7));
-    config.web_mode = WebMode {
-        only: true,
-        csrf_in_cookie,
-    };
-    sim::start(config, "127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("sim")
+    support::web_only_sim(data::generate(120, data::Mix::Fixable, 7), csrf_in_cookie).await
 }
 
 async fn status(url: &str, password: &str, extra: &[&str]) -> (Option<i32>, String) {
@@ -269,19 +260,12 @@ fn the_whole_wizard_against_a_real_director() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let director = runtime.block_on(real_director(false));
     let home = tempfile::tempdir().expect("home");
-    let mut config = support::app_config(
-        &director.url(),
-        SettingsStore::new(home.path()),
-        Settings::default(),
-        false,
-    );
-    // No Portal answers here: a guided step that called one would fail.
-    config.portal_url = "http://127.0.0.1:9".into();
-    let mut h = support::window(
+    let mut h = support::real_director_window(
         runtime.handle(),
-        ClientOptions::default(),
-        config,
-        [1040.0, 900.0],
+        &director.url(),
+        home.path(),
+        Settings::default(),
+        true,
     );
 
     // 1. Requirements: recognised, with what could not be read.
@@ -371,20 +355,7 @@ fn the_whole_wizard_against_a_real_director() {
 
     // A new hire without an email, whose client username is a display
     // name (no option can make that an address): the next check shows it.
-    let admin = SimAdmin::new(&director.url()).expect("admin");
-    runtime
-        .block_on(admin.control(&SimControl {
-            add_user: Some(UserRecord {
-                user_dn: "CN=New Hire".into(),
-                first_name: "New".into(),
-                last_name: "Hire".into(),
-                client_username: "New Hire".into(),
-                email: String::new(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }))
-        .expect("user added");
+    runtime.block_on(support::add_new_hire(&director.url()));
     click(&mut h, "Check now");
     wait_for(&mut h, "the drift", |h| {
         has_text(h, "1 client username would fail Connect Sync")
@@ -446,19 +417,7 @@ fn the_drift_watch_notifies_a_new_user_in_the_way() {
         matches!(&first, DriftEvent::Changed(s) if s.status.summary.contains("0 of 120")),
         "{first:?}"
     );
-    let admin = SimAdmin::new(&director.url()).expect("admin");
-    runtime
-        .block_on(admin.control(&SimControl {
-            add_user: Some(UserRecord {
-                user_dn: "CN=New Hire".into(),
-                first_name: "New".into(),
-                last_name: "Hire".into(),
-                client_username: "New Hire".into(),
-                ..Default::default()
-            }),
-            ..Default::default()
-        }))
-        .expect("user added");
+    runtime.block_on(support::add_new_hire(&director.url()));
     watch.check_now();
     match next("the notification") {
         DriftEvent::Notify(n) => {
@@ -480,30 +439,18 @@ fn the_drift_watch_notifies_a_new_user_in_the_way() {
     runtime.block_on(director.stop());
 }
 
-/// Serves `app` on a free loopback port; returns its base URL.
-async fn serve(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{addr}")
-}
-
 /// Things that are not a Director at all, each named in the message the
 /// command prints (exit 3: cannot check), and nothing written.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_that_are_not_directors_are_named() {
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
-    let empty = serve(axum::Router::new().fallback(|| async { StatusCode::OK })).await;
-    let looping = serve(axum::Router::new().fallback(|| async {
+    let empty = support::serve(axum::Router::new().fallback(|| async { StatusCode::OK })).await;
+    let looping = support::serve(axum::Router::new().fallback(|| async {
         (StatusCode::FOUND, [(header::LOCATION, "/director/login")]).into_response()
     }))
     .await;
-    let huge = serve(axum::Router::new().fallback(|| async {
+    let huge = support::serve(axum::Router::new().fallback(|| async {
         let mut page = String::from("<html><head><title>Big</title></head><body>");
         page.push_str(&"x".repeat(10 * 1024 * 1024));
         axum::response::Html(page)
@@ -542,7 +489,7 @@ async fn a_director_that_drops_its_session_is_signed_in_to_once_more() {
         )
         // Every data request gets the login page: the session never holds.
         .route("/director/users/list", get(|| async { Html(LOGIN) }));
-    let url = serve(app).await;
+    let url = support::serve(app).await;
     let director =
         WebDirector::sign_in(&url, ClientOptions::default(), "admin", &Secret::new("pw"))
             .await

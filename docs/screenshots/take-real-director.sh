@@ -9,22 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bin=${1:-${CARGO_TARGET_DIR:-../../target}/release/hybrid-setup}
-home=$(mktemp -d)
-disp=:$(( 60 + RANDOM % 9 ))
-Xvfb "$disp" -screen 0 1280x800x24 >/dev/null 2>&1 &
-xvfb=$!
-export DISPLAY=$disp
-sleep 1
-HYBRID_SETUP_HOME=$home "$bin" --demo-director web >/dev/null 2>&1 &
-app=$!
-trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$home"' EXIT
+source ./walk.sh --demo-director web
 
-win=$(timeout 20 xdotool search --sync --onlyvisible --pid $app | head -1)
-focus() { xdotool windowfocus "$win"; sleep 0.2; }
-shot() { sleep "${2:-1}"; import -window root -crop 1040x720+0+0 "$1.png"; echo "saved $1.png"; }
-click() { focus; xdotool mousemove "$1" "$2" click 1; sleep 0.4; }
-key() { focus; xdotool key "$@"; sleep 0.6; }
-park() { xdotool mousemove 1030 670; }
 
 park
 shot 17-real-director-requirements 4

@@ -14,7 +14,7 @@ use crate::domain::alarm::{Notification, Status};
 use crate::domain::drift::{DriftNotifier, Reading, Watched};
 use crate::domain::format::FormatOptions;
 use crate::domain::secret::Secret;
-use crate::service::monitor::MonitorHandle;
+use crate::service::monitor::{Backoff, MonitorHandle};
 
 /// Users are read again this often by default.
 pub const DEFAULT_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -72,7 +72,7 @@ pub fn spawn(
         let mut director: Option<WebDirector> = None;
         let mut notifier = DriftNotifier::default();
         let mut last: Option<Watched> = None;
-        let mut backoff = config.first_retry;
+        let mut backoff = Backoff::new(config.every, config.first_retry, config.max_backoff);
         loop {
             let signed_in = credentials
                 .lock()
@@ -94,14 +94,7 @@ pub fn spawn(
                         &move |done, total| progress(DriftEvent::Progress { done, total }),
                     )
                     .await;
-                    let wait = if error.is_none() {
-                        backoff = config.first_retry;
-                        config.every
-                    } else {
-                        let wait = backoff;
-                        backoff = (backoff * 2).min(config.max_backoff);
-                        wait
-                    };
+                    let wait = backoff.after(error.is_none());
                     if let Some(notification) = notifier.observe(&watched) {
                         listener(DriftEvent::Notify(notification));
                     }

@@ -36,6 +36,39 @@ impl Default for MonitorConfig {
     }
 }
 
+/// How long to wait before the next look: the regular interval after a
+/// success, doubling retries (up to a cap) after failures.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    every: Duration,
+    first_retry: Duration,
+    max: Duration,
+    next_retry: Duration,
+}
+
+impl Backoff {
+    pub fn new(every: Duration, first_retry: Duration, max: Duration) -> Self {
+        Backoff {
+            every,
+            first_retry,
+            max,
+            next_retry: first_retry,
+        }
+    }
+
+    /// The wait after a look that worked (`ok`) or failed.
+    pub fn after(&mut self, ok: bool) -> Duration {
+        if ok {
+            self.next_retry = self.first_retry;
+            self.every
+        } else {
+            let wait = self.next_retry;
+            self.next_retry = (self.next_retry * 2).min(self.max);
+            wait
+        }
+    }
+}
+
 /// What the monitor knows after one poll.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -186,17 +219,10 @@ where
     runtime.spawn(async move {
         let mut last: Option<Snapshot> = None;
         let mut notifier = Notifier::default();
-        let mut backoff = config.first_retry;
+        let mut backoff = Backoff::new(config.poll_every, config.first_retry, config.max_backoff);
         loop {
             let result = director.sync_state().await;
-            let wait = if result.is_ok() {
-                backoff = config.first_retry;
-                config.poll_every
-            } else {
-                let wait = backoff;
-                backoff = (backoff * 2).min(config.max_backoff);
-                wait
-            };
+            let wait = backoff.after(result.is_ok());
             let snapshot = Snapshot::from_poll(result, wait);
             if last.as_ref().is_none_or(|l| snapshot.differs_from(l)) {
                 if let Some(notification) = notifier.observe(&snapshot.status) {

@@ -121,6 +121,19 @@ impl DirectorSnapshot {
     }
 }
 
+/// A fix's or undo's progress, as [`Event::FixProgress`].
+fn fix_progress(
+    notify: &(impl Fn(Event) + Send + Sync),
+) -> impl Fn(usize, usize, &str) + Send + Sync + '_ {
+    move |done, total, user| {
+        notify(Event::FixProgress {
+            done,
+            total,
+            user: user.to_string(),
+        })
+    }
+}
+
 /// Director's users with their ids in its web interface.
 pub type WebUsers = Arc<Vec<(u64, DirectoryUser)>>;
 
@@ -564,13 +577,7 @@ impl Tasks {
         self.spawn(async move {
             let result = async {
                 let web = sign_in.await.map_err(|e| e.to_string())?;
-                let progress = |done: usize, total: usize, user: &str| {
-                    notify(Event::FixProgress {
-                        done,
-                        total,
-                        user: user.to_string(),
-                    })
-                };
+                let progress = fix_progress(&notify);
                 crate::service::fix::apply(
                     &web,
                     &url,
@@ -597,13 +604,7 @@ impl Tasks {
             let result = async {
                 let backup = crate::service::fix::read_backup(&backup)?;
                 let web = sign_in.await.map_err(|e| e.to_string())?;
-                let progress = |done: usize, total: usize, user: &str| {
-                    notify(Event::FixProgress {
-                        done,
-                        total,
-                        user: user.to_string(),
-                    })
-                };
+                let progress = fix_progress(&notify);
                 Ok(Box::new(
                     crate::service::fix::undo(&web, &backup, &progress, &cancel).await,
                 ))

@@ -146,3 +146,68 @@ pub fn replace(h: &mut Harness<'_, HybridApp>, label: &str, text: &str) {
     h.get_by_label(label).type_text(text);
     h.step();
 }
+
+/// The window against a real Director's shape at `url` (no Portal answers
+/// there: a guided step that called one would fail), settings in `home`;
+/// the admin password at hand (it then reads Director at once) or not.
+pub fn real_director_window(
+    runtime: &tokio::runtime::Handle,
+    url: &str,
+    home: &std::path::Path,
+    settings: Settings,
+    password_at_hand: bool,
+) -> Harness<'static, HybridApp> {
+    let mut config = app_config(url, SettingsStore::new(home), settings, false);
+    config.portal_url = "http://127.0.0.1:9".into();
+    if !password_at_hand {
+        config.director_password = None;
+    }
+    window(runtime, ClientOptions::default(), config, [1100.0, 900.0])
+}
+
+/// The simulator serving only what a real Director is known to serve.
+pub async fn web_only_sim(
+    users: Vec<hybrid_setup::contract::UserRecord>,
+    csrf_in_cookie: bool,
+) -> hybrid_setup::sim::RunningSim {
+    let mut config = hybrid_setup::sim::SimConfig::new(users);
+    config.web_mode = hybrid_setup::sim::server::WebMode {
+        only: true,
+        csrf_in_cookie,
+    };
+    hybrid_setup::sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim")
+}
+
+/// A new hire added to the simulated Director: no email, and a display
+/// name for a client username (no option makes that an address).
+pub async fn add_new_hire(url: &str) {
+    use hybrid_setup::contract::{SimControl, UserRecord};
+    hybrid_setup::client::sim_admin::SimAdmin::new(url)
+        .expect("admin")
+        .control(&SimControl {
+            add_user: Some(UserRecord {
+                user_dn: "CN=New Hire".into(),
+                first_name: "New".into(),
+                last_name: "Hire".into(),
+                client_username: "New Hire".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .expect("user added");
+}
+
+/// Serves `app` on a free loopback port; returns its base URL.
+pub async fn serve(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}

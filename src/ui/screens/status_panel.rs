@@ -207,19 +207,7 @@ impl StatusPanel {
                 }
                 ui.add(egui::Label::new(RichText::new(sentence).size(16.0)).wrap());
                 if let Some(r) = &report {
-                    let tone = if r.invalid_usernames == 0 {
-                        Tone::Good
-                    } else {
-                        Tone::Bad
-                    };
-                    widgets::notice(
-                        ui,
-                        tone,
-                        &format!(
-                            "Invalid client usernames: {} of {}",
-                            r.invalid_usernames, r.total_users
-                        ),
-                    );
+                    widgets::invalid_count(ui, r.invalid_usernames, r.total_users);
                     ui.label(format!(
                         "Users synced to the Connect Portal: {}",
                         r.synced_users

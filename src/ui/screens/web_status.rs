@@ -89,16 +89,7 @@ impl WebStatus {
                 );
                 ui.add(egui::Label::new(RichText::new(&status.summary).size(16.0)).wrap());
                 if let Some(Watched::Read(r)) = self.snapshot.as_ref().map(|s| &s.watched) {
-                    let tone = if r.invalid == 0 {
-                        Tone::Good
-                    } else {
-                        Tone::Bad
-                    };
-                    widgets::notice(
-                        ui,
-                        tone,
-                        &format!("Invalid client usernames: {} of {}", r.invalid, r.total),
-                    );
+                    widgets::invalid_count(ui, r.invalid as u64, r.total as u64);
                     for name in &r.examples {
                         ui.label(format!("• {name}"));
                     }

@@ -240,6 +240,17 @@ fn certificate_details(
         });
 }
 
+/// "Invalid client usernames: K of N", green at 0, red otherwise.
+pub fn invalid_count(ui: &mut Ui, invalid: impl Into<u64>, total: impl Into<u64>) {
+    let (invalid, total) = (invalid.into(), total.into());
+    let tone = if invalid == 0 { Tone::Good } else { Tone::Bad };
+    notice(
+        ui,
+        tone,
+        &format!("Invalid client usernames: {invalid} of {total}"),
+    );
+}
+
 /// A note in a frame, in `tone`.
 pub fn note(ui: &mut Ui, text: &str, tone: Tone) {
     let color = tone_color(ui, tone);
