@@ -83,12 +83,33 @@ async fn fix(
     (out.status.code(), json, stderr)
 }
 
+/// "N" of the audit's "N of X" against Director's web interface.
+async fn audit_invalid(url: &str) -> u64 {
+    let url = url.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(BIN)
+            .args(["audit", "--director-web", &url, "--format", "json"])
+            .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+            .env(
+                "HYBRID_SETUP_HOME",
+                tempfile::tempdir().expect("home").path(),
+            )
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("join");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    json["invalid"].as_u64().expect("invalid")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn preview_apply_rerun_and_undo() {
     let director = director().await;
     let url = director.url();
     let home = tempfile::tempdir().expect("home");
     let before = users_now(&url).await;
+    assert_eq!(audit_invalid(&url).await, 5);
 
     // Preview: the three it can stand behind, the case duplicate for a person.
     let (code, json, err) = fix(home.path(), &url, &["--suggest"]).await;
@@ -158,6 +179,13 @@ async fn preview_apply_rerun_and_undo() {
             )
         );
     }
+
+    // Audited again: the three fixed, the case duplicate left for a person.
+    assert_eq!(
+        audit_invalid(&url).await,
+        2,
+        "users 1 and 20 share a username ignoring case"
+    );
 
     // Undo: previewed, then the exact original back.
     let (code, json, _) = fix(home.path(), &url, &["--undo", &backup]).await;
@@ -422,4 +450,90 @@ async fn five_failures_in_a_row_stop_the_run_and_a_rerun_finishes() {
             .all(|u| u.client_username.contains('@'))
     );
     director.stop().await;
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Whatever the directory, applying the suggested fix and then undoing
+    /// it gives back exactly the directory there was (every field of every
+    /// user), and the fix itself never touches a field it did not list.
+    #[test]
+    fn apply_then_undo_gives_back_the_original(
+        rows in proptest::collection::vec(
+            (
+                proptest::prop_oneof!["[a-c]{1,3}", "[a-c]{1,2}@acme\\.example", "[a-c ]{2,4}@acme\\.example"],
+                proptest::prop_oneof![proptest::strategy::Just(String::new()), "[a-d]{1,3}@acme\\.example", "[a-c]{1,2}@acme"],
+            ),
+            1..12,
+        )
+    ) {
+        let users: Vec<UserRecord> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (username, email))| user(&(i + 1).to_string(), username, email))
+            .collect();
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let director = support::web_only_sim(users, false).await;
+            let url = director.url();
+            let before = users_now(&url).await;
+            let web = WebDirector::sign_in(&url, ClientOptions::default(), "admin", &Secret::new(world::DEMO_ADMIN_PASSWORD))
+                .await
+                .expect("sign in");
+            let listed = web.users_with_ids(&|_, _| {}).await.expect("users");
+            let ids: HashMap<String, u64> = listed.iter().map(|(id, u)| (u.user_dn.to_string(), *id)).collect();
+            let directory: Vec<_> = listed.into_iter().map(|(_, u)| u).collect();
+            let suggestions = hybrid_setup::domain::fix::suggest(&directory, Some("acme.example"));
+            let preview = hybrid_setup::domain::fix::preview(&directory, &suggestions.wanted);
+            let changes: Vec<Change> = preview.accepted().cloned().collect();
+            let dir = tempfile::tempdir().expect("dir");
+            let no_progress = |_: usize, _: usize, _: &str| {};
+            let report = hybrid_setup::service::fix::apply(&web, &url, &changes, &ids, dir.path(), &no_progress, &AtomicBool::new(false))
+                .await
+                .expect("applied");
+            assert!(report.all_applied(), "{report:?}");
+            let fixed = users_now(&url).await;
+            for (old, new) in before.iter().zip(&fixed) {
+                let listed = |field: FixField| changes.iter().any(|c| c.user_dn == old.user_dn && c.field == field);
+                if !listed(FixField::ClientUsername) {
+                    assert_eq!(old.client_username, new.client_username);
+                }
+                if !listed(FixField::Email) {
+                    assert_eq!(old.email, new.email);
+                }
+                assert_eq!((&old.first_name, &old.last_name, &old.did), (&new.first_name, &new.last_name, &new.did));
+            }
+            // Director does not let two users share a client username: an
+            // original duplicate is the one value undo cannot recreate, and
+            // it says so in Director's words. Everything else comes back.
+            let mut not_recreated = std::collections::HashSet::new();
+            if let Some(path) = &report.backup {
+                let backup = hybrid_setup::service::fix::read_backup(path).expect("backup");
+                let undone = hybrid_setup::service::fix::undo(&web, &backup, &no_progress, &AtomicBool::new(false)).await;
+                for (change, outcome) in &undone.results {
+                    match outcome {
+                        hybrid_setup::service::fix::Outcome::Applied => {}
+                        hybrid_setup::service::fix::Outcome::Failed(why) => {
+                            // One PUT per user: its other field goes with it.
+                            let original = before.iter().find(|u| u.user_dn == change.user_dn).expect("user");
+                            let shared = before.iter().filter(|u| {
+                                u.client_username.trim().eq_ignore_ascii_case(original.client_username.trim())
+                            }).count() > 1;
+                            assert!(shared && why.contains("already been taken"), "{change:?}: {why}");
+                            not_recreated.insert(change.user_dn.clone());
+                        }
+                        other => panic!("{change:?}: {other:?}"),
+                    }
+                }
+            }
+            let after = users_now(&url).await;
+            for (old, new) in before.iter().zip(&after) {
+                if !not_recreated.contains(&old.user_dn) {
+                    assert_eq!(old, new);
+                }
+            }
+            director.stop().await;
+        });
+    }
 }

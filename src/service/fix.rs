@@ -279,43 +279,45 @@ async fn run(
     report: &mut Report,
 ) {
     let mut outcomes: Vec<Option<Vec<Outcome>>> = vec![None; users.len()];
-    let mut pending = users.iter().enumerate();
-    let mut running = tokio::task::JoinSet::new();
     let mut failures_in_a_row = 0;
     let mut done = 0;
-    loop {
-        // A few users at a time, as the read does; none started once
-        // cancelled or after too many failures in a row.
-        while running.len() < IN_FLIGHT && report.stopped.is_none() {
-            if cancel.load(Ordering::Relaxed) {
-                report.stopped = Some("cancelled".into());
-            } else if failures_in_a_row >= STOP_AFTER_FAILURES {
-                report.stopped = Some(format!(
-                    "stopped after {STOP_AFTER_FAILURES} failures in a row"
-                ));
+    for wave in waves(users, direction) {
+        let mut pending = wave.into_iter();
+        let mut running = tokio::task::JoinSet::new();
+        loop {
+            // A few users at a time, as the read does; none started once
+            // cancelled or after too many failures in a row.
+            while running.len() < IN_FLIGHT && report.stopped.is_none() {
+                if cancel.load(Ordering::Relaxed) {
+                    report.stopped = Some("cancelled".into());
+                } else if failures_in_a_row >= STOP_AFTER_FAILURES {
+                    report.stopped = Some(format!(
+                        "stopped after {STOP_AFTER_FAILURES} failures in a row"
+                    ));
+                }
+                if report.stopped.is_some() {
+                    break;
+                }
+                let Some(index) = pending.next() else {
+                    break;
+                };
+                let (web, user) = (web.clone(), users[index].clone());
+                running.spawn(async move { (index, one_user(&web, &user, direction).await) });
             }
-            if report.stopped.is_some() {
-                break;
-            }
-            let Some((index, user)) = pending.next() else {
+            let Some(joined) = running.join_next().await else {
                 break;
             };
-            let (web, user) = (web.clone(), user.clone());
-            running.spawn(async move { (index, one_user(&web, &user, direction).await) });
+            let Ok((index, user_outcomes)) = joined else {
+                continue;
+            };
+            let failed = user_outcomes
+                .iter()
+                .any(|o| matches!(o, Outcome::Failed(_)));
+            failures_in_a_row = if failed { failures_in_a_row + 1 } else { 0 };
+            outcomes[index] = Some(user_outcomes);
+            done += 1;
+            progress(done, users.len(), &users[index].user_dn);
         }
-        let Some(joined) = running.join_next().await else {
-            break;
-        };
-        let Ok((index, user_outcomes)) = joined else {
-            continue;
-        };
-        let failed = user_outcomes
-            .iter()
-            .any(|o| matches!(o, Outcome::Failed(_)));
-        failures_in_a_row = if failed { failures_in_a_row + 1 } else { 0 };
-        outcomes[index] = Some(user_outcomes);
-        done += 1;
-        progress(done, users.len(), &users[index].user_dn);
     }
     for (user, user_outcomes) in users.iter().zip(outcomes) {
         let user_outcomes =
@@ -324,6 +326,67 @@ async fn run(
             report.results.push((change.clone(), outcome));
         }
     }
+}
+
+/// The users in the order Director can take them: a user taking a value
+/// another user gives up (`bray` → `bob@…` while Bob's old `bob@…` moves
+/// on) waits for that user, so no write meets a value that is only free
+/// once the whole fix is done. Each wave runs a few at a time; a cycle
+/// (two users swapping values) goes last and meets Director's refusal.
+fn waves(users: &[BackupUser], direction: Direction) -> Vec<Vec<usize>> {
+    let values = |user: &BackupUser, giving_up: bool| -> Vec<(FixField, String)> {
+        user.changes
+            .iter()
+            .map(|c| {
+                let (old, new) = match direction {
+                    Direction::Forward => (&c.old, &c.new),
+                    Direction::Back => (&c.new, &c.old),
+                };
+                let value = if giving_up { old } else { new };
+                (c.field, crate::domain::username::comparison_key(value))
+            })
+            .collect()
+    };
+    let given_up: HashMap<(FixField, String), Vec<usize>> =
+        users
+            .iter()
+            .enumerate()
+            .fold(HashMap::new(), |mut map, (i, user)| {
+                for key in values(user, true) {
+                    map.entry(key).or_default().push(i);
+                }
+                map
+            });
+    let waits_for: Vec<Vec<usize>> = users
+        .iter()
+        .enumerate()
+        .map(|(i, user)| {
+            values(user, false)
+                .into_iter()
+                .filter_map(|key| given_up.get(&key))
+                .flatten()
+                .copied()
+                .filter(|&j| j != i)
+                .collect()
+        })
+        .collect();
+    let mut placed = vec![false; users.len()];
+    let mut waves = Vec::new();
+    while placed.iter().any(|p| !p) {
+        let wave: Vec<usize> = (0..users.len())
+            .filter(|&i| !placed[i] && waits_for[i].iter().all(|&j| placed[j]))
+            .collect();
+        let wave = if wave.is_empty() {
+            (0..users.len()).filter(|&i| !placed[i]).collect()
+        } else {
+            wave
+        };
+        for &i in &wave {
+            placed[i] = true;
+        }
+        waves.push(wave);
+    }
+    waves
 }
 
 /// One user: read fresh, check each field still holds what was expected,
@@ -543,6 +606,35 @@ mod tests {
             Some("director.acme.example-1700000000-2.json")
         );
         Ok(())
+    }
+
+    #[test]
+    fn a_user_taking_a_value_another_gives_up_waits_for_it() {
+        let user = |dn: &str, old: &str, new: &str| BackupUser {
+            id: 0,
+            user_dn: dn.into(),
+            original: serde_json::Value::Null,
+            changes: vec![Change {
+                user_dn: dn.into(),
+                field: FixField::ClientUsername,
+                old: old.into(),
+                new: new.into(),
+            }],
+        };
+        let users = [
+            user("1", "bray", "Bob@acme.example"),
+            user("2", "bob@acme.example", "bob.ray@acme.example"),
+            user("3", "cy", "cy@acme.example"),
+        ];
+        assert_eq!(waves(&users, Direction::Forward), vec![vec![1, 2], vec![0]]);
+        // Undo: the other way round.
+        assert_eq!(waves(&users, Direction::Back), vec![vec![0, 2], vec![1]]);
+        // Two users swapping values: nothing can go first; both go, last.
+        let swap = [
+            user("1", "a@x.example", "b@x.example"),
+            user("2", "b@x.example", "a@x.example"),
+        ];
+        assert_eq!(waves(&swap, Direction::Forward), vec![vec![0, 1]]);
     }
 
     #[test]

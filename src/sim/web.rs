@@ -345,13 +345,18 @@ async fn update_user(
                 .enumerate()
                 .any(|(i, u)| i + 1 != id && field(u).trim().eq_ignore_ascii_case(value.trim()))
     };
+    // Values the change leaves as they were are not judged again: a user
+    // sharing a client username can still get a new email.
+    let current = &world.director.users[id - 1];
+    let (username_changes, email_changes) =
+        (username != current.client_username, email != current.email);
     if username.trim().is_empty() {
         return refused("GuiLoginName", "can't be blank");
     }
-    if taken(|u| &u.client_username, username) {
+    if username_changes && taken(|u| &u.client_username, username) {
         return refused("GuiLoginName", "has already been taken");
     }
-    if taken(|u| &u.email, email) {
+    if email_changes && taken(|u| &u.email, email) {
         return refused("EmailAddress", "has already been taken");
     }
     let record = &mut world.director.users[id - 1];
