@@ -537,3 +537,88 @@ proptest::proptest! {
         });
     }
 }
+
+/// Ctrl+C during an apply: the users in flight finish, the rest are not
+/// started, the report and the backup are printed; a rerun does the rest.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_before_the_next_user() {
+    let users: Vec<UserRecord> = (1..=60)
+        .map(|i| {
+            user(
+                &i.to_string(),
+                &format!("u{i}"),
+                &format!("u{i}@acme.example"),
+            )
+        })
+        .collect();
+    let director = support::web_only_sim(users, false).await;
+    let url = director.url();
+    SimAdmin::new(&url)
+        .expect("admin")
+        .add_fault(&Fault {
+            route: "PUT /director/users/*".into(),
+            latency_ms: 500,
+            ..Default::default()
+        })
+        .await
+        .expect("slow writes");
+    let home = tempfile::tempdir().expect("home");
+    let child = Command::new(BIN)
+        .args([
+            "fix",
+            "--director-web",
+            &url,
+            "--format",
+            "json",
+            "--suggest",
+            "--apply",
+            "--allow-many",
+        ])
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .env("HYBRID_SETUP_HOME", home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // Ctrl+C once the first users are changed.
+    let started = std::time::Instant::now();
+    while !users_now(&url)
+        .await
+        .iter()
+        .any(|u| u.client_username.contains('@'))
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "nothing applied"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("ends"))
+        .await
+        .expect("join");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(out.status.code(), Some(1), "{json}");
+    assert_eq!(json["stopped"], "cancelled", "{json}");
+    assert!(json["backup"].is_string());
+    let applied = json["changes"]
+        .as_array()
+        .map_or(0, |c| c.iter().filter(|c| c["result"] == "applied").count());
+    assert!(
+        applied > 0 && applied < 60,
+        "{applied} applied before the stop"
+    );
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply", "--allow-many"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert!(
+        users_now(&url)
+            .await
+            .iter()
+            .all(|u| u.client_username.contains('@'))
+    );
+    director.stop().await;
+}

@@ -81,7 +81,16 @@ pub async fn run(args: FixArgs) -> ExitCode {
         Ok(web) => web,
         Err(e) => return fail(2, format!("Director sign-in failed: {}", explain(&e))),
     };
-    let cancel = AtomicBool::new(false);
+    // Ctrl+C stops before the next user: what is in flight finishes, the
+    // report and the backup are printed, and a rerun does the rest.
+    let cancel = std::sync::Arc::new(AtomicBool::new(false));
+    let on_ctrl_c = cancel.clone();
+    let _ctrl_c = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nCancelling: the users in flight finish, then it stops.");
+            on_ctrl_c.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
     let show_progress = std::io::stderr().is_terminal();
     let progress = move |done: usize, total: usize, user: &str| {
         if show_progress {
