@@ -125,7 +125,54 @@ pub fn enabled(h: &Harness<'_, HybridApp>, label: &str) -> bool {
         .is_some_and(|n| !n.accesskit_node().is_disabled())
 }
 
+/// Every control a person can click or type into has a role and a name in
+/// the AccessKit tree (what a screen reader reads out); fails naming the
+/// step and the unnamed controls.
+pub fn assert_controls_named(h: &Harness<'_, HybridApp>) {
+    use egui::accesskit::Role;
+    let unnamed: Vec<String> = h
+        .root()
+        .children_recursive()
+        .filter(|n| {
+            matches!(
+                n.accesskit_node().role(),
+                Role::Button
+                    | Role::CheckBox
+                    | Role::TextInput
+                    | Role::PasswordInput
+                    | Role::MultilineTextInput
+                    | Role::Link
+                    | Role::RadioButton
+                    | Role::ComboBox
+                    | Role::Slider
+                    | Role::SpinButton
+                    | Role::Tab
+            )
+        })
+        .filter(|n| {
+            n.accesskit_node()
+                .label()
+                .is_none_or(|l| l.trim().is_empty())
+        })
+        .map(|n| {
+            let node = n.accesskit_node();
+            format!(
+                "{:?} at {:?} (value {:?})",
+                node.role(),
+                node.bounding_box(),
+                node.value()
+            )
+        })
+        .collect();
+    assert!(
+        unnamed.is_empty(),
+        "unnamed controls on {:?}: {unnamed:?}",
+        h.state().step()
+    );
+}
+
 pub fn click(h: &mut Harness<'_, HybridApp>, label: &str) {
+    assert_controls_named(h);
     h.get_by_label(label).click();
     h.step();
     h.step();
