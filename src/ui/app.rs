@@ -134,6 +134,7 @@ impl HybridApp {
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.tasks.attach(ctx);
         if !self.started {
+            widgets::readable_theme(ctx);
             self.start();
         }
         for event in self.tasks.drain() {

@@ -47,6 +47,17 @@ pub fn window(
     config: AppConfig,
     size: [f32; 2],
 ) -> Harness<'static, HybridApp> {
+    window_in(runtime, options, config, size, egui::Theme::Dark)
+}
+
+/// [`window`] in `theme`.
+pub fn window_in(
+    runtime: &tokio::runtime::Handle,
+    options: ClientOptions,
+    config: AppConfig,
+    size: [f32; 2],
+    theme: egui::Theme,
+) -> Harness<'static, HybridApp> {
     let tasks = Tasks::new(
         runtime.clone(),
         &config.director_url,
@@ -56,14 +67,17 @@ pub fn window(
     )
     .expect("background tasks");
     let app = HybridApp::new(tasks, config);
-    Harness::builder().with_size(size).build_ui_state(
-        // As eframe calls them: the logic half, then the drawing half.
-        |ui, app: &mut HybridApp| {
-            app.logic(ui.ctx());
-            app.ui(ui);
-        },
-        app,
-    )
+    Harness::builder()
+        .with_size(size)
+        .with_theme(theme)
+        .build_ui_state(
+            // As eframe calls them: the logic half, then the drawing half.
+            |ui, app: &mut HybridApp| {
+                app.logic(ui.ctx());
+                app.ui(ui);
+            },
+            app,
+        )
 }
 
 /// A complete, valid registration for `company`, Contact `email`.

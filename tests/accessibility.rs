@@ -1,0 +1,189 @@
+//! Readable by everyone: every text the window paints, on every screen a
+//! person walks through, in the light and the dark theme, against the fill
+//! behind it — at least 4.5:1 (3:1 for large text), as WCAG 2.2 AA asks.
+
+mod contrast;
+mod support;
+
+use egui_kittest::Harness;
+use hybrid_setup::domain::wizard::Step;
+use hybrid_setup::sim::data;
+use hybrid_setup::store::settings::{Settings, SettingsStore};
+use hybrid_setup::ui::app::HybridApp;
+use support::{click, fill, has_text, wait_for};
+
+use contrast::Pair;
+
+/// The pairs of one screen in one theme.
+fn screen(
+    h: &mut Harness<'_, HybridApp>,
+    theme: egui::Theme,
+    name: &str,
+    all: &mut Vec<(String, egui::Theme, Pair)>,
+) {
+    h.run_ok();
+    let window_fill = h.ctx.global_style().visuals.panel_fill;
+    for pair in contrast::pairs(h, window_fill) {
+        all.push((name.to_string(), theme, pair));
+    }
+}
+
+/// Walks the guided wizard against a real Director's shape in `theme`.
+fn walk(theme: egui::Theme, all: &mut Vec<(String, egui::Theme, Pair)>) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(support::web_only_sim(
+        data::generate(120, data::Mix::Fixable, 7),
+        false,
+    ));
+    let home = tempfile::tempdir().expect("home");
+    let mut config = support::app_config(
+        &director.url(),
+        SettingsStore::new(home.path()),
+        Settings::default(),
+        false,
+    );
+    config.portal_url = "http://127.0.0.1:9".into();
+    let mut h = support::window_in(
+        runtime.handle(),
+        Default::default(),
+        config,
+        [1040.0, 900.0],
+        theme,
+    );
+    wait_for(&mut h, "the checks", |h| {
+        has_text(h, "web interface") && support::enabled(h, "Continue")
+    });
+    screen(&mut h, theme, "Requirements", all);
+    click(&mut h, "Continue");
+    screen(&mut h, theme, "Link Director", all);
+    click(&mut h, "Connect account link");
+    screen(&mut h, theme, "Register (guided)", all);
+    click(&mut h, "I have registered");
+    fill(&mut h, "Account Name", "Acme");
+    fill(&mut h, "Account ID", "Account ID 1");
+    h.key_press(egui::Key::Tab);
+    screen(&mut h, theme, "Confirmation (guided, a field error)", all);
+    support::replace(&mut h, "Account ID", "1000002");
+    wait_for(&mut h, "Continue", |h| support::enabled(h, "Continue"));
+    click(&mut h, "Continue");
+    fill(&mut h, "Token", "tok-123");
+    screen(&mut h, theme, "Credentials (guided)", all);
+    click(&mut h, "Continue");
+    wait_for(&mut h, "the count", |h| {
+        has_text(h, "client usernames invalid")
+    });
+    screen(&mut h, theme, "Username format", all);
+    click(
+        &mut h,
+        hybrid_setup::ui::screens::usernames::USE_EMAIL_LABEL,
+    );
+    click(
+        &mut h,
+        hybrid_setup::ui::screens::usernames::APPEND_DOMAIN_LABEL,
+    );
+    wait_for(&mut h, "0 of 120", |h| {
+        support::has_label(h, "0 of 120") && support::enabled(h, "Continue")
+    });
+    click(&mut h, "Continue");
+    screen(&mut h, theme, "Save & first sync (guided)", all);
+    click(&mut h, "I clicked Save — verify");
+    wait_for(&mut h, "the verification", |h| {
+        support::enabled(h, "Finish")
+    });
+    screen(&mut h, theme, "Save & first sync (verified)", all);
+    click(&mut h, "Finish");
+    assert_eq!(h.state().step(), Step::Done);
+    wait_for(&mut h, "the panel", |h| has_text(h, "No username problems"));
+    screen(&mut h, theme, "Status panel (real Director)", all);
+    drop(h);
+    runtime.block_on(director.stop());
+}
+
+#[test]
+fn every_text_is_readable_in_both_themes() {
+    let mut all = Vec::new();
+    for theme in [egui::Theme::Dark, egui::Theme::Light] {
+        walk(theme, &mut all);
+    }
+    let failing: Vec<String> = all
+        .iter()
+        .filter(|(_, _, p)| !p.passes())
+        .map(|(screen, theme, p)| {
+            format!(
+                "{screen} ({theme:?}): \"{}\" {} on {} = {:.2}:1 (needs {}:1)",
+                p.text,
+                contrast::hex(p.color),
+                contrast::hex(p.background),
+                p.ratio,
+                p.required()
+            )
+        })
+        .collect();
+    if std::env::var_os("CI").is_none() {
+        write_table(&all);
+    }
+    assert!(
+        failing.is_empty(),
+        "{} texts under the contrast asked for:\n{}",
+        failing.len(),
+        failing.join("\n")
+    );
+}
+
+/// One table row: ratio, ratio needed, texts, screens, an example.
+type Row = (f64, f64, usize, std::collections::BTreeSet<String>, String);
+
+/// The pairs, one row per theme, colour and background, into
+/// docs/ACCESSIBILITY.md between its markers (outside CI: the texts read
+/// differ by a port number from run to run, so CI checks the ratios only).
+fn write_table(all: &[(String, egui::Theme, Pair)]) {
+    use std::collections::BTreeMap;
+    let mut rows: BTreeMap<(String, String, String), Row> = BTreeMap::new();
+    for (screen, theme, pair) in all {
+        let key = (
+            format!("{theme:?}"),
+            contrast::hex(pair.color),
+            contrast::hex(pair.background),
+        );
+        let row = rows.entry(key).or_insert((
+            pair.ratio,
+            pair.required(),
+            0,
+            Default::default(),
+            String::new(),
+        ));
+        row.2 += 1;
+        row.3.insert(screen.clone());
+        // Numbers (ports, counts, ages) differ between runs: one N each.
+        let mut example = String::new();
+        for c in pair.text.chars().take(40) {
+            if !c.is_ascii_digit() {
+                example.push(c);
+            } else if !example.ends_with('N') {
+                example.push('N');
+            }
+        }
+        if !example.contains("http") && (row.4.is_empty() || example.len() < row.4.len()) {
+            row.4 = example;
+        }
+    }
+    let mut table = String::from(
+        "\n| theme | text | background | contrast | needs | texts | screens | e.g. |\n|---|---|---|---:|---:|---:|---:|---|\n",
+    );
+    for ((theme, color, background), (ratio, needs, count, screens, example)) in &rows {
+        table.push_str(&format!(
+            "| {theme} | `{color}` | `{background}` | {ratio:.2}:1 | {needs}:1 | {count} | {} | {} |\n",
+            screens.len(),
+            example.replace('|', "/")
+        ));
+    }
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/ACCESSIBILITY.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/ACCESSIBILITY.md");
+    const START: &str = "<!-- contrast:start -->";
+    const END: &str = "<!-- contrast:end -->";
+    let (Some(start), Some(end)) = (doc.find(START), doc.find(END)) else {
+        panic!("docs/ACCESSIBILITY.md lacks the contrast markers");
+    };
+    let updated = format!("{}{START}{table}{}", &doc[..start], &doc[end..]);
+    std::fs::write(&path, updated).expect("write docs/ACCESSIBILITY.md");
+}
