@@ -2,7 +2,6 @@
 //! person walks through, in the light and the dark theme, against the fill
 //! behind it — at least 4.5:1 (3:1 for large text), as WCAG 2.2 AA asks.
 
-mod contrast;
 mod support;
 
 use egui_kittest::Harness;
@@ -12,7 +11,7 @@ use hybrid_setup::store::settings::{Settings, SettingsStore};
 use hybrid_setup::ui::app::HybridApp;
 use support::{click, fill, has_text, wait_for};
 
-use contrast::Pair;
+use support::contrast::{self, Pair};
 
 /// The pairs of one screen in one theme.
 fn screen(

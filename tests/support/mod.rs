@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 pub mod addresses;
+pub mod contrast;
 
 use std::time::{Duration, Instant};
 
@@ -185,8 +186,33 @@ pub fn assert_controls_named(h: &Harness<'_, HybridApp>) {
     );
 }
 
+/// Every text painted in the last frame reads at WCAG 2.2 AA against the
+/// fill behind it (see `tests/contrast`); fails naming the step and texts.
+pub fn assert_readable(h: &Harness<'_, HybridApp>) {
+    let window_fill = h.ctx.global_style().visuals.panel_fill;
+    let failing: Vec<String> = contrast::pairs(h, window_fill)
+        .into_iter()
+        .filter(|p| !p.passes())
+        .map(|p| {
+            format!(
+                "\"{}\" {} on {} = {:.2}:1",
+                p.text,
+                contrast::hex(p.color),
+                contrast::hex(p.background),
+                p.ratio
+            )
+        })
+        .collect();
+    assert!(
+        failing.is_empty(),
+        "hard to read on {:?}: {failing:?}",
+        h.state().step()
+    );
+}
+
 pub fn click(h: &mut Harness<'_, HybridApp>, label: &str) {
     assert_controls_named(h);
+    assert_readable(h);
     h.get_by_label(label).click();
     h.step();
     h.step();

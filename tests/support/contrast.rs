@@ -3,7 +3,6 @@
 //! shapes egui painted in the last frame. Text on a disabled control is left
 //! out (WCAG exempts inactive components); where it is, is read from the
 //! AccessKit tree.
-#![allow(dead_code)]
 
 use egui::epaint::{Color32, Rect, Shape};
 use egui_kittest::Harness;
