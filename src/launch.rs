@@ -70,6 +70,7 @@ pub fn run() -> ExitCode {
             args.director,
             args.portal,
             args.demo_director,
+            args.theme.map(Into::into),
             env_password,
         ),
     }
@@ -117,6 +118,7 @@ fn open_window(
     director: Option<String>,
     portal: Option<String>,
     demo_director: DemoDirector,
+    theme: Option<crate::domain::wizard::ThemeChoice>,
     env_password: Option<Secret>,
 ) -> ExitCode {
     let store = SettingsStore::default_location();
@@ -192,6 +194,7 @@ fn open_window(
         open_links: true,
         notifications: true,
         monitor: MonitorConfig::default(),
+        theme,
     };
     let result = crate::ui::show(HybridApp::new(tasks, config));
     if let Some(running) = embedded {

@@ -363,10 +363,19 @@ fn the_whole_wizard_against_a_real_director() {
     assert!(has_text(&h, "Invalid client usernames: 1 of 121"));
     assert!(has_text(&h, "New Hire"));
 
+    // Theme: the panel's setting turns the window light, and is saved.
+    assert_eq!(h.ctx.theme(), egui::Theme::Dark);
+    click(&mut h, "Theme");
+    click(&mut h, "Light");
+    h.run_ok();
+    assert_eq!(h.ctx.theme(), egui::Theme::Light);
+    support::assert_readable(&h);
+
     // The kind is remembered for this address.
     h.state_mut().flush();
     let saved = std::fs::read_to_string(home.path().join("settings.json")).expect("settings");
     assert!(saved.contains("\"web\""), "{saved}");
+    assert!(saved.contains("\"theme\": \"light\""), "{saved}");
     drop(h);
     runtime.block_on(director.stop());
 }

@@ -40,6 +40,28 @@ pub struct Cli {
     /// automatic) or `web` (only what a real Director's web interface shows).
     #[arg(long = "demo-director", value_enum, default_value = "contract")]
     pub demo_director: DemoDirector,
+    /// The window's colours for this run (the status panel's Theme setting
+    /// is kept for the next).
+    #[arg(long, value_enum)]
+    pub theme: Option<ThemeArg>,
+}
+
+/// `--theme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThemeArg {
+    System,
+    Light,
+    Dark,
+}
+
+impl From<ThemeArg> for crate::domain::wizard::ThemeChoice {
+    fn from(arg: ThemeArg) -> Self {
+        match arg {
+            ThemeArg::System => Self::System,
+            ThemeArg::Light => Self::Light,
+            ThemeArg::Dark => Self::Dark,
+        }
+    }
 }
 
 /// The built-in demo's Director.

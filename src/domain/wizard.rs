@@ -77,11 +77,36 @@ pub struct Progress {
     /// A real Director's configuration database to read users from
     /// (`mysql://st_configread@HOST:4308/shoreware`); empty: the web interface.
     pub config_database: String,
+    /// Light, dark, or as the system says (a setting on the status panel).
+    pub theme: ThemeChoice,
     /// The backup of the last fix made in Director (for "Undo the last fix").
     pub last_fix_backup: String,
     /// How often a real Director's users are read again for drift, in
     /// minutes; 0 means the default.
     pub check_users_every_minutes: u32,
+}
+
+/// The window's colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeChoice {
+    /// Follow the operating system's light or dark setting.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl ThemeChoice {
+    pub const ALL: [ThemeChoice; 3] = [ThemeChoice::System, ThemeChoice::Light, ThemeChoice::Dark];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ThemeChoice::System => "As the system",
+            ThemeChoice::Light => "Light",
+            ThemeChoice::Dark => "Dark",
+        }
+    }
 }
 
 /// A real Director's users are read again this often unless the admin chose.

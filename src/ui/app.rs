@@ -16,7 +16,7 @@ use super::tasks::{Event, Request, Tasks};
 use super::widgets::{self, Tone};
 use crate::domain::alarm::AlarmState;
 use crate::domain::secret::Secret;
-use crate::domain::wizard::{Progress, Step};
+use crate::domain::wizard::{Progress, Step, ThemeChoice};
 use crate::service::drift_watch::DriftEvent;
 use crate::service::monitor::{MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::SecretKey;
@@ -40,6 +40,8 @@ pub struct AppConfig {
     /// Show desktop notifications on state changes (off in tests).
     pub notifications: bool,
     pub monitor: MonitorConfig,
+    /// `--theme`: the colours for this run, over the saved setting.
+    pub theme: Option<ThemeChoice>,
 }
 
 pub struct HybridApp {
@@ -63,6 +65,9 @@ pub struct HybridApp {
     screens: Screens,
     /// Queued by the screens this frame; handed to the tasks after it.
     requests: Vec<Request>,
+    theme_override: Option<ThemeChoice>,
+    /// The theme last handed to egui.
+    theme_applied: Option<ThemeChoice>,
 }
 
 impl HybridApp {
@@ -102,6 +107,8 @@ impl HybridApp {
             monitor: None,
             titled: None,
             requests: Vec::new(),
+            theme_override: config.theme,
+            theme_applied: None,
         }
     }
 
@@ -144,6 +151,7 @@ impl HybridApp {
         self.run_requests();
         self.title_and_icon(ctx);
         self.clear_clipboard_when_due(ctx);
+        self.apply_theme(ctx);
         if self.settings != self.saved {
             let since = *self.changed_at.get_or_insert_with(Instant::now);
             if since.elapsed() >= SAVE_AFTER {
@@ -152,6 +160,26 @@ impl HybridApp {
                 ctx.request_repaint_after(SAVE_AFTER);
             }
         }
+    }
+
+    /// Light, dark or the system's: `--theme`, else the saved setting.
+    fn apply_theme(&mut self, ctx: &egui::Context) {
+        // A choice made on the panel wins over the flag from then on.
+        if self.theme_override.is_some()
+            && self.saved.progress.theme != self.settings.progress.theme
+        {
+            self.theme_override = None;
+        }
+        let wanted = self.theme_override.unwrap_or(self.settings.progress.theme);
+        if self.theme_applied == Some(wanted) {
+            return;
+        }
+        self.theme_applied = Some(wanted);
+        ctx.set_theme(match wanted {
+            ThemeChoice::System => egui::ThemePreference::System,
+            ThemeChoice::Light => egui::ThemePreference::Light,
+            ThemeChoice::Dark => egui::ThemePreference::Dark,
+        });
     }
 
     /// A Token copied on a guided step leaves the clipboard after a minute.

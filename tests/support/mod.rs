@@ -37,6 +37,7 @@ pub fn app_config(url: &str, store: SettingsStore, settings: Settings, demo: boo
         open_links: false,
         notifications: false,
         monitor: Default::default(),
+        theme: None,
     }
 }
 
@@ -59,6 +60,12 @@ pub fn window_in(
     size: [f32; 2],
     theme: egui::Theme,
 ) -> Harness<'static, HybridApp> {
+    // The app applies its theme setting on the first frame: the harness's.
+    let mut config = config;
+    config.theme = Some(match theme {
+        egui::Theme::Light => hybrid_setup::domain::wizard::ThemeChoice::Light,
+        egui::Theme::Dark => hybrid_setup::domain::wizard::ThemeChoice::Dark,
+    });
     let tasks = Tasks::new(
         runtime.clone(),
         &config.director_url,

@@ -12,7 +12,7 @@ use super::alerts::{self, AlertsAction};
 use crate::client::http::ApiError;
 use crate::domain::alarm::{self, AlarmState, Status};
 use crate::domain::secret::Secret;
-use crate::domain::wizard::Step;
+use crate::domain::wizard::{Step, ThemeChoice};
 use crate::service::monitor::{MonitorEvent, Snapshot};
 use crate::service::troubleshooting;
 use crate::store::secret_store::SecretKey;
@@ -192,7 +192,7 @@ impl StatusPanel {
                     RichText::new(headline(status.state))
                         .size(24.0)
                         .strong()
-                        .color(widgets::state_color(status.state)),
+                        .color(widgets::state_text_color(ui, status.state)),
                 );
                 let mut sentence = status.summary.clone();
                 if let Some(r) = &report
@@ -261,6 +261,7 @@ impl StatusPanel {
             if ui.button("Run the setup steps again").clicked() {
                 go = Some(Step::Requirements);
             }
+            theme_choice(ui, ctx);
             if ui
                 .button("Save diagnostics…")
                 .on_hover_text("Version, settings, state and the recent log for support, with secrets removed.")
@@ -344,6 +345,20 @@ pub fn director_sign_in(
             true
         })
         .inner
+}
+
+/// "Theme: As the system / Light / Dark", kept in the settings.
+fn theme_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
+    let label = ui.label("Theme");
+    egui::ComboBox::from_id_salt("theme")
+        .selected_text(ctx.progress.theme.label())
+        .show_ui(ui, |ui| {
+            for choice in ThemeChoice::ALL {
+                ui.selectable_value(&mut ctx.progress.theme, choice, choice.label());
+            }
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 pub fn headline(state: AlarmState) -> &'static str {

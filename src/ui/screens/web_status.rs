@@ -85,7 +85,7 @@ impl WebStatus {
                     RichText::new(self.headline())
                         .size(24.0)
                         .strong()
-                        .color(widgets::state_color(status.state)),
+                        .color(widgets::state_text_color(ui, status.state)),
                 );
                 ui.add(egui::Label::new(RichText::new(&status.summary).size(16.0)).wrap());
                 if let Some(Watched::Read(r)) = self.snapshot.as_ref().map(|s| &s.watched) {

@@ -320,6 +320,20 @@ pub fn copyable(ui: &mut Ui, label: &str, value: &str) {
     });
 }
 
+/// The colour of text that names an alarm state: the tone's, so it reads in
+/// either theme (the painted icon keeps the fixed alarm colours).
+pub fn state_text_color(ui: &Ui, state: AlarmState) -> Color32 {
+    tone_color(
+        ui,
+        match state {
+            AlarmState::Green => Tone::Good,
+            AlarmState::Red => Tone::Bad,
+            AlarmState::Stale => Tone::Warning,
+            AlarmState::Unknown => Tone::Muted,
+        },
+    )
+}
+
 pub fn state_color(state: AlarmState) -> Color32 {
     match state {
         AlarmState::Green => GREEN,
