@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::{click, enabled, fill, has_label, has_text, wait_for};
 
+use egui_kittest::kittest::Queryable;
 use hybrid_setup::client::director::web::WebDirector;
 use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::domain::secret::Secret;
@@ -275,6 +276,13 @@ fn the_whole_wizard_against_a_real_director() {
     assert!(has_text(&h, "Director build supports HYBRID"));
     assert!(has_text(&h, "Not checked here: Escalation Profiles"));
     assert!(!has_text(&h, "expected JSON"));
+    // Each result is read out in words, not only shown by colour.
+    for word in ["Passed", "Warning", "Not checked"] {
+        assert!(
+            h.query_all_by_label(word).next().is_some(),
+            "no check marked \"{word}\" for a screen reader"
+        );
+    }
     click(&mut h, "Continue");
 
     // 2–3. Link, then Register: guided, nothing submitted.

@@ -290,7 +290,12 @@ pub fn check_tone(status: CheckStatus) -> Tone {
 pub fn check_row(ui: &mut Ui, check: &Check) {
     let color = tone_color(ui, check_tone(check.status));
     ui.horizontal_top(|ui| {
-        mark(ui, check.status.into(), 18.0);
+        mark_named(
+            ui,
+            check.status.into(),
+            18.0,
+            check_status_word(check.status),
+        );
         ui.vertical(|ui| {
             ui.add(egui::Label::new(RichText::new(&check.title).strong()).wrap());
             ui.add(egui::Label::new(&check.detail).wrap());
@@ -382,9 +387,40 @@ impl From<CheckStatus> for Mark {
     }
 }
 
-/// Draws a marker without relying on symbol glyphs a font may lack.
+impl Mark {
+    /// What a screen reader says for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mark::Ok => "Passed",
+            Mark::Warning => "Warning",
+            Mark::Failed => "Failed",
+            Mark::Current => "Current step",
+            Mark::ToDo => "To do",
+            Mark::Skipped => "Skipped",
+        }
+    }
+}
+
+/// A check's result in words, beside its marker (not only its colour).
+pub fn check_status_word(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Pass => "Passed",
+        CheckStatus::Warn => "Warning",
+        CheckStatus::Fail => "Failed",
+        CheckStatus::NotChecked => "Not checked",
+    }
+}
+
+/// Draws a marker without relying on symbol glyphs a font may lack; it is
+/// an image named by [`Mark::label`] in the AccessKit tree.
 pub fn mark(ui: &mut Ui, mark: Mark, size: f32) -> egui::Response {
+    mark_named(ui, mark, size, mark.label())
+}
+
+/// [`mark`] with another name for screen readers.
+pub fn mark_named(ui: &mut Ui, mark: Mark, size: f32, name: &str) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::hover());
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, name));
     let painter = ui.painter_at(rect);
     let c = rect.center();
     let r = size * 0.42;
