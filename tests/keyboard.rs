@@ -1,0 +1,122 @@
+//! The whole guided wizard with the keyboard only — Tab, Shift+Tab, Space,
+//! Enter and typed text; no pointer — from Requirements to the status
+//! panel, against the simulator playing a real Director. Each Enter moves
+//! one step at most.
+
+mod support;
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use hybrid_setup::domain::wizard::Step;
+use hybrid_setup::sim::data;
+use hybrid_setup::store::settings::Settings;
+use hybrid_setup::ui::app::HybridApp;
+use hybrid_setup::ui::screens::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
+use support::{enabled, has_label, has_text, wait_for};
+
+fn focused(h: &Harness<'_, HybridApp>, label: &str) -> bool {
+    h.query_all_by_label(label)
+        .any(|n| n.accesskit_node().is_focused())
+}
+
+/// Tab (or Shift+Tab) until `label` has the focus.
+fn tab_to(h: &mut Harness<'_, HybridApp>, label: &str, backwards: bool) {
+    for _ in 0..80 {
+        if focused(h, label) {
+            return;
+        }
+        if backwards {
+            h.key_press_modifiers(Modifiers::SHIFT, Key::Tab);
+        } else {
+            h.key_press(Key::Tab);
+        }
+        h.step();
+    }
+    panic!("Tab never reached \"{label}\" on {:?}", h.state().step());
+}
+
+fn type_text(h: &mut Harness<'_, HybridApp>, text: &str) {
+    h.event(egui::Event::Text(text.into()));
+    h.step();
+}
+
+fn press(h: &mut Harness<'_, HybridApp>, key: Key) {
+    h.key_press(key);
+    h.step();
+    h.step();
+}
+
+#[test]
+fn the_guided_wizard_with_the_keyboard_only() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(support::web_only_sim(
+        data::generate(120, data::Mix::Fixable, 7),
+        false,
+    ));
+    let home = tempfile::tempdir().expect("home");
+    let mut h = support::real_director_window(
+        runtime.handle(),
+        &director.url(),
+        home.path(),
+        Settings::default(),
+        true,
+    );
+    wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
+
+    // Enter is Continue while nothing has the focus — one step each.
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::LinkDirector);
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::Register);
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::Confirmation);
+
+    // Fields by Tab, text typed, Shift+Tab back.
+    tab_to(&mut h, "Account Name", false);
+    type_text(&mut h, "Acme Boston");
+    tab_to(&mut h, "Account ID", false);
+    type_text(&mut h, "1000002");
+    tab_to(&mut h, "Account Name", true);
+    tab_to(&mut h, "Continue", false);
+    press(&mut h, Key::Enter);
+    assert_eq!(
+        h.state().step(),
+        Step::Credentials,
+        "the focused button, once"
+    );
+    assert_eq!(h.state().progress().account_id, "1000002");
+
+    tab_to(&mut h, "Token", false);
+    type_text(&mut h, "tok-123");
+    tab_to(&mut h, "Continue", false);
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::UsernameFormat);
+
+    // Check boxes with Space.
+    wait_for(&mut h, "the count", |h| {
+        has_text(h, "client usernames invalid")
+    });
+    tab_to(&mut h, USE_EMAIL_LABEL, false);
+    press(&mut h, Key::Space);
+    tab_to(&mut h, APPEND_DOMAIN_LABEL, false);
+    press(&mut h, Key::Space);
+    wait_for(&mut h, "0 of 120", |h| {
+        has_label(h, "0 of 120") && enabled(h, "Continue")
+    });
+    tab_to(&mut h, "Continue", false);
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::FirstSync);
+
+    tab_to(&mut h, "I clicked Save — verify", false);
+    press(&mut h, Key::Enter);
+    wait_for(&mut h, "the verification", |h| enabled(h, "Finish"));
+    tab_to(&mut h, "Finish", false);
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::Done);
+    wait_for(&mut h, "the panel", |h| {
+        has_text(h, "No username problems in Director")
+    });
+    drop(h);
+    runtime.block_on(director.stop());
+}
