@@ -64,6 +64,8 @@ mod tests {
         for state in [AlarmState::Stale, AlarmState::Unknown] {
             assert!(section(anchor_for_state(state).expect("anchor")).is_some());
         }
+        // The real Director's status panel shows this one.
+        assert!(section("real_director").is_some_and(|s| s.contains("alarm bar")));
         assert!(section("nope").is_none());
     }
 

@@ -121,6 +121,11 @@ impl WebStatus {
             self.needs_password = false;
         }
         self.checking(ui, ctx);
+        if let Some(guide) = crate::service::troubleshooting::section("real_director") {
+            egui::CollapsingHeader::new("What to do").show(ui, |ui| {
+                ui.add(egui::Label::new(guide).wrap());
+            });
+        }
     }
 
     /// "Check now", the reading in progress, and how often users are read.
