@@ -1,8 +1,8 @@
 //! Watching a real Director (its web interface) from the status panel: on
 //! a schedule — every 15 minutes unless the admin chose otherwise — sign
 //! in, read the build and every user, and count the client usernames that
-//! would fail Connect Sync under the saved options. Only what changed is
-//! reported; failures back off. The Hybrid alarm is not read: no known
+//! would fail Connect Sync under the saved options. Each look is reported;
+//! a notification only when something changed; failures back off. The Hybrid alarm is not read: no known
 //! interface shows it (see `domain::drift`).
 
 use std::sync::{Arc, Mutex};
@@ -59,7 +59,8 @@ pub enum DriftEvent {
 }
 
 /// Starts watching on `runtime`; dropping the handle stops it, and its
-/// `check_now` looks at once.
+/// `check_now` looks at once. Notifications come only when what a person
+/// would be told changed (`DriftNotifier`).
 pub fn spawn(
     runtime: &tokio::runtime::Handle,
     config: DriftConfig,
@@ -71,7 +72,6 @@ pub fn spawn(
     runtime.spawn(async move {
         let mut director: Option<WebDirector> = None;
         let mut notifier = DriftNotifier::default();
-        let mut last: Option<Watched> = None;
         let mut backoff = Backoff::new(config.every, config.first_retry, config.max_backoff);
         loop {
             let signed_in = credentials
@@ -98,16 +98,15 @@ pub fn spawn(
                     if let Some(notification) = notifier.observe(&watched) {
                         listener(DriftEvent::Notify(notification));
                     }
-                    if last.as_ref() != Some(&watched) || error.is_some() {
-                        last = Some(watched.clone());
-                        listener(DriftEvent::Changed(Box::new(DriftSnapshot {
-                            status: watched.status(),
-                            watched,
-                            error,
-                            checked_at: Instant::now(),
-                            next_check_in: wait,
-                        })));
-                    }
+                    // Every look is reported (one every 15 minutes): the
+                    // panel's "checked 2 min ago" is the last look's.
+                    listener(DriftEvent::Changed(Box::new(DriftSnapshot {
+                        status: watched.status(),
+                        watched,
+                        error,
+                        checked_at: Instant::now(),
+                        next_check_in: wait,
+                    })));
                     wait
                 }
             };
