@@ -500,7 +500,9 @@ fn the_icon_opens_the_alerts_with_their_description() {
     provisioned_red(&world);
     let mut h = world.open();
     wait_for(&mut h, "the red state", |h| {
-        has_label(h, "Hybrid status: Alert")
+        h.query_all_by_label_contains("Connect Sync: alert — ")
+            .next()
+            .is_some()
     });
     assert!(has_label(&h, "Connect Sync has an alert"));
     assert!(
@@ -509,7 +511,7 @@ fn the_icon_opens_the_alerts_with_their_description() {
     );
 
     // Double-click the icon: the Alerts view, with the Description.
-    let icon = h.get_by_label("Hybrid status: Alert");
+    let icon = h.get_by_label_contains("Connect Sync: alert — ");
     icon.click();
     icon.click();
     h.step();
@@ -530,7 +532,7 @@ fn the_icon_opens_the_alerts_with_their_description() {
     h.key_press(egui::Key::Escape);
     h.step();
     assert!(!has_text(&h, "Hybrid alerts"));
-    h.get_by_label("Hybrid status: Alert").focus();
+    h.get_by_label_contains("Connect Sync: alert — ").focus();
     h.step();
     h.key_press(egui::Key::Enter);
     h.step();

@@ -360,6 +360,12 @@ fn the_whole_wizard_against_a_real_director() {
     assert!(has_text(&h, "0 of 120 client usernames invalid"));
     assert!(has_text(&h, "see Director's alarm bar"));
     assert!(!has_text(&h, "healthy"), "never claims the alarm is green");
+    assert!(
+        h.query_all_by_label_contains("No username problems in Director — Director reachable")
+            .next()
+            .is_some(),
+        "the icon is read out in words"
+    );
 
     // A new hire without an email, whose client username is a display
     // name (no option can make that an address): the next check shows it.

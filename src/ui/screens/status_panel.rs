@@ -182,7 +182,12 @@ impl StatusPanel {
     fn summary(&mut self, ui: &mut Ui, ctx: &Ctx<'_>, status: &Status) {
         let report = self.snapshot.as_ref().and_then(Snapshot::report_now);
         ui.horizontal(|ui| {
-            let icon = widgets::hybrid_icon(ui, status.state, 96.0);
+            let spoken = format!(
+                "Connect Sync: {} — {}",
+                status.state.label().to_lowercase(),
+                status.summary
+            );
+            let icon = widgets::hybrid_icon(ui, status.state, 96.0, &spoken);
             if icon.clicked() || icon.double_clicked() {
                 self.show_alerts = true;
             }

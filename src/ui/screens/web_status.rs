@@ -78,7 +78,8 @@ impl WebStatus {
         ui.add_space(8.0);
         let status = self.status();
         ui.horizontal(|ui| {
-            widgets::hybrid_icon(ui, status.state, 96.0);
+            let spoken = format!("{} — {}", self.headline(), status.summary);
+            widgets::hybrid_icon(ui, status.state, 96.0, &spoken);
             ui.add_space(12.0);
             ui.vertical(|ui| {
                 ui.label(

@@ -351,17 +351,12 @@ pub fn state_color(state: AlarmState) -> Color32 {
 /// The Hybrid icon: colour and shape both carry the state, so it reads
 /// without colour vision too — a circle with a check (green), an octagon
 /// with a cross (red), a triangle with "!" (stale), a grey square with "?".
-pub fn hybrid_icon(ui: &mut Ui, state: AlarmState, size: f32) -> egui::Response {
+pub fn hybrid_icon(ui: &mut Ui, state: AlarmState, size: f32, spoken: &str) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::click());
     let response = response.on_hover_text("Double-click to see the alerts");
     paint_state(ui, rect, state);
-    response.widget_info(|| {
-        egui::WidgetInfo::labeled(
-            egui::Role::Button,
-            true,
-            format!("Hybrid status: {}", state.label()),
-        )
-    });
+    // Read out as its state and the sentence beside it, not only a colour.
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, spoken));
     response
 }
 
