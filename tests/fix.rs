@@ -622,3 +622,50 @@ async fn ctrl_c_stops_before_the_next_user() {
     );
     director.stop().await;
 }
+
+/// A PUT that never answers (the client's timeout fires): that user is
+/// "failed" with the reason, the others are applied; whether Director made
+/// the change or not, the rerun ends with every user fixed and none twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_never_answers_fails_alone_and_the_rerun_settles_it() {
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    SimAdmin::new(&url)
+        .expect("admin")
+        .add_fault(&Fault {
+            route: "PUT /director/users/17.json".into(),
+            timeout: true,
+            times: Some(1),
+            ..Default::default()
+        })
+        .await
+        .expect("fault");
+    let (code, json, err) = fix(
+        home.path(),
+        &url,
+        &["--suggest", "--apply", "--timeout", "2"],
+    )
+    .await;
+    assert_eq!(code, Some(1), "{err}{json}");
+    let result = |dn: &str| {
+        json["changes"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["user_dn"] == dn))
+            .cloned()
+            .expect("listed")
+    };
+    assert_eq!(result("17")["result"], "failed", "{json}");
+    assert!(
+        result("17")["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("2 s")),
+        "{json}"
+    );
+    assert_eq!(result("19")["result"], "applied");
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    let after = users_now(&url).await;
+    assert_eq!(after[16].client_username, "jane.doe@acme.example");
+    director.stop().await;
+}
