@@ -31,31 +31,17 @@ async fn real_director(csrf_in_cookie: bool) -> RunningSim {
 }
 
 async fn status(url: &str, password: &str, extra: &[&str]) -> (Option<i32>, String) {
-    let url = url.to_string();
-    let password = password.to_string();
-    let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let out = Command::new(BIN)
-            .args(["status", "--director", &url])
-            .args(&extra)
-            .env("HYBRID_DIRECTOR_PASSWORD", &password)
-            .env(
-                "HYBRID_SETUP_HOME",
-                tempfile::tempdir().expect("home").path(),
-            )
-            .output()
-            .expect("runs");
-        (
-            out.status.code(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )
-    })
-    .await
-    .expect("join")
+    let mut args = vec!["status", "--director", url];
+    args.extend_from_slice(extra);
+    let out = support::run_command(&args, password).await;
+    (
+        out.status.code(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,19 +133,11 @@ async fn something_else_at_the_address_is_described() {
 async fn audit_signs_in_with_the_cookie_held_token() {
     let director = real_director(true).await;
     let url = director.url();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .args(["audit", "--director-web", &url, "--format", "json"])
-            .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
-            .env(
-                "HYBRID_SETUP_HOME",
-                tempfile::tempdir().expect("home").path(),
-            )
-            .output()
-            .expect("runs")
-    })
-    .await
-    .expect("join");
+    let out = support::run_command(
+        &["audit", "--director-web", &url, "--format", "json"],
+        world::DEMO_ADMIN_PASSWORD,
+    )
+    .await;
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(json["total"], 120);

@@ -305,3 +305,23 @@ pub async fn serve(app: axum::Router) -> String {
     });
     format!("http://{addr}")
 }
+
+/// Runs the program's command line with `args`, the Director password in
+/// its environment and settings in a throwaway folder, off the runtime.
+pub async fn run_command(args: &[&str], password: &str) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hybrid-setup"))
+            .args(&args)
+            .env("HYBRID_DIRECTOR_PASSWORD", &password)
+            .env(
+                "HYBRID_SETUP_HOME",
+                tempfile::tempdir().expect("home").path(),
+            )
+            .output()
+            .expect("runs")
+    })
+    .await
+    .expect("join")
+}
