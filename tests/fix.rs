@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::process::{Command, Output};
 use std::sync::atomic::AtomicBool;
 
@@ -268,13 +267,11 @@ async fn users_changed_since_the_preview_are_skipped() {
     )
     .await
     .expect("sign in");
-    let ids: HashMap<String, u64> = web
+    let ids = web
         .users_with_ids(&|_, _| {})
         .await
         .expect("users")
-        .into_iter()
-        .map(|(id, u)| (u.user_dn.to_string(), id))
-        .collect();
+        .ids_by_dn();
     let change = |dn: &str, old: &str, new: &str| Change {
         user_dn: dn.into(),
         field: FixField::ClientUsername,
@@ -478,8 +475,8 @@ proptest::proptest! {
                 .await
                 .expect("sign in");
             let listed = web.users_with_ids(&|_, _| {}).await.expect("users");
-            let ids: HashMap<String, u64> = listed.iter().map(|(id, u)| (u.user_dn.to_string(), *id)).collect();
-            let directory: Vec<_> = listed.into_iter().map(|(_, u)| u).collect();
+            let ids = listed.ids_by_dn();
+            let directory = listed.users;
             let suggestions = hybrid_setup::domain::fix::suggest(&directory, Some("acme.example"));
             let preview = hybrid_setup::domain::fix::preview(&directory, &suggestions.wanted);
             let changes: Vec<Change> = preview.accepted().cloned().collect();

@@ -230,20 +230,7 @@ async fn redirects_to_another_host_are_reported_not_followed() {
         "nothing reached the other host"
     );
 
-    let url = redirecting.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(BIN)
-            .args(["status", "--director", &url])
-            .env("HYBRID_DIRECTOR_PASSWORD", "s3cret-pw")
-            .env(
-                "HYBRID_SETUP_HOME",
-                tempfile::tempdir().expect("home").path(),
-            )
-            .output()
-            .expect("runs")
-    })
-    .await
-    .expect("join");
+    let out = support::run_command(&["status", "--director", &redirecting], "s3cret-pw").await;
     let line = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(3), "{line}");
     assert!(line.starts_with("HYBRID UNKNOWN"), "{line}");

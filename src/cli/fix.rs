@@ -5,7 +5,6 @@
 //! were refused or failed (listed; the rest applied); 2: bad input, sign-in
 //! refused, Director unreachable, or too many users without --allow-many.
 
-use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -18,7 +17,6 @@ use super::{explain, fail};
 use crate::client::director::web::WebDirector;
 use crate::client::http::normalize_base_url;
 use crate::domain::fix::{self, Change, Preview};
-use crate::domain::format::DirectoryUser;
 use crate::domain::text::printable;
 use crate::service::fix::{self as apply_fix, Outcome, Report};
 
@@ -131,11 +129,8 @@ pub async fn run(args: FixArgs) -> ExitCode {
     if show_progress {
         eprintln!();
     }
-    let ids: HashMap<String, u64> = users
-        .iter()
-        .map(|(id, u)| (u.user_dn.to_string(), *id))
-        .collect();
-    let directory: Vec<DirectoryUser> = users.into_iter().map(|(_, u)| u).collect();
+    let ids = users.ids_by_dn();
+    let directory = users.users;
     let (wanted, for_a_human) = match (&args.changes, args.suggest) {
         (Some(path), _) => {
             let text = match std::fs::read_to_string(path) {

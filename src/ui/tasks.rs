@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::client::director::database::{self, DatabaseAddress};
 use crate::client::director::kind::{DirectorKind, detect};
-use crate::client::director::web::WebDirector;
+use crate::client::director::web::{WebDirector, WebDirectory};
 use crate::client::director::{Director, HttpDirector};
 use crate::client::http::{ApiError, ClientOptions};
 use crate::client::portal::{HttpPortal, Portal};
@@ -134,8 +134,8 @@ fn fix_progress(
     }
 }
 
-/// Director's users with their ids in its web interface.
-pub type WebUsers = Arc<Vec<(u64, DirectoryUser)>>;
+/// Director's users with their ids in its web interface, shared.
+pub type WebUsers = Arc<WebDirectory>;
 
 /// A real Director's configuration database and its password.
 #[derive(Debug, Clone)]
@@ -439,9 +439,7 @@ impl Tasks {
             Request::FixPreview { users, wanted } => {
                 self.spawn(async move {
                     let preview = tokio::task::spawn_blocking(move || {
-                        let directory: Vec<DirectoryUser> =
-                            users.iter().map(|(_, u)| u.clone()).collect();
-                        crate::domain::fix::preview(&directory, &wanted)
+                        crate::domain::fix::preview(&users.users, &wanted)
                     })
                     .await
                     .unwrap_or_default();
@@ -532,14 +530,14 @@ impl Tasks {
                 let users = web
                     .users_with_ids(&|done, total| notify(Event::UsersProgress { done, total }))
                     .await?;
+                let users = Arc::new(users);
                 let suggestions = tokio::task::spawn_blocking({
-                    let directory: Vec<DirectoryUser> =
-                        users.iter().map(|(_, u)| u.clone()).collect();
-                    move || crate::domain::fix::suggest(&directory, email_domain.as_deref())
+                    let users = users.clone();
+                    move || crate::domain::fix::suggest(&users.users, email_domain.as_deref())
                 })
                 .await
                 .unwrap_or_default();
-                Ok((Arc::new(users), suggestions))
+                Ok((users, suggestions))
             }
             .await;
             Event::FixRead(result)

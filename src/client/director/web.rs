@@ -28,6 +28,25 @@ pub const CONCURRENT_USER_REQUESTS: usize = 8;
 /// The most `with_concurrency` allows: a Director is a phone system first.
 pub const MAX_CONCURRENT_USER_REQUESTS: usize = 32;
 
+/// Every user of a Director's web interface, and each one's id there (the
+/// `<id>` of `/director/users/<id>.json`), in the same order.
+#[derive(Debug, Clone, Default)]
+pub struct WebDirectory {
+    pub ids: Vec<u64>,
+    pub users: Vec<DirectoryUser>,
+}
+
+impl WebDirectory {
+    /// User DN → web id, for writing to the users a fix names.
+    pub fn ids_by_dn(&self) -> std::collections::HashMap<String, u64> {
+        self.users
+            .iter()
+            .zip(&self.ids)
+            .map(|(user, id)| (user.user_dn.to_string(), *id))
+            .collect()
+    }
+}
+
 /// Director's web interface, signed in. Clones share the session.
 #[derive(Debug, Clone)]
 pub struct WebDirector {
@@ -198,8 +217,7 @@ impl WebDirector {
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<Vec<DirectoryUser>, ApiError> {
-        let users = self.users_with_ids(progress).await?;
-        Ok(users.into_iter().map(|(_, user)| user).collect())
+        Ok(self.users_with_ids(progress).await?.users)
     }
 
     /// [`WebDirector::users`] with each user's id in the web interface (the
@@ -207,9 +225,11 @@ impl WebDirector {
     pub async fn users_with_ids(
         &self,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<Vec<(u64, DirectoryUser)>, ApiError> {
+    ) -> Result<WebDirectory, ApiError> {
         let url = self.http.url(USERS_LIST_PATH);
-        within_deadline(READ_DEADLINE, &url, self.read_all(&url, progress)).await
+        let read = within_deadline(READ_DEADLINE, &url, self.read_all(&url, progress)).await?;
+        let (ids, users) = read.into_iter().unzip();
+        Ok(WebDirectory { ids, users })
     }
 
     /// One user's whole document, as `GET /director/users/<id>.json` gives it.

@@ -100,7 +100,7 @@ impl FixView {
         match event {
             Event::FixRead(Ok((users, suggestions))) => {
                 self.users = users.clone();
-                self.rows = edit_rows(users, &suggestions.wanted, &suggestions.for_a_human);
+                self.rows = edit_rows(&users.users, &suggestions.wanted, &suggestions.for_a_human);
                 self.phase = Phase::Editing;
             }
             Event::FixRead(Err(e)) => self.phase = Phase::Failed(e.to_string()),
@@ -141,8 +141,9 @@ impl FixView {
             .collect();
         let known: HashMap<&str, &DirectoryUser> = self
             .users
+            .users
             .iter()
-            .map(|(_, u)| (u.user_dn.as_str(), u))
+            .map(|u| (u.user_dn.as_str(), u))
             .collect();
         let mut added = Vec::new();
         let mut unknown = 0;
@@ -405,11 +406,7 @@ impl FixView {
     }
 
     fn apply(&mut self, ctx: &mut Ctx<'_>, changes: Vec<Change>) {
-        let ids: HashMap<String, u64> = self
-            .users
-            .iter()
-            .map(|(id, u)| (u.user_dn.to_string(), *id))
-            .collect();
+        let ids = self.users.ids_by_dn();
         self.phase = Phase::Applying {
             done: 0,
             total: changes.len(),
@@ -500,7 +497,7 @@ fn row_of(user: &DirectoryUser, note: Option<String>) -> EditRow {
 
 /// The users in the way, each with the suggestion for it in its cells.
 fn edit_rows(
-    users: &[(u64, DirectoryUser)],
+    users: &[DirectoryUser],
     wanted: &[Wanted],
     for_a_human: &[(String, String)],
 ) -> Vec<EditRow> {
@@ -512,7 +509,7 @@ fn edit_rows(
         .collect();
     users
         .iter()
-        .filter_map(|(_, user)| {
+        .filter_map(|user| {
             let dn = user.user_dn.as_str();
             let w = suggested.get(dn);
             let note = notes.get(dn).map(|n| n.to_string());
