@@ -1,9 +1,10 @@
 //! The contrast of every text the window paints against the fill behind it
-//! (WCAG 2.2: 4.5:1 for normal text, 3:1 for large text), read from the
+//! (WCAG 2.2: 4.5:1 for normal text, 3:1 for large text and icons), read from the
 //! shapes egui painted in the last frame. Text on a disabled control is left
 //! out (WCAG exempts inactive components); where it is, is read from the
 //! AccessKit tree.
 
+use egui::accesskit::Role;
 use egui::epaint::{Color32, Rect, Shape};
 use egui_kittest::Harness;
 use egui_kittest::kittest::NodeT;
@@ -17,12 +18,24 @@ pub struct Pair {
     pub color: Color32,
     pub background: Color32,
     pub ratio: f64,
-    pub large: bool,
+    pub kind: Kind,
+}
+
+/// What WCAG asks of a pair depends on what is painted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    LargeText,
+    /// A shape of an icon (WCAG's non-text contrast).
+    Graphic,
 }
 
 impl Pair {
     pub fn required(&self) -> f64 {
-        if self.large { 3.0 } else { 4.5 }
+        match self.kind {
+            Kind::Text => 4.5,
+            Kind::LargeText | Kind::Graphic => 3.0,
+        }
     }
 
     pub fn passes(&self) -> bool {
@@ -72,31 +85,113 @@ fn flatten<'a>(shape: &'a Shape, out: &mut Vec<&'a Shape>) {
     }
 }
 
-/// Every text painted in the harness's last frame with its background.
+/// Every text painted in the harness's last frame with its background, and
+/// every shape of every icon (an image in the AccessKit tree, or a button
+/// drawn without words, like the Hybrid icon) against what is behind it.
 pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
-    let disabled: Vec<Rect> = h
-        .root()
-        .children_recursive()
+    let nodes: Vec<_> = h.root().children_recursive().collect();
+    let disabled: Vec<Rect> = nodes
+        .iter()
         .filter(|n| n.accesskit_node().is_disabled())
-        .filter_map(|n| n.accesskit_node().bounding_box())
-        .map(|b| {
-            Rect::from_min_max(
-                egui::pos2(b.x0 as f32, b.y0 as f32),
-                egui::pos2(b.x1 as f32, b.y1 as f32),
-            )
-        })
+        .map(|n| n.rect())
         .collect();
     let mut flat = Vec::new();
     for clipped in &h.output().shapes {
         flatten(&clipped.shape, &mut flat);
     }
+    // Where words are painted: a button with words is not an icon.
+    let words: Vec<Rect> = flat
+        .iter()
+        .filter_map(|shape| match shape {
+            Shape::Text(text) if text.galley.job.text.trim().chars().count() > 1 => {
+                Some(text.galley.rect.translate(text.pos.to_vec2()))
+            }
+            _ => None,
+        })
+        .collect();
+    let icons: Vec<(Rect, String)> = nodes
+        .iter()
+        .filter(|n| match n.accesskit_node().role() {
+            Role::Image => true,
+            Role::Button => !words.iter().any(|w| n.rect().contains(w.center())),
+            _ => false,
+        })
+        .map(|n| (n.rect(), n.accesskit_node().label().unwrap_or_default()))
+        .collect();
+    let icon_at = |at: egui::Pos2| {
+        icons
+            .iter()
+            .find(|(rect, _)| rect.expand(0.5).contains(at))
+            .map(|(_, name)| name.clone())
+    };
     let mut fills: Vec<(Rect, Color32)> = Vec::new();
     let mut out = Vec::new();
+    let graphic = |out: &mut Vec<Pair>,
+                   fills: &[(Rect, Color32)],
+                   name: String,
+                   color: Color32,
+                   at: egui::Pos2| {
+        let background = background_at(fills, at, window_fill);
+        let color = over(color, background);
+        out.push(Pair {
+            text: format!("icon \"{name}\""),
+            color,
+            background,
+            ratio: ratio(color, background),
+            kind: Kind::Graphic,
+        });
+    };
     for shape in flat {
         match shape {
             Shape::Rect(rect) if rect.fill.a() > 0 => {
-                let under = background_at(&fills, rect.rect.center(), window_fill);
+                let at = rect.rect.center();
+                if let Some(name) = icon_at(at) {
+                    graphic(&mut out, &fills, name, rect.fill, at);
+                }
+                let under = background_at(&fills, at, window_fill);
                 fills.push((rect.rect, over(rect.fill, under)));
+            }
+            Shape::Circle(circle) => {
+                let Some(name) = icon_at(circle.center) else {
+                    continue;
+                };
+                if circle.fill.a() > 0 {
+                    graphic(&mut out, &fills, name.clone(), circle.fill, circle.center);
+                    let under = background_at(&fills, circle.center, window_fill);
+                    let area = Rect::from_center_size(
+                        circle.center,
+                        egui::Vec2::splat(circle.radius * 2.0),
+                    );
+                    fills.push((area, over(circle.fill, under)));
+                }
+                if circle.stroke.width > 0.0 && circle.stroke.color.a() > 0 {
+                    graphic(&mut out, &fills, name, circle.stroke.color, circle.center);
+                }
+            }
+            Shape::Path(path) => {
+                let area = Rect::from_points(&path.points);
+                let Some(name) = icon_at(area.center()) else {
+                    continue;
+                };
+                if path.fill.a() > 0 {
+                    graphic(&mut out, &fills, name.clone(), path.fill, area.center());
+                    let under = background_at(&fills, area.center(), window_fill);
+                    fills.push((area, over(path.fill, under)));
+                }
+                if let egui::epaint::ColorMode::Solid(color) = path.stroke.color
+                    && path.stroke.width > 0.0
+                    && color.a() > 0
+                {
+                    graphic(&mut out, &fills, name, color, area.center());
+                }
+            }
+            Shape::LineSegment { points, stroke } => {
+                let at = points[0].lerp(points[1], 0.5);
+                if let Some(name) = icon_at(at)
+                    && stroke.width > 0.0
+                {
+                    graphic(&mut out, &fills, name, stroke.color, at);
+                }
             }
             Shape::Text(text) => {
                 let area = text.galley.rect.translate(text.pos.to_vec2());
@@ -121,7 +216,11 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
                         color,
                         background,
                         ratio: ratio(color, background),
-                        large: section.format.font_id.size >= LARGE_TEXT,
+                        kind: if section.format.font_id.size >= LARGE_TEXT {
+                            Kind::LargeText
+                        } else {
+                            Kind::Text
+                        },
                     });
                 }
             }

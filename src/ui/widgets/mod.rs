@@ -6,7 +6,8 @@ use crate::client::http::ApiError;
 use crate::domain::alarm::AlarmState;
 use crate::domain::requirements::{Check, CheckStatus};
 
-/// The alarm colours of the Hybrid icon (painted shapes, the taskbar badge).
+/// The alarm colours of the taskbar badge and of the Hybrid icon on the
+/// dark theme (the light theme's are in [`icon_colors`]).
 pub const GREEN: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x4f);
 pub const RED: Color32 = Color32::from_rgb(0xd3, 0x3c, 0x3c);
 pub const AMBER: Color32 = Color32::from_rgb(0xe0, 0x9a, 0x1a);
@@ -339,12 +340,37 @@ pub fn state_text_color(ui: &Ui, state: AlarmState) -> Color32 {
     )
 }
 
+/// The taskbar badge's colour (on the program's own icon, not a panel).
 pub fn state_color(state: AlarmState) -> Color32 {
     match state {
         AlarmState::Green => GREEN,
         AlarmState::Red => RED,
-        AlarmState::Stale => AMBER,
+        AlarmState::Stale => Color32::from_rgb(0xb2, 0x6b, 0x00),
         AlarmState::Unknown => GREY,
+    }
+}
+
+/// The Hybrid icon's fill and the colour of the glyph on it, for the theme
+/// in use: both at least 3:1 against what is behind them (WCAG 2.2's
+/// non-text contrast). The light theme takes darker fills; amber and grey
+/// on the dark theme carry a dark glyph, white on them would be 2.4:1.
+pub fn icon_colors(ui: &Ui, state: AlarmState) -> (Color32, Color32) {
+    const INK: Color32 = Color32::from_rgb(0x1b, 0x1b, 0x1b);
+    if ui.visuals().dark_mode {
+        match state {
+            AlarmState::Green => (GREEN, Color32::WHITE),
+            AlarmState::Red => (RED, Color32::WHITE),
+            AlarmState::Stale => (AMBER, INK),
+            AlarmState::Unknown => (GREY, INK),
+        }
+    } else {
+        let fill = match state {
+            AlarmState::Green => Color32::from_rgb(0x2a, 0x7d, 0x44),
+            AlarmState::Red => Color32::from_rgb(0xc4, 0x35, 0x35),
+            AlarmState::Stale => Color32::from_rgb(0xb2, 0x6b, 0x00),
+            AlarmState::Unknown => Color32::from_rgb(0x6e, 0x75, 0x80),
+        };
+        (fill, Color32::WHITE)
     }
 }
 
@@ -424,7 +450,8 @@ pub fn mark_named(ui: &mut Ui, mark: Mark, size: f32, name: &str) -> egui::Respo
         Mark::Warning => paint_state(ui, rect, AlarmState::Stale),
         Mark::Failed => paint_state(ui, rect, AlarmState::Red),
         Mark::Current => {
-            let accent = ui.visuals().selection.bg_fill;
+            // The selection fill is too pale on the light theme (1.6:1).
+            let accent = ui.visuals().hyperlink_color;
             let points = vec![
                 c + Vec2::new(-r * 0.7, -r),
                 c + Vec2::new(r, 0.0),
@@ -433,12 +460,12 @@ pub fn mark_named(ui: &mut Ui, mark: Mark, size: f32, name: &str) -> egui::Respo
             painter.add(egui::Shape::convex_polygon(points, accent, Stroke::NONE));
         }
         Mark::ToDo => {
-            painter.circle_stroke(c, r * 0.8, Stroke::new(1.5, GREY));
+            painter.circle_stroke(c, r * 0.8, Stroke::new(1.5, ui.visuals().weak_text_color()));
         }
         Mark::Skipped => {
             painter.line_segment(
                 [c - Vec2::new(r * 0.7, 0.0), c + Vec2::new(r * 0.7, 0.0)],
-                Stroke::new(2.0, GREY),
+                Stroke::new(2.0, ui.visuals().weak_text_color()),
             );
         }
     }
@@ -450,8 +477,8 @@ fn paint_state(ui: &Ui, rect: egui::Rect, state: AlarmState) {
     let painter = ui.painter_at(rect);
     let c = rect.center();
     let r = size * 0.46;
-    let color = state_color(state);
-    let white = Stroke::new((size * 0.08).max(1.5), Color32::WHITE);
+    let (color, glyph) = icon_colors(ui, state);
+    let glyph_stroke = Stroke::new((size * 0.08).max(1.5), glyph);
     match state {
         AlarmState::Green => {
             painter.circle_filled(c, r, color);
@@ -460,14 +487,14 @@ fn paint_state(ui: &Ui, rect: egui::Rect, state: AlarmState) {
                     c + Vec2::new(-r * 0.45, 0.0),
                     c + Vec2::new(-r * 0.1, r * 0.35),
                 ],
-                white,
+                glyph_stroke,
             );
             painter.line_segment(
                 [
                     c + Vec2::new(-r * 0.1, r * 0.35),
                     c + Vec2::new(r * 0.5, -r * 0.35),
                 ],
-                white,
+                glyph_stroke,
             );
         }
         AlarmState::Red => {
@@ -479,8 +506,8 @@ fn paint_state(ui: &Ui, rect: egui::Rect, state: AlarmState) {
                 .collect();
             painter.add(egui::Shape::convex_polygon(points, color, Stroke::NONE));
             let d = r * 0.38;
-            painter.line_segment([c + Vec2::new(-d, -d), c + Vec2::new(d, d)], white);
-            painter.line_segment([c + Vec2::new(-d, d), c + Vec2::new(d, -d)], white);
+            painter.line_segment([c + Vec2::new(-d, -d), c + Vec2::new(d, d)], glyph_stroke);
+            painter.line_segment([c + Vec2::new(-d, d), c + Vec2::new(d, -d)], glyph_stroke);
         }
         AlarmState::Stale => {
             let points = vec![
@@ -491,13 +518,9 @@ fn paint_state(ui: &Ui, rect: egui::Rect, state: AlarmState) {
             painter.add(egui::Shape::convex_polygon(points, color, Stroke::NONE));
             painter.line_segment(
                 [c + Vec2::new(0.0, -r * 0.4), c + Vec2::new(0.0, r * 0.25)],
-                white,
+                glyph_stroke,
             );
-            painter.circle_filled(
-                c + Vec2::new(0.0, r * 0.5),
-                (size * 0.045).max(1.0),
-                Color32::WHITE,
-            );
+            painter.circle_filled(c + Vec2::new(0.0, r * 0.5), (size * 0.045).max(1.0), glyph);
         }
         AlarmState::Unknown => {
             painter.rect_filled(
@@ -510,7 +533,7 @@ fn paint_state(ui: &Ui, rect: egui::Rect, state: AlarmState) {
                 egui::Align2::CENTER_CENTER,
                 "?",
                 egui::FontId::proportional(size * 0.55),
-                Color32::WHITE,
+                glyph,
             );
         }
     }
