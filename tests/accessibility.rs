@@ -1,16 +1,14 @@
 //! Readable by everyone: every text the window paints, on every screen a
-//! person walks through, in the light and the dark theme, against the fill
-//! behind it — at least 4.5:1 (3:1 for large text and for the shapes of
-//! icons), as WCAG 2.2 AA asks.
+//! person walks through (the guided wizard, and the demo's up to the
+//! alerts), in the light and the dark theme, against the fill behind it —
+//! at least 4.5:1 (3:1 for large text and for the shapes of icons), as
+//! WCAG 2.2 AA asks.
 
 mod support;
 
 use egui_kittest::Harness;
-use hybrid_setup::domain::wizard::Step;
-use hybrid_setup::sim::data;
-use hybrid_setup::store::settings::{Settings, SettingsStore};
 use hybrid_setup::ui::app::HybridApp;
-use support::{click, fill, has_text, wait_for};
+use support::walks::{self, Look};
 
 use support::contrast::{self, Pair};
 
@@ -28,82 +26,13 @@ fn screen(
     }
 }
 
-/// Walks the guided wizard against a real Director's shape in `theme`.
-fn walk(theme: egui::Theme, all: &mut Vec<(String, egui::Theme, Pair)>) {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let director = runtime.block_on(support::web_only_sim(
-        data::generate(120, data::Mix::Fixable, 7),
-        false,
-    ));
-    let home = tempfile::tempdir().expect("home");
-    let mut config = support::app_config(
-        &director.url(),
-        SettingsStore::new(home.path()),
-        Settings::default(),
-        false,
-    );
-    config.portal_url = "http://127.0.0.1:9".into();
-    let mut h = support::window_in(
-        runtime.handle(),
-        Default::default(),
-        config,
-        [1040.0, 900.0],
-        theme,
-    );
-    wait_for(&mut h, "the checks", |h| {
-        has_text(h, "web interface") && support::enabled(h, "Continue")
-    });
-    screen(&mut h, theme, "Requirements", all);
-    click(&mut h, "Continue");
-    screen(&mut h, theme, "Link Director", all);
-    click(&mut h, "Connect account link");
-    screen(&mut h, theme, "Register (guided)", all);
-    click(&mut h, "I have registered");
-    fill(&mut h, "Account Name", "Acme");
-    fill(&mut h, "Account ID", "Account ID 1");
-    h.key_press(egui::Key::Tab);
-    screen(&mut h, theme, "Confirmation (guided, a field error)", all);
-    support::replace(&mut h, "Account ID", "1000002");
-    wait_for(&mut h, "Continue", |h| support::enabled(h, "Continue"));
-    click(&mut h, "Continue");
-    fill(&mut h, "Token", "tok-123");
-    screen(&mut h, theme, "Credentials (guided)", all);
-    click(&mut h, "Continue");
-    wait_for(&mut h, "the count", |h| {
-        has_text(h, "client usernames invalid")
-    });
-    screen(&mut h, theme, "Username format", all);
-    click(
-        &mut h,
-        hybrid_setup::ui::screens::usernames::USE_EMAIL_LABEL,
-    );
-    click(
-        &mut h,
-        hybrid_setup::ui::screens::usernames::APPEND_DOMAIN_LABEL,
-    );
-    wait_for(&mut h, "0 of 120", |h| {
-        support::has_label(h, "0 of 120") && support::enabled(h, "Continue")
-    });
-    click(&mut h, "Continue");
-    screen(&mut h, theme, "Save & first sync (guided)", all);
-    click(&mut h, "I clicked Save — verify");
-    wait_for(&mut h, "the verification", |h| {
-        support::enabled(h, "Finish")
-    });
-    screen(&mut h, theme, "Save & first sync (verified)", all);
-    click(&mut h, "Finish");
-    assert_eq!(h.state().step(), Step::Done);
-    wait_for(&mut h, "the panel", |h| has_text(h, "No username problems"));
-    screen(&mut h, theme, "Status panel (real Director)", all);
-    drop(h);
-    runtime.block_on(director.stop());
-}
-
 #[test]
 fn every_text_is_readable_in_both_themes() {
     let mut all = Vec::new();
     for theme in [egui::Theme::Dark, egui::Theme::Light] {
-        walk(theme, &mut all);
+        let look = Look::new(theme);
+        walks::guided(look, &mut |h, name| screen(h, theme, name, &mut all));
+        walks::contract(look, &mut |h, name| screen(h, theme, name, &mut all));
     }
     let failing: Vec<String> = all
         .iter()

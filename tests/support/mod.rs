@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 pub mod addresses;
 pub mod contrast;
+pub mod walks;
 
 use std::time::{Duration, Instant};
 
@@ -49,17 +50,25 @@ pub fn window(
     config: AppConfig,
     size: [f32; 2],
 ) -> Harness<'static, HybridApp> {
-    window_in(runtime, options, config, size, egui::Theme::Dark)
+    window_looking(
+        runtime,
+        options,
+        config,
+        walks::Look {
+            size,
+            ..walks::Look::new(egui::Theme::Dark)
+        },
+    )
 }
 
-/// [`window`] in `theme`.
-pub fn window_in(
+/// [`window`] with `look`'s theme, size and zoom.
+pub fn window_looking(
     runtime: &tokio::runtime::Handle,
     options: ClientOptions,
     config: AppConfig,
-    size: [f32; 2],
-    theme: egui::Theme,
+    look: walks::Look,
 ) -> Harness<'static, HybridApp> {
+    let theme = look.theme;
     // The app applies its theme setting on the first frame: the harness's.
     let mut config = config;
     config.theme = Some(match theme {
@@ -76,7 +85,8 @@ pub fn window_in(
     .expect("background tasks");
     let app = HybridApp::new(tasks, config);
     Harness::builder()
-        .with_size(size)
+        .with_size([look.size[0] / look.zoom, look.size[1] / look.zoom])
+        .with_pixels_per_point(look.zoom)
         .with_theme(theme)
         .build_ui_state(
             // As eframe calls them: the logic half, then the drawing half.
