@@ -71,6 +71,7 @@ pub fn run() -> ExitCode {
             args.portal,
             args.demo_director,
             args.theme.map(Into::into),
+            args.zoom,
             env_password,
         ),
     }
@@ -119,6 +120,7 @@ fn open_window(
     portal: Option<String>,
     demo_director: DemoDirector,
     theme: Option<crate::domain::wizard::ThemeChoice>,
+    zoom: Option<u16>,
     env_password: Option<Secret>,
 ) -> ExitCode {
     let store = SettingsStore::default_location();
@@ -195,6 +197,7 @@ fn open_window(
         notifications: true,
         monitor: MonitorConfig::default(),
         theme,
+        zoom,
     };
     let result = crate::ui::show(HybridApp::new(tasks, config));
     if let Some(running) = embedded {

@@ -428,10 +428,7 @@ fn audits_the_configuration_database() {
         false,
     );
     h.run_ok();
-    support::click(
-        &mut h,
-        "Configuration database (optional, faster for many users)",
-    );
+    support::click(&mut h, "Configuration database (optional)");
     support::fill(&mut h, "Password", world::DEMO_ADMIN_PASSWORD);
     support::fill(
         &mut h,

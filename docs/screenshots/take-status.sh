@@ -3,6 +3,8 @@
 # and of the Alerts view, taken of the release binary under Xvfb.
 # The demo's simulated world is prepared with `hybrid-setup sim --state` and
 # the simulator's admin routes, then edited for each state.
+# ZOOM=200 PREFIX=zoom-200/ takes them zoomed in, in the smallest window
+# (820x560); the Alerts view is then opened with the keyboard.
 # Needs: xvfb, xdotool, imagemagick, curl, python3.
 # Usage: docs/screenshots/take-status.sh [BINARY]
 set -euo pipefail
@@ -54,21 +56,29 @@ prepare red 'world["director"]["settings"]["token"] = "revoked"; world["director
 prepare stale 'world["sync_paused"] = True; world["director"]["sync"]["last_success_ms"] = now - 17*60*1000; world["director"]["sync"]["last_attempt_ms"] = now - 17*60*1000; world["director"]["sync"]["next_sync_ms"] = now - 12*60*1000'
 prepare unknown 'pass' "http://127.0.0.1:9"
 
+size=1040x720
+[ -n "${ZOOM:-}" ] && size=820x560
 shoot() { # NAME OUT [CLICK-X CLICK-Y OUT2]
   local disp=:$(( 60 + RANDOM % 9 ))
   Xvfb "$disp" -screen 0 1280x800x24 >/dev/null 2>&1 & local x=$!
   sleep 1
-  DISPLAY=$disp HYBRID_SETUP_HOME="$work/$1" "$bin" >/dev/null 2>&1 & local app=$!
+  DISPLAY=$disp HYBRID_SETUP_HOME="$work/$1" "$bin" ${ZOOM:+--zoom "$ZOOM"} >/dev/null 2>&1 & local app=$!
   local win; win=$(DISPLAY=$disp timeout 20 xdotool search --sync --onlyvisible --pid $app | head -1)
+  [ -n "${ZOOM:-}" ] && DISPLAY=$disp xdotool windowsize "$win" 820 560
   sleep 4
   DISPLAY=$disp xdotool mousemove 1030 670
-  DISPLAY=$disp import -window root -crop 1040x720+0+0 "$2.png" && echo "saved $2.png"
+  DISPLAY=$disp import -window root -crop "$size+0+0" "${PREFIX:-}$2.png" && echo "saved ${PREFIX:-}$2.png"
   if [ -n "${3:-}" ]; then
     DISPLAY=$disp xdotool windowfocus "$win"
-    DISPLAY=$disp xdotool mousemove "$3" "$4" click 1
+    if [ -n "${ZOOM:-}" ]; then
+      # The icon is the first control: Tab to it, Enter opens the alerts.
+      DISPLAY=$disp xdotool key Tab Return
+    else
+      DISPLAY=$disp xdotool mousemove "$3" "$4" click 1
+    fi
     sleep 1
     DISPLAY=$disp xdotool mousemove 1030 670
-    DISPLAY=$disp import -window root -crop 1040x720+0+0 "$5.png" && echo "saved $5.png"
+    DISPLAY=$disp import -window root -crop "$size+0+0" "${PREFIX:-}$5.png" && echo "saved ${PREFIX:-}$5.png"
   fi
   kill $app $x 2>/dev/null || true
   wait $app 2>/dev/null || true

@@ -44,6 +44,10 @@ pub struct Cli {
     /// is kept for the next).
     #[arg(long, value_enum)]
     pub theme: Option<ThemeArg>,
+    /// How large to draw everything for this run, in percent (50 to 300);
+    /// Ctrl + / Ctrl − / Ctrl 0 change it in the window and keep it.
+    #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u16).range(50..=300))]
+    pub zoom: Option<u16>,
 }
 
 /// `--theme`.

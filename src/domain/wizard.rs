@@ -79,6 +79,9 @@ pub struct Progress {
     pub config_database: String,
     /// Light, dark, or as the system says (a setting on the status panel).
     pub theme: ThemeChoice,
+    /// How large everything is drawn, in percent (Ctrl + / Ctrl − / Ctrl 0,
+    /// or the status panel); 0 means 100. See [`Progress::zoom_percent`].
+    pub zoom: u16,
     /// The backup of the last fix made in Director (for "Undo the last fix").
     pub last_fix_backup: String,
     /// How often a real Director's users are read again for drift, in
@@ -125,7 +128,19 @@ impl Default for StepOrStart {
     }
 }
 
+/// The zooms the program offers, in percent.
+pub const ZOOM_RANGE: std::ops::RangeInclusive<u16> = 50..=300;
+
 impl Progress {
+    /// The zoom to draw at: the saved one within [`ZOOM_RANGE`], 100 unset.
+    pub fn zoom_percent(&self) -> u16 {
+        if self.zoom == 0 {
+            100
+        } else {
+            self.zoom.clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end())
+        }
+    }
+
     /// The username formatting options as chosen on the Username format
     /// step (an empty domain means "append domain" is off).
     pub fn format_options(&self) -> FormatOptions {
@@ -217,6 +232,19 @@ mod tests {
         // A hand-edited file cannot make it read a whole Director every second.
         progress.check_users_every_minutes = 100_000;
         assert_eq!(minutes(&progress), 24 * 60);
+    }
+
+    #[test]
+    fn zoom_is_100_percent_unless_chosen_within_bounds() {
+        let mut progress = Progress::default();
+        assert_eq!(progress.zoom_percent(), 100);
+        progress.zoom = 150;
+        assert_eq!(progress.zoom_percent(), 150);
+        // A hand-edited file cannot make the window unusably small or large.
+        progress.zoom = 5;
+        assert_eq!(progress.zoom_percent(), 50);
+        progress.zoom = 9000;
+        assert_eq!(progress.zoom_percent(), 300);
     }
 
     #[test]

@@ -25,6 +25,9 @@ use crate::store::settings::{DirectorTarget, Settings, SettingsStore};
 /// Settings are written this long after the last change (typing), or at
 /// once on a step change.
 const SAVE_AFTER: Duration = Duration::from_millis(800);
+/// Below this width (in points: 150% zoom of the smallest window) the step
+/// rail shows numbers only, so the page keeps room to read.
+const COMPACT_RAIL_BELOW: f32 = 700.0;
 
 pub struct AppConfig {
     pub store: SettingsStore,
@@ -42,6 +45,8 @@ pub struct AppConfig {
     pub monitor: MonitorConfig,
     /// `--theme`: the colours for this run, over the saved setting.
     pub theme: Option<ThemeChoice>,
+    /// `--zoom`: percent for this run, over the saved setting.
+    pub zoom: Option<u16>,
 }
 
 pub struct HybridApp {
@@ -68,6 +73,9 @@ pub struct HybridApp {
     theme_override: Option<ThemeChoice>,
     /// The theme last handed to egui.
     theme_applied: Option<ThemeChoice>,
+    zoom_override: Option<u16>,
+    /// The zoom (percent) last handed to egui or read from it.
+    zoom_applied: Option<u16>,
 }
 
 impl HybridApp {
@@ -109,6 +117,8 @@ impl HybridApp {
             requests: Vec::new(),
             theme_override: config.theme,
             theme_applied: None,
+            zoom_override: config.zoom,
+            zoom_applied: None,
         }
     }
 
@@ -152,6 +162,7 @@ impl HybridApp {
         self.title_and_icon(ctx);
         self.clear_clipboard_when_due(ctx);
         self.apply_theme(ctx);
+        self.apply_zoom(ctx);
         if self.settings != self.saved {
             let since = *self.changed_at.get_or_insert_with(Instant::now);
             if since.elapsed() >= SAVE_AFTER {
@@ -180,6 +191,31 @@ impl HybridApp {
             ThemeChoice::Light => egui::ThemePreference::Light,
             ThemeChoice::Dark => egui::ThemePreference::Dark,
         });
+    }
+
+    /// The zoom: `--zoom`, else the saved setting; a change made with
+    /// Ctrl + / Ctrl − / Ctrl 0 (egui's own keys) is kept as the setting.
+    fn apply_zoom(&mut self, ctx: &egui::Context) {
+        let current = (ctx.zoom_factor() * 100.0).round() as u16;
+        if let Some(applied) = self.zoom_applied
+            && current != applied
+        {
+            self.zoom_override = None;
+            self.settings.progress.zoom = current;
+            self.zoom_applied = Some(current);
+            return;
+        }
+        // A choice made on the panel wins over the flag from then on.
+        if self.zoom_override.is_some() && self.saved.progress.zoom != self.settings.progress.zoom {
+            self.zoom_override = None;
+        }
+        let wanted = self
+            .zoom_override
+            .unwrap_or_else(|| self.settings.progress.zoom_percent());
+        if self.zoom_applied != Some(wanted) {
+            self.zoom_applied = Some(wanted);
+            ctx.set_zoom_factor(f32::from(wanted) / 100.0);
+        }
     }
 
     /// A Token copied on a guided step leaves the clipboard after a minute.
@@ -367,15 +403,32 @@ impl HybridApp {
         // Once provisioned, the program is a status panel, not a wizard.
         let monitoring = self.step() == Step::Done && self.settings.progress.provisioned;
         if !monitoring {
+            // Zoomed in or narrow: numbers only, the titles on hover.
+            let compact = ui.available_width() < COMPACT_RAIL_BELOW;
             egui::Panel::left("steps")
-                .exact_size(210.0)
+                .exact_size(if compact { 64.0 } else { 210.0 })
                 .resizable(false)
-                .show(ui, |ui| self.step_rail(ui));
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("steps")
+                        .show(ui, |ui| self.step_rail(ui, compact));
+                });
         }
         let step = self.step();
+        // A page longer than the window (zoomed in, a small window)
+        // scrolls rather than being cut off; its width is the window's, so
+        // everything on it wraps or shrinks to fit (tests/zoom.rs).
         let go = egui::CentralPanel::default()
             .show(ui, |ui| {
-                self.with_screen(step, |screen, ctx| screen.ui(ui, ctx))
+                // Solid bars beside the page, not floating over its last line.
+                ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+                egui::ScrollArea::vertical()
+                    .id_salt("page")
+                    .auto_shrink([false, false])
+                    .show(ui, |ui| {
+                        self.with_screen(step, |screen, ctx| screen.ui(ui, ctx))
+                    })
+                    .inner
             })
             .inner;
         let go = go.or_else(|| self.with_screen(step, |screen, ctx| screen.modal(ui, ctx)));
@@ -410,14 +463,13 @@ impl HybridApp {
     }
 
     fn title_bar(&mut self, ui: &mut Ui) {
-        ui.horizontal(|ui| {
+        // Wraps onto more lines when zoomed in rather than running off.
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new(super::APP_NAME).size(18.0).strong());
             if self.shared.demo {
                 widgets::badge(ui, "Demo Director (built-in simulator)", Tone::Warning);
             }
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.label(RichText::new(&self.shared.director_url).small().weak());
-            });
+            ui.label(RichText::new(&self.shared.director_url).small().weak());
         });
         if self.shared.token_kept == Some(TokenKept::SessionOnly) {
             widgets::notice(
@@ -436,7 +488,9 @@ impl HybridApp {
         }
     }
 
-    fn step_rail(&mut self, ui: &mut Ui) {
+    /// The steps, each marked done, current or to do; `compact` shows their
+    /// numbers only (a screen reader still hears the titles).
+    fn step_rail(&mut self, ui: &mut Ui, compact: bool) {
         ui.add_space(8.0);
         let current = self.step();
         let mut jump = None;
@@ -452,7 +506,12 @@ impl HybridApp {
                 widgets::Mark::ToDo
             };
             let reachable = step != current && progress.is_done(step) && !progress.is_skipped(step);
-            let mut text = RichText::new(format!("{}. {}", step.number(), step.title()));
+            let title = format!("{}. {}", step.number(), step.title());
+            let mut text = RichText::new(if compact {
+                format!("{}.", step.number())
+            } else {
+                title.clone()
+            });
             text = match marker {
                 widgets::Mark::Current => text.strong(),
                 widgets::Mark::Ok => text,
@@ -460,10 +519,22 @@ impl HybridApp {
             };
             ui.horizontal(|ui| {
                 widgets::mark(ui, marker, 16.0);
-                let response = ui.add_enabled(
-                    reachable || step == current,
+                let enabled = reachable || step == current;
+                let mut response = ui.add_enabled(
+                    enabled,
                     egui::Button::selectable(step == current, text).frame_when_inactive(false),
                 );
+                if compact {
+                    response.widget_info(|| {
+                        egui::WidgetInfo::selected(
+                            egui::Role::Button,
+                            enabled,
+                            step == current,
+                            &title,
+                        )
+                    });
+                    response = response.on_hover_text(&title);
+                }
                 if reachable && response.on_hover_text("Go back to this step").clicked() {
                     jump = Some(step);
                 }

@@ -78,10 +78,13 @@ fn over(top: Color32, under: Color32) -> Color32 {
     )
 }
 
-fn flatten<'a>(shape: &'a Shape, out: &mut Vec<&'a Shape>) {
+/// The shapes that show, each with its clip rectangle: one scrolled out of
+/// sight (behind a panel, past a scroll area's edge) is left out.
+fn flatten<'a>(shape: &'a Shape, clip: Rect, out: &mut Vec<(&'a Shape, Rect)>) {
     match shape {
-        Shape::Vec(shapes) => shapes.iter().for_each(|s| flatten(s, out)),
-        other => out.push(other),
+        Shape::Vec(shapes) => shapes.iter().for_each(|s| flatten(s, clip, out)),
+        other if clip.contains(other.visual_bounding_rect().center()) => out.push((other, clip)),
+        _ => {}
     }
 }
 
@@ -97,12 +100,12 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
         .collect();
     let mut flat = Vec::new();
     for clipped in &h.output().shapes {
-        flatten(&clipped.shape, &mut flat);
+        flatten(&clipped.shape, clipped.clip_rect, &mut flat);
     }
     // Where words are painted: a button with words is not an icon.
     let words: Vec<Rect> = flat
         .iter()
-        .filter_map(|shape| match shape {
+        .filter_map(|(shape, _)| match shape {
             Shape::Text(text) if text.galley.job.text.trim().chars().count() > 1 => {
                 Some(text.galley.rect.translate(text.pos.to_vec2()))
             }
@@ -113,15 +116,29 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
         .iter()
         .filter(|n| match n.accesskit_node().role() {
             Role::Image => true,
-            Role::Button => !words.iter().any(|w| n.rect().contains(w.center())),
+            // A button is an icon when it is drawn, and drawn without words.
+            Role::Button => {
+                let rect = n.rect();
+                !words.iter().any(|w| rect.contains(w.center()))
+                    && flat.iter().any(|(shape, _)| {
+                        matches!(
+                            shape,
+                            Shape::Circle(_)
+                                | Shape::Path(_)
+                                | Shape::LineSegment { .. }
+                                | Shape::Text(_)
+                        ) && rect.expand(1.0).contains_rect(shape.visual_bounding_rect())
+                    })
+            }
             _ => false,
         })
         .map(|n| (n.rect(), n.accesskit_node().label().unwrap_or_default()))
         .collect();
-    let icon_at = |at: egui::Pos2| {
+    // The icon a shape is part of: it lies within the icon's rectangle.
+    let icon_at = |area: Rect| {
         icons
             .iter()
-            .find(|(rect, _)| rect.expand(0.5).contains(at))
+            .find(|(rect, _)| rect.expand(1.0).contains_rect(area))
             .map(|(_, name)| name.clone())
     };
     let mut fills: Vec<(Rect, Color32)> = Vec::new();
@@ -141,18 +158,18 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
             kind: Kind::Graphic,
         });
     };
-    for shape in flat {
+    for (shape, clip) in flat {
         match shape {
             Shape::Rect(rect) if rect.fill.a() > 0 => {
                 let at = rect.rect.center();
-                if let Some(name) = icon_at(at) {
+                if let Some(name) = icon_at(rect.rect) {
                     graphic(&mut out, &fills, name, rect.fill, at);
                 }
                 let under = background_at(&fills, at, window_fill);
                 fills.push((rect.rect, over(rect.fill, under)));
             }
             Shape::Circle(circle) => {
-                let Some(name) = icon_at(circle.center) else {
+                let Some(name) = icon_at(circle.visual_bounding_rect()) else {
                     continue;
                 };
                 if circle.fill.a() > 0 {
@@ -170,7 +187,7 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
             }
             Shape::Path(path) => {
                 let area = Rect::from_points(&path.points);
-                let Some(name) = icon_at(area.center()) else {
+                let Some(name) = icon_at(area) else {
                     continue;
                 };
                 if path.fill.a() > 0 {
@@ -187,7 +204,7 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
             }
             Shape::LineSegment { points, stroke } => {
                 let at = points[0].lerp(points[1], 0.5);
-                if let Some(name) = icon_at(at)
+                if let Some(name) = icon_at(Rect::from_two_pos(points[0], points[1]))
                     && stroke.width > 0.0
                 {
                     graphic(&mut out, &fills, name, stroke.color, at);
@@ -198,14 +215,20 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
                 if area.width() < 1.0 || disabled.iter().any(|d| d.contains(area.center())) {
                     continue;
                 }
-                let background = background_at(&fills, area.center(), window_fill);
                 let job = &text.galley.job;
-                for section in &job.sections {
+                for (index, section) in job.sections.iter().enumerate() {
                     let range = section.byte_range.start.0..section.byte_range.end.0;
                     let words = job.text.get(range).unwrap_or_default().trim();
                     if words.is_empty() {
                         continue;
                     }
+                    // Behind the section's first letter: a wrapped text's
+                    // rectangle can reach over its neighbours.
+                    let at = first_letter(text, index).unwrap_or(area.center());
+                    if !clip.contains(at) {
+                        continue; // scrolled out of sight
+                    }
+                    let background = background_at(&fills, at, window_fill);
                     let mut color = text.override_text_color.unwrap_or(section.format.color);
                     if color == Color32::PLACEHOLDER {
                         color = text.fallback_color;
@@ -228,6 +251,39 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
         }
     }
     out
+}
+
+/// The middle of the first letter of section `index` of `text` (a wrapped
+/// text's rectangle can reach over its neighbours, and its first row can be
+/// empty).
+fn first_letter(text: &egui::epaint::TextShape, index: usize) -> Option<egui::Pos2> {
+    let job = &text.galley.job;
+    let start = job.sections.get(index)?.byte_range.start.0;
+    let before = job.text.get(..start)?;
+    let blank = job
+        .text
+        .get(start..)?
+        .chars()
+        .take_while(|c| c.is_whitespace())
+        .count();
+    let wanted = before.chars().count() + blank;
+    let mut at = 0;
+    for placed in &text.galley.rows {
+        for glyph in &placed.row.glyphs {
+            if at == wanted {
+                let middle = egui::vec2(
+                    glyph.pos.x + glyph.advance_width / 2.0,
+                    placed.row.size.y / 2.0,
+                );
+                return Some(text.pos + placed.pos.to_vec2() + middle);
+            }
+            at += 1;
+        }
+        if placed.ends_with_newline {
+            at += 1;
+        }
+    }
+    None
 }
 
 fn background_at(fills: &[(Rect, Color32)], at: egui::Pos2, window_fill: Color32) -> Color32 {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 pub mod addresses;
 pub mod contrast;
+pub mod view;
 pub mod walks;
 
 use std::time::{Duration, Instant};
@@ -39,6 +40,7 @@ pub fn app_config(url: &str, store: SettingsStore, settings: Settings, demo: boo
         notifications: false,
         monitor: Default::default(),
         theme: None,
+        zoom: None,
     }
 }
 
@@ -230,6 +232,8 @@ pub fn assert_readable(h: &Harness<'_, HybridApp>) {
 pub fn click(h: &mut Harness<'_, HybridApp>, label: &str) {
     assert_controls_named(h);
     assert_readable(h);
+    // As a person does: scroll to it first (the page may be longer than the window).
+    view::scroll_into_view(h, label);
     h.get_by_label(label).click();
     h.step();
     h.step();

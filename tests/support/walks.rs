@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::contract::SyncSettingsUpdate;
 use hybrid_setup::domain::secret::Secret;
@@ -210,6 +210,15 @@ pub fn contract(look: Look, on_screen: OnScreen<'_>) {
             .is_some()
     });
     on_screen(&mut h, "Status panel (red)");
+    super::view::scroll_into_view_where(
+        &mut h,
+        |n| {
+            n.accesskit_node()
+                .label()
+                .is_some_and(|l| l.starts_with("Connect Sync: alert — "))
+        },
+        None,
+    );
     let icon = h.get_by_label_contains("Connect Sync: alert — ");
     icon.click();
     icon.click();

@@ -23,7 +23,7 @@ pub enum AlertsAction {
 
 pub fn show(ui: &mut Ui, alerts: &[Alert]) -> Option<AlertsAction> {
     let mut action = None;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button("Back to status").on_hover_text("Esc").clicked() {
             action = Some(AlertsAction::Back);
         }
@@ -39,31 +39,35 @@ pub fn show(ui: &mut Ui, alerts: &[Alert]) -> Option<AlertsAction> {
         ui.label("No Hybrid alerts: Connect Sync has not reported a problem.");
         return action;
     }
-    let description_width = (ui.available_width()
-        - TIME_WIDTH
-        - SEVERITY_WIDTH
-        - SOURCE_WIDTH
-        - ACTIONS_WIDTH
-        - 5.0 * ui.spacing().item_spacing.x)
-        .max(200.0);
-    ui.horizontal(|ui| {
-        cell(ui, TIME_WIDTH, |ui| ui.strong("Time"));
-        cell(ui, SEVERITY_WIDTH, |ui| ui.strong("Severity"));
-        cell(ui, SOURCE_WIDTH, |ui| ui.strong("Source"));
-        cell(ui, description_width, |ui| ui.strong("Description"));
-    });
-    egui::ScrollArea::vertical()
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for alert in alerts {
-                if let Some(a) = row(ui, alert, description_width) {
-                    action = Some(a);
-                }
-                ui.separator();
-            }
+    let columns = TIME_WIDTH + SEVERITY_WIDTH + SOURCE_WIDTH + ACTIONS_WIDTH;
+    let description_width = ui.available_width() - columns - 5.0 * ui.spacing().item_spacing.x;
+    // Zoomed in or narrow: each alert as a block, nothing off to the right.
+    let stacked = description_width < MIN_DESCRIPTION_WIDTH;
+    if !stacked {
+        ui.horizontal(|ui| {
+            cell(ui, TIME_WIDTH, |ui| ui.strong("Time"));
+            cell(ui, SEVERITY_WIDTH, |ui| ui.strong("Severity"));
+            cell(ui, SOURCE_WIDTH, |ui| ui.strong("Source"));
+            cell(ui, description_width, |ui| ui.strong("Description"));
         });
+    }
+    // The rows scroll with the window's page.
+    for alert in alerts {
+        let chosen = if stacked {
+            block(ui, alert)
+        } else {
+            row(ui, alert, description_width)
+        };
+        if let Some(a) = chosen {
+            action = Some(a);
+        }
+        ui.separator();
+    }
     action
 }
+
+/// The Description column is at least this wide, else the view stacks.
+const MIN_DESCRIPTION_WIDTH: f32 = 200.0;
 
 /// A fixed-width column whose contents stack top to bottom.
 fn cell<R>(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui) -> R) -> R {
@@ -78,70 +82,117 @@ fn cell<R>(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui) -> R) -> R {
     .inner
 }
 
-fn row(ui: &mut Ui, alert: &Alert, description_width: f32) -> Option<AlertsAction> {
-    let mut action = None;
-    let (severity, tone) = match alert.severity {
-        Severity::Critical => ("Critical", Tone::Bad),
-        Severity::Warning => ("Warning", Tone::Warning),
-        Severity::Info => ("Info", Tone::Muted),
-    };
-    let color = tone_color(ui, tone);
-    let weak = !alert.active;
-    let text = |s: String| {
-        if weak {
-            RichText::new(s).weak()
-        } else {
-            RichText::new(s)
+/// How an alert is shown: its severity's word and colour, and its text
+/// dimmed once cleared.
+struct Look {
+    severity: &'static str,
+    color: egui::Color32,
+    weak: bool,
+}
+
+impl Look {
+    fn of(ui: &Ui, alert: &Alert) -> Self {
+        let (severity, tone) = match alert.severity {
+            Severity::Critical => ("Critical", Tone::Bad),
+            Severity::Warning => ("Warning", Tone::Warning),
+            Severity::Info => ("Info", Tone::Muted),
+        };
+        Look {
+            severity,
+            color: tone_color(ui, tone),
+            weak: !alert.active,
         }
-    };
+    }
+
+    fn text(&self, s: impl Into<String>) -> RichText {
+        let text = RichText::new(s.into());
+        if self.weak { text.weak() } else { text }
+    }
+
+    fn severity(&self) -> RichText {
+        if self.weak {
+            RichText::new(self.severity).weak()
+        } else {
+            RichText::new(self.severity).color(self.color).strong()
+        }
+    }
+}
+
+fn row(ui: &mut Ui, alert: &Alert, description_width: f32) -> Option<AlertsAction> {
+    let look = Look::of(ui, alert);
+    let mut action = None;
     ui.horizontal_top(|ui| {
         cell(ui, TIME_WIDTH, |ui| {
-            ui.label(text(format_utc(alert.time)));
-            if let Some(cleared) = alert.cleared_at {
-                ui.label(
-                    RichText::new(format!("cleared {}", format_utc(cleared)))
-                        .small()
-                        .weak(),
-                );
-            }
+            ui.label(look.text(format_utc(alert.time)));
+            cleared(ui, alert);
         });
-        cell(ui, SEVERITY_WIDTH, |ui| {
-            let label = if weak {
-                RichText::new(severity).weak()
-            } else {
-                RichText::new(severity).color(color).strong()
-            };
-            ui.label(label);
+        cell(ui, SEVERITY_WIDTH, |ui| ui.label(look.severity()));
+        cell(ui, SOURCE_WIDTH, |ui| {
+            ui.label(look.text(alert.source.clone()))
         });
-        cell(ui, SOURCE_WIDTH, |ui| ui.label(text(alert.source.clone())));
         cell(ui, description_width, |ui| {
-            ui.add(egui::Label::new(text(alert.description.clone())).wrap());
-            let anchor = troubleshooting::anchor_for_alert(alert.kind);
-            if let Some(guide) = troubleshooting::section(anchor) {
-                egui::CollapsingHeader::new("How to fix this")
-                    .id_salt(("fix", alert.id))
-                    .show(ui, |ui| {
-                        ui.add(egui::Label::new(guide).wrap());
-                        if ui.link("Open the troubleshooting guide").clicked() {
-                            action = Some(AlertsAction::OpenGuide(anchor));
-                        }
-                    });
-            }
+            action = description(ui, alert, &look);
         });
-        cell(ui, ACTIONS_WIDTH, |ui| {
-            if ui
-                .button("Copy")
-                .on_hover_text("Copy this alert's text")
-                .clicked()
-            {
-                ui.ctx().copy_text(format!(
-                    "{}\t{severity}\t{}\t{}",
-                    format_utc(alert.time),
-                    alert.source,
-                    alert.description
-                ));
-            }
-        });
+        cell(ui, ACTIONS_WIDTH, |ui| copy_button(ui, alert, &look));
     });
     action
+}
+
+/// One alert as a block: time, severity and source on a line, then the
+/// Description and what to do.
+fn block(ui: &mut Ui, alert: &Alert) -> Option<AlertsAction> {
+    let look = Look::of(ui, alert);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(look.text(format_utc(alert.time)));
+        ui.label(look.severity());
+        ui.label(look.text(alert.source.clone()));
+    });
+    cleared(ui, alert);
+    let action = description(ui, alert, &look);
+    copy_button(ui, alert, &look);
+    action
+}
+
+fn cleared(ui: &mut Ui, alert: &Alert) {
+    if let Some(cleared) = alert.cleared_at {
+        ui.label(
+            RichText::new(format!("cleared {}", format_utc(cleared)))
+                .small()
+                .weak(),
+        );
+    }
+}
+
+/// The Description, wrapped, and the troubleshooting guidance under it.
+fn description(ui: &mut Ui, alert: &Alert, look: &Look) -> Option<AlertsAction> {
+    let mut action = None;
+    ui.add(egui::Label::new(look.text(alert.description.clone())).wrap());
+    let anchor = troubleshooting::anchor_for_alert(alert.kind);
+    if let Some(guide) = troubleshooting::section(anchor) {
+        egui::CollapsingHeader::new("How to fix this")
+            .id_salt(("fix", alert.id))
+            .show(ui, |ui| {
+                ui.add(egui::Label::new(guide).wrap());
+                if ui.link("Open the troubleshooting guide").clicked() {
+                    action = Some(AlertsAction::OpenGuide(anchor));
+                }
+            });
+    }
+    action
+}
+
+fn copy_button(ui: &mut Ui, alert: &Alert, look: &Look) {
+    if ui
+        .button("Copy")
+        .on_hover_text("Copy this alert's text")
+        .clicked()
+    {
+        ui.ctx().copy_text(format!(
+            "{}\t{}\t{}\t{}",
+            format_utc(alert.time),
+            look.severity,
+            alert.source,
+            alert.description
+        ));
+    }
 }

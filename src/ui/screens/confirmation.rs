@@ -107,7 +107,7 @@ impl Screen for ConfirmationScreen {
                 ui.label("The email goes to your mailbox; this Portal does not show it here.");
             }
             None => {
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.spinner();
                     ui.label("Looking for the welcome email…");
                 });

@@ -138,7 +138,7 @@ impl Screen for CredentialsScreen {
                  to reveal them (Organization > Account > Account Details > Connect Credentials > Show), or enter them by hand.",
             );
             ui.add_space(6.0);
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.selectable_value(&mut self.mode, Mode::Portal, "Sign in to the Portal");
                 ui.selectable_value(&mut self.mode, Mode::Manual, "Enter by hand");
             });
@@ -251,7 +251,7 @@ impl CredentialsScreen {
                 let response =
                     widgets::field(ui, "Portal password", &mut self.password, true, None);
                 let submit = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     let enabled = !self.signing_in
                         && !ctx.progress.portal_email.trim().is_empty()
                         && !self.password.is_empty();
@@ -276,7 +276,7 @@ impl CredentialsScreen {
                     details.account_name,
                     details.account_id
                 ));
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.label(RichText::new("Connect Credentials").strong());
                     if ui
                         .add_enabled(!self.revealing, egui::Button::new("Show"))

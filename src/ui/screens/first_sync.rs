@@ -185,7 +185,7 @@ impl FirstSyncScreen {
         match &self.phase {
             Phase::Idle => {}
             Phase::Saving => {
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.spinner();
                     ui.label("Saving the settings to Director…");
                 });
@@ -199,7 +199,7 @@ impl FirstSyncScreen {
     /// Saved: the wait for the first cycle, with progress towards it.
     fn waiting(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
         let waited = self.started.map_or(0, |s| s.elapsed().as_secs());
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.spinner();
             ui.label(format!(
                 "Saved. Waiting for the first Connect Sync cycle… {}",
@@ -237,7 +237,7 @@ impl FirstSyncScreen {
                 Tone::Bad,
             );
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Check again").clicked() {
                 self.poll(ctx);
             }
@@ -247,7 +247,7 @@ impl FirstSyncScreen {
         });
         if !self.all_green() {
             let mut back = None;
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 if ui.button("Back to Username format").clicked() {
                     back = Some(Step::UsernameFormat);
                 }

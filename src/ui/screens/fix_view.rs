@@ -203,7 +203,7 @@ impl FixView {
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<FixAction> {
         ui.heading("Fix in Director");
         let busy = matches!(self.phase, Phase::Reading | Phase::Applying { .. });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.add_enabled(!busy, egui::Button::new("Close")).clicked() {
                 return Some(FixAction::Close);
             }
@@ -228,7 +228,7 @@ impl FixView {
     fn phase_ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<FixAction> {
         match &self.phase {
             Phase::Reading => {
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.spinner();
                     ui.label("Reading Director's users…");
                 });
@@ -272,7 +272,7 @@ impl FixView {
             "The users whose client username is not a valid email address, with what the program suggests. \
              Edit any cell; nothing is sent before the preview and Apply.",
         );
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Import changes…").on_hover_text(
                 "CSV with user_dn and client_username and/or email; the audit's CSV export works as it is",
             ).clicked() {
@@ -355,7 +355,7 @@ impl FixView {
             ),
         );
         let accepted: Vec<Change> = preview.accepted().cloned().collect();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Back to editing").clicked() {
                 self.phase = Phase::Editing;
             }

@@ -33,7 +33,7 @@ pub fn open_in_browser(shared: &Shared, url: &str) {
 
 /// A button that opens `url`, with the address beside it to copy.
 pub fn open_button(ui: &mut Ui, shared: &Shared, label: &str, url: &str) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui.button(label).on_hover_text(url).clicked() {
             open_in_browser(shared, url);
         }
@@ -54,7 +54,7 @@ pub fn numbered(ui: &mut Ui, items: &[&str]) {
 /// A secret with a Copy button; the clipboard is cleared again after a
 /// minute (the app keeps the timer, so leaving the step does not skip it).
 pub fn copy_secret(ui: &mut Ui, shared: &mut Shared, label: &str, secret: &str) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(format!("{label}:")).strong());
         ui.label(RichText::new("•".repeat(secret.chars().count().min(24))).monospace());
         if ui

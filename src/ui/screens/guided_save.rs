@@ -84,14 +84,9 @@ impl GuidedSave {
         ui.add_space(6.0);
         let home = guided::director_home(ctx.shared);
         guided::open_button(ui, ctx.shared, "Open Director", &home);
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                self.instructions(ui, ctx);
-                ui.separator();
-                self.verification(ui, ctx)
-            })
-            .inner
+        self.instructions(ui, ctx);
+        ui.separator();
+        self.verification(ui, ctx)
     }
 
     fn instructions(&self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
@@ -100,7 +95,7 @@ impl GuidedSave {
             ui,
             &["Go to Administration > System > Hybrid > Synchronization."],
         );
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("2.").strong());
             ui.label("Enter the Account ID and the Token:");
         });
@@ -148,7 +143,7 @@ impl GuidedSave {
         let stale = self.counted_for.as_ref() != Some(&ctx.progress.format_options());
         match &self.phase {
             Phase::Reading { progress } => {
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     ui.spinner();
                     ui.label(match progress {
                         Some((done, total)) => format!("Reading users: {done} of {total}"),
@@ -221,7 +216,7 @@ fn result(ui: &mut Ui, reading: &Reading) -> Option<After> {
         for name in &reading.examples {
             ui.label(format!("• {name}"));
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Back to Username format").clicked() {
                 go = Some(After::Back);
             }

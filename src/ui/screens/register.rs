@@ -152,6 +152,10 @@ impl Screen for RegisterScreen {
     }
 }
 
+/// The form's label column and its boxes, in points.
+const LABEL_WIDTH: f32 = 140.0;
+const FIELD_WIDTH: f32 = 320.0;
+
 impl RegisterScreen {
     /// Sends the form (once it is valid) with the version of the terms shown.
     fn submit(&mut self, ctx: &mut Ctx<'_>) {
@@ -194,21 +198,19 @@ impl RegisterScreen {
             widgets::note(ui, note, Tone::Warning);
         }
         let errors = ctx.progress.registration.validate();
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                ui.label(RichText::new("Company").strong().size(16.0));
-                self.fields(ui, ctx, &errors, &Field::COMPANY, "company-fields");
-                ui.add_space(8.0);
-                ui.label(
-                    RichText::new("Contact (Decision Maker)")
-                        .strong()
-                        .size(16.0),
-                );
-                self.fields(ui, ctx, &errors, &Field::CONTACT, "contact-fields");
-                ui.add_space(8.0);
-                self.terms_row(ui, ctx, &errors);
-            });
+        // The window's page scrolls; a scroll area of its own here would
+        // keep the terms out of reach when zoomed in.
+        ui.label(RichText::new("Company").strong().size(16.0));
+        self.fields(ui, ctx, &errors, &Field::COMPANY, "company-fields");
+        ui.add_space(8.0);
+        ui.label(
+            RichText::new("Contact (Decision Maker)")
+                .strong()
+                .size(16.0),
+        );
+        self.fields(ui, ctx, &errors, &Field::CONTACT, "contact-fields");
+        ui.add_space(8.0);
+        self.terms_row(ui, ctx, &errors);
         self.terms_window(ui);
     }
 
@@ -220,56 +222,76 @@ impl RegisterScreen {
         fields: &[Field],
         id: &str,
     ) {
+        // Zoomed in or narrow: each label above its field, nothing to
+        // scroll sideways for.
+        if ui.available_width() < LABEL_WIDTH + 12.0 + FIELD_WIDTH {
+            for &field in fields {
+                self.field_row(ui, ctx, errors, field);
+                ui.add_space(4.0);
+            }
+            return;
+        }
         egui::Grid::new(id)
             .num_columns(2)
             .spacing([12.0, 6.0])
-            .min_col_width(140.0)
+            .min_col_width(LABEL_WIDTH)
             .show(ui, |ui| {
                 for &field in fields {
-                    let text = if field.required() {
-                        format!("{} *", field.label())
-                    } else {
-                        field.label().to_string()
-                    };
-                    let label = ui.label(text);
-                    let error = self.error_for(&ctx.progress.registration, errors, field);
-                    ui.vertical(|ui| {
-                        let secret = matches!(field, Field::Password | Field::ConfirmPassword);
-                        if let Some(value) = ctx.progress.registration.value_mut(field) {
-                            let response = ui
-                                .add(
-                                    egui::TextEdit::singleline(value)
-                                        .password(secret)
-                                        .desired_width(320.0),
-                                )
-                                .labelled_by(label.id);
-                            if response.changed() {
-                                self.server_errors.remove(&field);
-                                if field == Field::CompanyName {
-                                    self.suggestion = None;
-                                }
-                            }
-                            if response.lost_focus() {
-                                self.touched.insert(field);
-                            }
-                        }
-                        if let Some(error) = error {
-                            widgets::notice(ui, Tone::Bad, &error);
-                        }
-                        if field == Field::CompanyName
-                            && let Some(suggestion) = self.suggestion.clone()
-                            && ui
-                                .button(format!("Use \u{201c}{suggestion}\u{201d}"))
-                                .clicked()
-                        {
-                            ctx.progress.registration.company_name = suggestion;
-                            self.server_errors.remove(&Field::CompanyName);
-                            self.suggestion = None;
-                        }
-                    });
+                    self.field_row(ui, ctx, errors, field);
                     ui.end_row();
                 }
             });
+    }
+
+    /// One field's label, then its box, error and suggestion.
+    fn field_row(
+        &mut self,
+        ui: &mut Ui,
+        ctx: &mut Ctx<'_>,
+        errors: &[crate::domain::FieldError],
+        field: Field,
+    ) {
+        let text = if field.required() {
+            format!("{} *", field.label())
+        } else {
+            field.label().to_string()
+        };
+        let label = ui.label(text);
+        let error = self.error_for(&ctx.progress.registration, errors, field);
+        ui.vertical(|ui| {
+            let secret = matches!(field, Field::Password | Field::ConfirmPassword);
+            if let Some(value) = ctx.progress.registration.value_mut(field) {
+                let response = ui
+                    .add(
+                        egui::TextEdit::singleline(value)
+                            .password(secret)
+                            .desired_width(FIELD_WIDTH.min(ui.available_width())),
+                    )
+                    .labelled_by(label.id);
+                if response.changed() {
+                    self.server_errors.remove(&field);
+                    if field == Field::CompanyName {
+                        self.suggestion = None;
+                    }
+                }
+                if response.lost_focus() {
+                    self.touched.insert(field);
+                }
+            }
+            if let Some(error) = error {
+                widgets::notice(ui, Tone::Bad, &error);
+            }
+            if field == Field::CompanyName
+                && let Some(suggestion) = self.suggestion.clone()
+                && ui
+                    .button(format!("Use \u{201c}{suggestion}\u{201d}"))
+                    .clicked()
+            {
+                ctx.progress.registration.company_name = suggestion;
+                self.server_errors.remove(&Field::CompanyName);
+                self.suggestion = None;
+            }
+        });
     }
 
     fn terms_row(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>, errors: &[crate::domain::FieldError]) {

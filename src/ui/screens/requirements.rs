@@ -218,13 +218,9 @@ impl Screen for RequirementsScreen {
                 Tone::Warning,
             );
         }
-        egui::ScrollArea::vertical()
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
-                for check in &self.checks {
-                    widgets::check_row(ui, check);
-                }
-            });
+        for check in &self.checks {
+            widgets::check_row(ui, check);
+        }
         None
     }
 }
@@ -242,7 +238,7 @@ impl RequirementsScreen {
                     ui.add(
                         egui::TextEdit::singleline(&mut self.url)
                             .hint_text("https://director.example.com:5478")
-                            .desired_width(360.0),
+                            .desired_width(ui.available_width().min(360.0)),
                     )
                     .labelled_by(label.id);
                     if let Some(error) = &self.url_error {
@@ -256,7 +252,8 @@ impl RequirementsScreen {
                 ui.end_row();
                 let label = ui.label("Admin login name");
                 ui.add(
-                    egui::TextEdit::singleline(&mut ctx.shared.director_login).desired_width(360.0),
+                    egui::TextEdit::singleline(&mut ctx.shared.director_login)
+                        .desired_width(ui.available_width().min(360.0)),
                 )
                 .labelled_by(label.id);
                 ui.end_row();
@@ -264,14 +261,14 @@ impl RequirementsScreen {
                 ui.add(
                     egui::TextEdit::singleline(&mut self.password)
                         .password(true)
-                        .desired_width(360.0),
+                        .desired_width(ui.available_width().min(360.0)),
                 )
                 .labelled_by(label.id);
                 ui.end_row();
             });
         self.database_form(ui, ctx);
         ui.add_space(4.0);
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = if self.checks.is_empty() {
                 "Run checks"
             } else {
@@ -306,7 +303,7 @@ impl RequirementsScreen {
     /// the keyring like Director's).
     fn database_form(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
         let open = !ctx.progress.config_database.is_empty() || self.db_error.is_some();
-        egui::CollapsingHeader::new("Configuration database (optional, faster for many users)")
+        egui::CollapsingHeader::new("Configuration database (optional)")
             .default_open(open)
             .show(ui, |ui| {
                 ui.label(
@@ -317,14 +314,14 @@ impl RequirementsScreen {
                 ui.add(
                     egui::TextEdit::singleline(&mut ctx.progress.config_database)
                         .hint_text("mysql://st_configread@director.example.com:4308/shoreware")
-                        .desired_width(420.0),
+                        .desired_width(ui.available_width().min(420.0)),
                 )
                 .labelled_by(label.id);
                 let label = ui.label("Database password");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.db_password)
                         .password(true)
-                        .desired_width(420.0),
+                        .desired_width(ui.available_width().min(420.0)),
                 )
                 .labelled_by(label.id);
                 if let Some(error) = &self.db_error {

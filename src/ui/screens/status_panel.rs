@@ -228,7 +228,7 @@ impl StatusPanel {
 
     /// The alerts button, "Check now" and how often Director is asked.
     fn checking(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let active = self
                 .snapshot
                 .as_ref()
@@ -259,7 +259,7 @@ impl StatusPanel {
     /// Where to go from here, and diagnostics for support.
     fn actions(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let mut go = None;
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Change the username format").clicked() {
                 go = Some(Step::UsernameFormat);
             }
@@ -267,6 +267,7 @@ impl StatusPanel {
                 go = Some(Step::Requirements);
             }
             theme_choice(ui, ctx);
+            zoom_choice(ui, ctx);
             if ui
                 .button("Save diagnostics…")
                 .on_hover_text("Version, settings, state and the recent log for support, with secrets removed.")
@@ -365,6 +366,30 @@ fn theme_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
         .response
         .labelled_by(label.id);
 }
+
+/// "Zoom: 100 %": the keys do the same (Ctrl + / Ctrl − / Ctrl 0).
+fn zoom_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
+    let label = ui.label("Zoom");
+    let current = ctx.progress.zoom_percent();
+    egui::ComboBox::from_id_salt("zoom")
+        .selected_text(format!("{current} %"))
+        .show_ui(ui, |ui| {
+            for percent in ZOOM_CHOICES {
+                if ui
+                    .selectable_label(current == percent, format!("{percent} %"))
+                    .clicked()
+                {
+                    ctx.progress.zoom = percent;
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id)
+        .on_hover_text("Ctrl + and Ctrl − zoom in and out, Ctrl 0 goes back to 100 %.");
+}
+
+/// The zooms offered on the panel (the keys reach those between).
+const ZOOM_CHOICES: [u16; 5] = [100, 125, 150, 175, 200];
 
 pub fn headline(state: AlarmState) -> &'static str {
     match state {

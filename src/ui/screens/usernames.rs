@@ -97,7 +97,7 @@ impl Screen for UsernamesScreen {
                     count.invalid
                 ));
             }
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 if ui.button("Save anyway").clicked() {
                     decision = Some(true);
                 }
@@ -312,7 +312,7 @@ impl UsernamesScreen {
                     Tone::Bad
                 },
             );
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.label(
                     RichText::new(format!("{count}"))
                         .size(28.0)
@@ -329,7 +329,7 @@ impl UsernamesScreen {
                 }
             });
         }
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.checkbox(&mut self.invalid_only, "Invalid only");
             let label = ui.label("Search");
             ui.add(egui::TextEdit::singleline(&mut self.search).desired_width(220.0))

@@ -131,7 +131,7 @@ impl WebStatus {
 
     /// "Check now", the reading in progress, and how often users are read.
     fn checking(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             if ui.button("Check now").clicked() {
                 ctx.request(Request::CheckNow);
             }
@@ -148,7 +148,7 @@ impl WebStatus {
                 );
             }
         });
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let label = ui.label("Read the users again every");
             let mut minutes = match ctx.progress.check_users_every_minutes {
                 0 => (ctx.progress.check_users_every().as_secs() / 60) as u32,

@@ -179,7 +179,7 @@ pub fn certificate_prompt(
                  Trust it only if they match; from then on only this certificate is accepted.",
             );
             certificate_details(ui, "SHA-256 fingerprint", certificate, None);
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 if ui.button("Trust this certificate").clicked() {
                     answer = Some(true);
                 }
@@ -313,7 +313,7 @@ pub fn check_row(ui: &mut Ui, check: &Check) {
 
 /// A value with a Copy button.
 pub fn copyable(ui: &mut Ui, label: &str, value: &str) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(format!("{label}:")).strong());
         ui.label(RichText::new(value).monospace().size(16.0));
         if ui
