@@ -3,6 +3,7 @@
 # and of the Alerts view, taken of the release binary under Xvfb.
 # The demo's simulated world is prepared with `hybrid-setup sim --state` and
 # the simulator's admin routes, then edited for each state.
+# THEME=light PREFIX=light/ takes them in the light theme;
 # ZOOM=200 PREFIX=zoom-200/ takes them zoomed in, in the smallest window
 # (820x560); the Alerts view is then opened with the keyboard.
 # Needs: xvfb, xdotool, imagemagick, curl, python3.
@@ -62,7 +63,7 @@ shoot() { # NAME OUT [CLICK-X CLICK-Y OUT2]
   local disp=:$(( 60 + RANDOM % 9 ))
   Xvfb "$disp" -screen 0 1280x800x24 >/dev/null 2>&1 & local x=$!
   sleep 1
-  DISPLAY=$disp HYBRID_SETUP_HOME="$work/$1" "$bin" ${ZOOM:+--zoom "$ZOOM"} >/dev/null 2>&1 & local app=$!
+  DISPLAY=$disp HYBRID_SETUP_HOME="$work/$1" "$bin" ${ZOOM:+--zoom "$ZOOM"} ${THEME:+--theme "$THEME"} >/dev/null 2>&1 & local app=$!
   local win; win=$(DISPLAY=$disp timeout 20 xdotool search --sync --onlyvisible --pid $app | head -1)
   [ -n "${ZOOM:-}" ] && DISPLAY=$disp xdotool windowsize "$win" 820 560
   sleep 4
