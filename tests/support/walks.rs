@@ -81,6 +81,23 @@ pub fn guided(look: Look, on_screen: OnScreen<'_>) {
         has_text(h, "client usernames invalid")
     });
     on_screen(&mut h, "Username format");
+    // The fix view: suggestions and a preview (nothing is written).
+    click(&mut h, "Fix in Director…");
+    wait_for(&mut h, "the suggestions", |h| has_text(h, "Preview "));
+    on_screen(&mut h, "Fix in Director (suggestions)");
+    let preview = h
+        .query_all_by_label_contains("Preview ")
+        .filter_map(|n| n.accesskit_node().label())
+        .find(|l| l.ends_with(" users"))
+        .expect("the Preview button");
+    click(&mut h, &preview);
+    wait_for(&mut h, "the preview", |h| has_label(h, "Back to editing"));
+    on_screen(&mut h, "Fix in Director (preview)");
+    click(&mut h, "Back to editing");
+    click(&mut h, "Close");
+    wait_for(&mut h, "the table again", |h| {
+        has_text(h, "client usernames invalid")
+    });
     click(&mut h, USE_EMAIL_LABEL);
     click(&mut h, APPEND_DOMAIN_LABEL);
     wait_for(&mut h, "0 of 120", |h| {

@@ -297,12 +297,20 @@ impl FixView {
             return;
         }
         let rows = &mut self.rows;
+        // Zoomed in or narrow: each user as a block, nothing off to the right.
+        if ui.available_width() < TABLE_WIDTH {
+            for r in rows.iter_mut() {
+                edit_block(ui, r);
+                ui.separator();
+            }
+            return;
+        }
         TableBuilder::new(ui)
             .striped(true)
-            .column(Column::auto().at_least(120.0))
-            .column(Column::auto().at_least(150.0))
-            .column(Column::remainder().at_least(200.0))
-            .column(Column::remainder().at_least(200.0))
+            .column(Column::auto().at_least(COLUMN_WIDTHS[0]))
+            .column(Column::auto().at_least(COLUMN_WIDTHS[1]))
+            .column(Column::remainder().at_least(COLUMN_WIDTHS[2]))
+            .column(Column::remainder().at_least(COLUMN_WIDTHS[3]))
             .header(22.0, |mut header| {
                 for title in ["User", "Now", "New client username", "New email"] {
                     header.col(|ui| {
@@ -528,4 +536,24 @@ fn edit_rows(
             Some(row)
         })
         .collect()
+}
+
+/// The suggestions table's columns at their narrowest, and all of them.
+const COLUMN_WIDTHS: [f32; 4] = [120.0, 150.0, 200.0, 200.0];
+const TABLE_WIDTH: f32 = COLUMN_WIDTHS[0] + COLUMN_WIDTHS[1] + COLUMN_WIDTHS[2] + COLUMN_WIDTHS[3];
+
+/// One user of the suggestions as a block: name, what they have now, and
+/// the two boxes to edit, each labelled.
+fn edit_block(ui: &mut Ui, r: &mut EditRow) {
+    ui.label(RichText::new(&r.name).strong())
+        .on_hover_text(r.note.clone().unwrap_or_default());
+    ui.label(RichText::new(format!("Now: {} · {}", r.username, r.email)).small());
+    for (label, value) in [
+        ("New client username", &mut r.new_username),
+        ("New email", &mut r.new_email),
+    ] {
+        let label = ui.label(label);
+        ui.add(egui::TextEdit::singleline(value).desired_width(f32::INFINITY))
+            .labelled_by(label.id);
+    }
 }
