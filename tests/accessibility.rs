@@ -168,15 +168,7 @@ fn every_icon_reads_in_both_themes() {
         let failing: Vec<String> = pairs
             .iter()
             .filter(|p| !p.passes())
-            .map(|p| {
-                format!(
-                    "{} {} on {} = {:.2}:1",
-                    p.text,
-                    contrast::hex(p.color),
-                    contrast::hex(p.background),
-                    p.ratio
-                )
-            })
+            .map(Pair::describe)
             .collect();
         assert!(failing.is_empty(), "{theme:?}: {failing:?}");
     }

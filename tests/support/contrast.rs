@@ -41,6 +41,17 @@ impl Pair {
     pub fn passes(&self) -> bool {
         self.ratio + 1e-9 >= self.required()
     }
+
+    /// "\"text\" #RRGGBB on #RRGGBB = 2.38:1", for a failure message.
+    pub fn describe(&self) -> String {
+        format!(
+            "\"{}\" {} on {} = {:.2}:1",
+            self.text,
+            hex(self.color),
+            hex(self.background),
+            self.ratio
+        )
+    }
 }
 
 fn channel(c: u8) -> f64 {

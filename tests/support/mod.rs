@@ -212,15 +212,7 @@ pub fn assert_readable(h: &Harness<'_, HybridApp>) {
     let failing: Vec<String> = contrast::pairs(h, window_fill)
         .into_iter()
         .filter(|p| !p.passes())
-        .map(|p| {
-            format!(
-                "\"{}\" {} on {} = {:.2}:1",
-                p.text,
-                contrast::hex(p.color),
-                contrast::hex(p.background),
-                p.ratio
-            )
-        })
+        .map(|p| p.describe())
         .collect();
     assert!(
         failing.is_empty(),
