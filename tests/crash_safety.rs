@@ -66,7 +66,18 @@ fn kill_mid_save_leaves_old_or_new() {
             .stderr(Stdio::null())
             .spawn()
             .expect("child");
-        std::thread::sleep(Duration::from_millis(rng.random_range(5..60)));
+        // Once it is saving (a busy machine may start it late), at a random
+        // moment: most kills then land mid-save.
+        let started = std::time::Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            if let Loaded::Existing(s) = store.load()
+                && is_complete(&s).is_some_and(|n| n > last)
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..20)));
         child.kill().expect("kill");
         let _ = child.wait();
         let settings = match store.load() {
