@@ -2,7 +2,7 @@
 //! Mitel/ShoreTel Connect HYBRID services.
 //!
 //! The folders are the layers (see `docs/architecture.md`); data flows one way:
-//! `domain` ← `contract` ← `client` / `store` ← `service` ← `ui` / `cli` ← `launch`,
+//! `domain` ← `contract` ← `client` / `store` ← `service` ← `ui` / `tray` / `cli` ← `launch`,
 //! with `sim` beside them on `contract` and `domain`. `tests/architecture.rs`
 //! keeps the rules.
 
@@ -14,4 +14,5 @@ pub mod launch;
 pub mod service;
 pub mod sim;
 pub mod store;
+pub mod tray;
 pub mod ui;

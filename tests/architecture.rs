@@ -16,6 +16,11 @@ const RULES: &[(&str, &[&str])] = &[
     // settings, and nothing else of the program's own machinery.
     ("sim", &["contract", "domain", "store::atomic_file"]),
     ("ui", &["service", "client", "store", "contract", "domain"]),
+    // The notification-area icon: beside the window, never inside it.
+    (
+        "tray",
+        &["service", "client", "store", "contract", "domain"],
+    ),
     (
         "cli",
         &["service", "client", "store", "contract", "domain", "sim"],

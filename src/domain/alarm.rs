@@ -40,6 +40,27 @@ impl AlarmState {
         }
     }
 
+    /// The sentence the status panel and the notification-area icon lead with.
+    pub fn headline(self) -> &'static str {
+        match self {
+            AlarmState::Green => "Connect Sync healthy",
+            AlarmState::Red => "Connect Sync has an alert",
+            AlarmState::Stale => "Connect Sync is stale",
+            AlarmState::Unknown => "Connect Sync status unknown",
+        }
+    }
+
+    /// The Hybrid icon's colour for the state (sRGB), on a dark background:
+    /// the taskbar badge, the notification-area icon and the dark theme.
+    pub const fn icon_rgb(self) -> [u8; 3] {
+        match self {
+            AlarmState::Green => [0x2e, 0x9d, 0x4f],
+            AlarmState::Red => [0xd3, 0x3c, 0x3c],
+            AlarmState::Stale => [0xe0, 0x9a, 0x1a],
+            AlarmState::Unknown => [0x8a, 0x8f, 0x98],
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             AlarmState::Green => "Healthy",

@@ -1,6 +1,9 @@
 //! The domain core: pure rules, no IO, no GUI. Everything here is
 //! deterministic and tested directly (unit and property tests).
 
+/// The program's name, as windows, icons and menus show it.
+pub const APP_NAME: &str = "Connect HYBRID Setup";
+
 pub mod account;
 pub mod alarm;
 pub mod caseless;
@@ -14,6 +17,7 @@ pub mod registration;
 pub mod requirements;
 pub mod secret;
 pub mod text;
+pub mod tray;
 pub mod username;
 pub mod verification;
 pub mod version;

@@ -11,4 +11,4 @@ pub mod window;
 
 pub use window::show;
 
-pub const APP_NAME: &str = "Connect HYBRID Setup";
+pub const APP_NAME: &str = crate::domain::APP_NAME;

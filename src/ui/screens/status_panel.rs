@@ -139,7 +139,7 @@ impl StatusPanel {
         if self.guided {
             self.web.headline()
         } else {
-            headline(self.status().state).to_string()
+            self.status().state.headline().to_string()
         }
     }
 
@@ -194,7 +194,7 @@ impl StatusPanel {
             ui.add_space(12.0);
             ui.vertical(|ui| {
                 ui.label(
-                    RichText::new(headline(status.state))
+                    RichText::new(status.state.headline())
                         .size(24.0)
                         .strong()
                         .color(widgets::state_text_color(ui, status.state)),
@@ -390,15 +390,6 @@ fn zoom_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
 
 /// The zooms offered on the panel (the keys reach those between).
 const ZOOM_CHOICES: [u16; 5] = [100, 125, 150, 175, 200];
-
-pub fn headline(state: AlarmState) -> &'static str {
-    match state {
-        AlarmState::Green => "Connect Sync healthy",
-        AlarmState::Red => "Connect Sync has an alert",
-        AlarmState::Stale => "Connect Sync is stale",
-        AlarmState::Unknown => "Connect Sync status unknown",
-    }
-}
 
 fn open_guide(ctx: &Ctx<'_>, anchor: &str) {
     if !ctx.shared.open_links {

@@ -8,10 +8,15 @@ use crate::domain::requirements::{Check, CheckStatus};
 
 /// The alarm colours of the taskbar badge and of the Hybrid icon on the
 /// dark theme (the light theme's are in [`icon_colors`]).
-pub const GREEN: Color32 = Color32::from_rgb(0x2e, 0x9d, 0x4f);
-pub const RED: Color32 = Color32::from_rgb(0xd3, 0x3c, 0x3c);
-pub const AMBER: Color32 = Color32::from_rgb(0xe0, 0x9a, 0x1a);
-pub const GREY: Color32 = Color32::from_rgb(0x8a, 0x8f, 0x98);
+pub const GREEN: Color32 = rgb(AlarmState::Green);
+pub const RED: Color32 = rgb(AlarmState::Red);
+pub const AMBER: Color32 = rgb(AlarmState::Stale);
+pub const GREY: Color32 = rgb(AlarmState::Unknown);
+
+const fn rgb(state: AlarmState) -> Color32 {
+    let [r, g, b] = state.icon_rgb();
+    Color32::from_rgb(r, g, b)
+}
 
 /// What a text's colour says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,130 @@
+//! What the notification-area icon shows: the Hybrid state, a tooltip that
+//! says it in words, and whether it asks for attention — from the same
+//! status the status panel shows.
+
+use super::alarm::{AlarmState, Status};
+
+/// How long a tooltip's text may be: panels show a few lines at most.
+pub const TOOLTIP_CHARS: usize = 120;
+
+/// The StatusNotifierItem "Status": how much the icon asks to be seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attention {
+    /// Nothing to do: some panels hide the icon in an overflow.
+    Passive,
+    Active,
+    /// Something is wrong: panels show it (some make it blink).
+    NeedsAttention,
+}
+
+/// One picture of the icon.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrayView {
+    pub state: AlarmState,
+    /// "Connect Sync healthy".
+    pub title: String,
+    /// "last sync 2 min ago", or the alert's Description, shortened.
+    pub text: String,
+    pub attention: Attention,
+    /// Provisioned: there is a status to open (else the menu opens the wizard).
+    pub provisioned: bool,
+}
+
+impl TrayView {
+    /// The icon for a provisioned install whose monitor says `status`.
+    pub fn of(status: &Status) -> Self {
+        TrayView {
+            state: status.state,
+            title: status.state.headline().to_string(),
+            text: shorten(&status.summary, TOOLTIP_CHARS),
+            attention: match status.state {
+                AlarmState::Green => Attention::Active,
+                AlarmState::Red | AlarmState::Stale => Attention::NeedsAttention,
+                AlarmState::Unknown => Attention::Passive,
+            },
+            provisioned: true,
+        }
+    }
+
+    /// Before the setup is done: grey, and the menu opens the wizard.
+    pub fn not_provisioned() -> Self {
+        TrayView {
+            state: AlarmState::Unknown,
+            title: "Connect HYBRID is not set up yet".into(),
+            text: "Open the setup to link Director and the Connect Portal.".into(),
+            attention: Attention::Passive,
+            provisioned: false,
+        }
+    }
+
+    /// The tooltip on one line: "Connect Sync healthy — last sync 2 min ago".
+    pub fn line(&self) -> String {
+        format!("{} — {}", self.title, self.text)
+    }
+}
+
+/// `text` cut at the last space before `max` characters, with "…" (a word
+/// longer than that is cut where it reaches it).
+pub fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    let kept = match cut.rfind(' ') {
+        Some(space) if space > 0 => cut[..space].trim_end(),
+        _ => cut.as_str(),
+    };
+    format!("{kept}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn status(state: AlarmState, summary: &str) -> Status {
+        Status {
+            state,
+            summary: summary.into(),
+        }
+    }
+
+    #[test]
+    fn the_tooltip_says_the_state_and_when() {
+        let view = TrayView::of(&status(AlarmState::Green, "last sync 2 min ago"));
+        assert_eq!(view.line(), "Connect Sync healthy — last sync 2 min ago");
+        assert_eq!(view.attention, Attention::Active);
+        let red = TrayView::of(&status(AlarmState::Red, "Connect Sync failed"));
+        assert_eq!(red.attention, Attention::NeedsAttention);
+        assert_eq!(
+            TrayView::of(&status(AlarmState::Stale, "x")).attention,
+            Attention::NeedsAttention
+        );
+        assert_eq!(
+            TrayView::of(&status(AlarmState::Unknown, "x")).attention,
+            Attention::Passive
+        );
+        assert!(!TrayView::not_provisioned().provisioned);
+    }
+
+    #[test]
+    fn a_long_description_is_shortened_at_a_word() {
+        let long = "Connect Sync failed: the Connect Portal rejected the Account ID (1000001) and Token (401 Unauthorized). Reveal the Token again in the Portal";
+        let view = TrayView::of(&status(AlarmState::Red, long));
+        assert!(view.text.ends_with('…'), "{}", view.text);
+        assert!(view.text.chars().count() <= TOOLTIP_CHARS);
+        assert!(long.starts_with(view.text.trim_end_matches('…')));
+        assert!(!view.text.trim_end_matches('…').ends_with(' '));
+    }
+
+    proptest! {
+        #[test]
+        fn shortened_text_fits_and_is_a_prefix(text in "\\PC{0,300}", max in 2usize..200) {
+            let short = shorten(&text, max);
+            prop_assert!(short.chars().count() <= max);
+            let kept = short.strip_suffix('…').unwrap_or(&short);
+            prop_assert!(text.trim().starts_with(kept));
+        }
+    }
+}
