@@ -29,7 +29,7 @@ pub fn run() -> ExitCode {
     unsafe {
         libc::umask(0o077);
     }
-    let args = match Cli::try_parse() {
+    let mut args = match Cli::try_parse() {
         Ok(args) => args,
         Err(e) => return usage_error(e),
     };
@@ -63,17 +63,10 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match args.command {
+    match args.command.take() {
         Some(command) => runtime.block_on(cli::run(command)),
-        None => open_window(
-            &runtime,
-            args.director,
-            args.portal,
-            args.demo_director,
-            args.theme.map(Into::into),
-            args.zoom,
-            env_password,
-        ),
+        None if args.tray => tray_only(&runtime, args, env_password),
+        None => open_window(&runtime, args, env_password),
     }
 }
 
@@ -112,17 +105,154 @@ fn take_director_password_from_env() -> Option<Secret> {
     password.filter(|p| !p.is_empty()).map(Secret::new)
 }
 
+/// `--tray`: the notification-area icon and the sync monitor, no window.
+/// Where there is no notification area, it says so and opens the window,
+/// whose status panel keeps monitoring.
+#[cfg(target_os = "linux")]
+fn tray_only(
+    runtime: &tokio::runtime::Runtime,
+    args: Cli,
+    env_password: Option<Secret>,
+) -> ExitCode {
+    use crate::client::director::HttpDirector;
+    use crate::domain::director_kind::DirectorKind;
+    use crate::domain::tray::TrayView;
+    use crate::store::secret_store::{SecretKey, SecretStore};
+    use crate::tray::run::{self, Watching, WindowFor};
+
+    let store = SettingsStore::default_location();
+    let (settings, _) = store.load().settings();
+    let Ok(exe) = std::env::current_exe() else {
+        eprintln!("error: cannot find this program's own file to open its window from");
+        return ExitCode::from(2);
+    };
+    let mut embedded: Option<RunningSim> = None;
+    let (url, password, kind_key) = match &settings.director {
+        DirectorTarget::Url(url) => {
+            let password = env_password.or_else(|| {
+                let key = SecretKey::DirectorPassword {
+                    director: url.clone(),
+                    login: settings.director_login.clone(),
+                };
+                KeyringStore::default().get(&key.entry_name())
+            });
+            (url.clone(), password, url.clone())
+        }
+        DirectorTarget::Demo => {
+            let mut config = SimConfig::demo();
+            config.state_file = Some(store.dir().join(DEMO_STATE_FILE));
+            config.web_mode.only = args.demo_director == DemoDirector::Web;
+            match runtime.block_on(sim::start(config, ([127, 0, 0, 1], 0).into())) {
+                Ok(running) => {
+                    let url = running.url();
+                    embedded = Some(running);
+                    (
+                        url,
+                        Some(Secret::new(sim::world::DEMO_ADMIN_PASSWORD)),
+                        "demo".to_string(),
+                    )
+                }
+                Err(e) => {
+                    eprintln!("error: cannot start the built-in simulator: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    };
+    let watching = if !settings.progress.provisioned {
+        Watching::Nothing(TrayView::not_provisioned())
+    } else if settings.director_kind(&kind_key) == Some(DirectorKind::Web) {
+        Watching::Nothing(TrayView::alarm_not_readable())
+    } else {
+        let options = ClientOptions {
+            pinned_certificate: settings.trusted_certificates.get(&url),
+            ..ClientOptions::default()
+        };
+        match HttpDirector::new(&url, options) {
+            Ok(director) => {
+                if let Some(password) = &password {
+                    director.set_credentials(&settings.director_login, password);
+                }
+                Watching::Sync(Arc::new(director), MonitorConfig::default())
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    // The window is a program of its own: closing it frees its memory and
+    // graphics while the icon keeps watching.
+    let demo_url = embedded.as_ref().map(RunningSim::url);
+    let open_window = |what: WindowFor| {
+        let mut command = std::process::Command::new(&exe);
+        if let Some(url) = &demo_url {
+            command.args(["--demo-url", url]);
+        }
+        if what == WindowFor::Alerts {
+            command.arg("--alerts");
+        }
+        match command.spawn() {
+            // Reaped when it exits, so no zombie waits for the icon to quit.
+            Ok(mut child) => {
+                std::thread::spawn(move || child.wait());
+            }
+            Err(e) => tracing::warn!("cannot open the window: {e}"),
+        }
+    };
+    let handle = runtime.handle().clone();
+    let notify = move |n| crate::service::desktop_notification::show(&handle, n);
+    let result = runtime.block_on(run::run(watching, open_window, notify));
+    if let Some(running) = embedded {
+        runtime.block_on(running.stop());
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::warn!("{e}");
+            eprintln!("{e}: the window opens instead, and its status panel keeps monitoring.");
+            open_window_after_tray(runtime, args)
+        }
+    }
+}
+
+/// No notification-area icon on this system yet: the window instead.
+#[cfg(not(target_os = "linux"))]
+fn tray_only(
+    runtime: &tokio::runtime::Runtime,
+    args: Cli,
+    env_password: Option<Secret>,
+) -> ExitCode {
+    eprintln!(
+        "The notification-area icon is not available on this system yet: the window opens instead."
+    );
+    open_window(runtime, args, env_password)
+}
+
+/// The window, after the icon could not be shown (the password was taken
+/// from the environment already: the keyring has it, or the window asks).
+#[cfg(target_os = "linux")]
+fn open_window_after_tray(runtime: &tokio::runtime::Runtime, args: Cli) -> ExitCode {
+    open_window(runtime, args, None)
+}
+
 /// Builds the window's app against `director` (or the built-in simulator)
 /// and runs it until the window closes.
 fn open_window(
     runtime: &tokio::runtime::Runtime,
-    director: Option<String>,
-    portal: Option<String>,
-    demo_director: DemoDirector,
-    theme: Option<crate::domain::wizard::ThemeChoice>,
-    zoom: Option<u16>,
+    args: Cli,
     env_password: Option<Secret>,
 ) -> ExitCode {
+    let Cli {
+        director,
+        portal,
+        demo_director,
+        theme,
+        zoom,
+        alerts,
+        demo_url,
+        ..
+    } = args;
     let store = SettingsStore::default_location();
     // The program's own folder (the demo keeps its world there).
     if let Err(e) = crate::store::atomic_file::create_private_dir(store.dir()) {
@@ -146,6 +276,15 @@ fn open_window(
             // A real Director's password, when the environment gave one.
             env_password,
         ),
+        // The notification-area icon's simulator: one demo world, not two.
+        DirectorTarget::Demo if demo_url.is_some() => {
+            let url = demo_url.unwrap_or_default();
+            (
+                url.clone(),
+                url,
+                Some(Secret::new(sim::world::DEMO_ADMIN_PASSWORD)),
+            )
+        }
         DirectorTarget::Demo => {
             let mut config = SimConfig::demo();
             config.state_file = Some(store.dir().join(DEMO_STATE_FILE));
@@ -196,8 +335,9 @@ fn open_window(
         open_links: true,
         notifications: true,
         monitor: MonitorConfig::default(),
-        theme,
+        theme: theme.map(Into::into),
         zoom,
+        open_alerts: alerts,
     };
     let result = crate::ui::show(HybridApp::new(tasks, config));
     if let Some(running) = embedded {

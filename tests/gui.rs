@@ -54,6 +54,11 @@ impl World {
 
     /// A fresh window on this world (a restart keeps the same settings folder).
     fn open(&self) -> Harness<'static, HybridApp> {
+        self.open_with(false)
+    }
+
+    /// [`World::open`], on the Hybrid alerts when `alerts` (`--alerts`).
+    fn open_with(&self, alerts: bool) -> Harness<'static, HybridApp> {
         let options = ClientOptions {
             connect_timeout: Duration::from_secs(2),
             request_timeout: Duration::from_secs(5),
@@ -68,6 +73,7 @@ impl World {
         let (settings, notice) = store.load().settings();
         let mut config = support::app_config(&self.url(), store, settings, true);
         config.notice = notice;
+        config.open_alerts = alerts;
         config.monitor = MonitorConfig {
             poll_every: Duration::from_millis(300),
             first_retry: Duration::from_millis(200),
@@ -541,6 +547,21 @@ fn the_icon_opens_the_alerts_with_their_description() {
         has_text(&h, "Hybrid alerts"),
         "Enter on the focused icon opens the alerts"
     );
+}
+
+/// The notification-area icon's "Show alerts" opens the window with
+/// `--alerts`: straight on the alerts, the Description there.
+#[test]
+fn the_window_opens_on_the_alerts_when_asked() {
+    let world = World::new();
+    provisioned_red(&world);
+    let mut h = world.open_with(true);
+    wait_for(&mut h, "the alerts", |h| {
+        has_text(h, "Hybrid alerts") && has_text(h, "rejected the Account ID")
+    });
+    h.key_press(egui::Key::Escape);
+    h.step();
+    assert!(has_label(&h, "Connect Sync has an alert"), "Esc: the panel");
 }
 
 /// Focuses the control labelled `label` and presses Enter there.

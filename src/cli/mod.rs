@@ -48,6 +48,17 @@ pub struct Cli {
     /// Ctrl + / Ctrl − / Ctrl 0 change it in the window and keep it.
     #[arg(long, value_name = "PERCENT", value_parser = clap::value_parser!(u16).range(50..=300))]
     pub zoom: Option<u16>,
+    /// Start with only the icon in the notification area (no window): it
+    /// shows the sync state and opens the window from its menu.
+    #[arg(long)]
+    pub tray: bool,
+    /// Open the window on the Hybrid alerts (the icon's "Show alerts").
+    #[arg(long)]
+    pub alerts: bool,
+    /// The built-in demo's simulator already running at URL (the icon's
+    /// own), instead of starting another.
+    #[arg(long, value_name = "URL", hide = true)]
+    pub demo_url: Option<String>,
 }
 
 /// `--theme`.

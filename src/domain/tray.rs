@@ -57,6 +57,19 @@ impl TrayView {
         }
     }
 
+    /// A real Director: its Hybrid alarm is on its own alarm bar, which has
+    /// no interface this program can read — said, not guessed.
+    pub fn alarm_not_readable() -> Self {
+        TrayView {
+            state: AlarmState::Unknown,
+            title: "Connect Sync: see Director's alarm bar".into(),
+            text: "A real Director's Hybrid alarm cannot be read from here; the status window checks its users."
+                .into(),
+            attention: Attention::Passive,
+            provisioned: true,
+        }
+    }
+
     /// The tooltip on one line: "Connect Sync healthy — last sync 2 min ago".
     pub fn line(&self) -> String {
         format!("{} — {}", self.title, self.text)

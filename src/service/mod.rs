@@ -2,6 +2,7 @@
 //! username audit, diagnostics for support, the troubleshooting guide.
 
 pub mod audit;
+pub mod desktop_notification;
 pub mod diagnostics;
 pub mod drift_watch;
 pub mod fix;

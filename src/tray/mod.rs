@@ -5,6 +5,8 @@
 
 pub mod icon;
 #[cfg(target_os = "linux")]
+pub mod run;
+#[cfg(target_os = "linux")]
 mod sni;
 
 #[cfg(target_os = "linux")]

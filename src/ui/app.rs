@@ -47,6 +47,9 @@ pub struct AppConfig {
     pub theme: Option<ThemeChoice>,
     /// `--zoom`: percent for this run, over the saved setting.
     pub zoom: Option<u16>,
+    /// `--alerts`: open on the Hybrid alerts (the notification-area icon's
+    /// "Show alerts").
+    pub open_alerts: bool,
 }
 
 pub struct HybridApp {
@@ -98,12 +101,17 @@ impl HybridApp {
                 .director_kind(&kind_key(config.demo, &config.director_url)),
             clear_clipboard_at: None,
         };
+        let demo_url = config.demo.then(|| config.director_url.clone());
+        let mut screens = Screens::new(config.director_url, config.director_password);
+        if config.open_alerts {
+            screens.status_panel.open_alerts();
+        }
         HybridApp {
             tasks,
             store: config.store,
             saved: config.settings.clone(),
-            demo_url: config.demo.then(|| config.director_url.clone()),
-            screens: Screens::new(config.director_url, config.director_password),
+            demo_url,
+            screens,
             settings: config.settings,
             changed_at: None,
             shared,

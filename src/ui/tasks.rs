@@ -646,16 +646,7 @@ impl Tasks {
 
     /// A desktop notification (D-Bus on Linux, a toast on Windows).
     pub fn show_notification(&self, notification: Notification) {
-        self.runtime.spawn_blocking(move || {
-            let shown = notify_rust::Notification::new()
-                .appname(super::APP_NAME)
-                .summary(&notification.title)
-                .body(&notification.body)
-                .show();
-            if let Err(e) = shown {
-                tracing::warn!("cannot show a desktop notification: {e}");
-            }
-        });
+        crate::service::desktop_notification::show(&self.runtime, notification);
     }
 
     /// Signs in to Director and reads what the Requirements checks need.

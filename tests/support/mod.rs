@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 pub mod addresses;
 pub mod contrast;
+#[cfg(target_os = "linux")]
+pub mod dbus;
 pub mod view;
 pub mod walks;
 
@@ -41,6 +43,7 @@ pub fn app_config(url: &str, store: SettingsStore, settings: Settings, demo: boo
         monitor: Default::default(),
         theme: None,
         zoom: None,
+        open_alerts: false,
     }
 }
 

@@ -135,6 +135,11 @@ impl StatusPanel {
     }
 
     /// What the window title says.
+    /// Opens on the Hybrid alerts (the notification-area icon's "Show alerts").
+    pub fn open_alerts(&mut self) {
+        self.show_alerts = true;
+    }
+
     pub fn headline(&self) -> String {
         if self.guided {
             self.web.headline()

@@ -1,0 +1,94 @@
+//! `hybrid-setup --tray`: the icon and the sync monitor, with no window and
+//! so no graphics context. The icon mirrors each poll; its menu opens the
+//! window (a separate process, gone again when closed), polls now, or quits.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::{TrayCommand, TrayError, TrayIcon};
+use crate::client::director::Director;
+use crate::domain::alarm::{AlarmState, Status};
+use crate::domain::tray::TrayView;
+use crate::service::monitor::{self, MonitorConfig, MonitorEvent, Snapshot};
+
+/// What the window is opened on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowFor {
+    /// The status panel (or, before the setup is done, the wizard).
+    Status,
+    Alerts,
+}
+
+/// What the icon watches.
+pub enum Watching<D> {
+    /// A Director whose Connect Sync state can be read (the contract).
+    Sync(Arc<D>, MonitorConfig),
+    /// Nothing can be read here: a sentence saying why (not set up yet, or
+    /// a real Director whose alarm bar has no interface).
+    Nothing(TrayView),
+}
+
+/// How often the tooltip's "2 min ago" is brought up to date between polls.
+const AGE_EVERY: Duration = Duration::from_secs(30);
+
+/// Runs until Quit. `open_window` starts the window; `notify` shows a
+/// desktop notification on a change worth one.
+pub async fn run<D: Director + 'static>(
+    watching: Watching<D>,
+    open_window: impl Fn(WindowFor),
+    notify: impl Fn(crate::domain::alarm::Notification),
+) -> Result<(), TrayError> {
+    let (commands_tx, mut commands) = mpsc::unbounded_channel();
+    let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (first, monitor) = match watching {
+        Watching::Sync(director, config) => {
+            let handle = monitor::spawn(
+                &tokio::runtime::Handle::current(),
+                director,
+                config,
+                move |event| {
+                    let _ = events_tx.send(event);
+                },
+            );
+            let checking = Status {
+                state: AlarmState::Unknown,
+                summary: "reading Director…".into(),
+            };
+            (TrayView::of(&checking), Some(handle))
+        }
+        Watching::Nothing(view) => (view, None),
+    };
+    let icon = TrayIcon::show(first, commands_tx).await?;
+    let mut last: Option<Snapshot> = None;
+    let mut age = tokio::time::interval(AGE_EVERY);
+    loop {
+        tokio::select! {
+            Some(event) = events.recv() => match event {
+                MonitorEvent::Changed(snapshot) => {
+                    icon.update(TrayView::of(&snapshot.status_now())).await;
+                    last = Some(*snapshot);
+                }
+                MonitorEvent::Notify(notification) => notify(notification),
+            },
+            Some(command) = commands.recv() => match command {
+                TrayCommand::OpenStatus => open_window(WindowFor::Status),
+                TrayCommand::ShowAlerts => open_window(WindowFor::Alerts),
+                TrayCommand::CheckNow => {
+                    if let Some(monitor) = &monitor {
+                        monitor.check_now();
+                    }
+                }
+                TrayCommand::Quit => break,
+            },
+            _ = age.tick() => {
+                if let Some(snapshot) = &last {
+                    icon.update(TrayView::of(&snapshot.status_now())).await;
+                }
+            }
+        }
+    }
+    icon.remove().await;
+    Ok(())
+}

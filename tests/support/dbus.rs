@@ -1,0 +1,233 @@
+//! D-Bus for the notification-area tests: a private session bus, a
+//! stand-in for the panel's StatusNotifierWatcher, and the item's
+//! properties and menu read and clicked as a panel does.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use zbus::zvariant::{OwnedValue, Value};
+
+/// A session bus of the test's own, gone when dropped.
+pub struct Bus {
+    daemon: Child,
+    pub address: String,
+}
+
+impl Bus {
+    /// A bus, or `None` (said) where `dbus-daemon` is not installed; CI
+    /// sets HYBRID_REQUIRE_DBUS=1 so that its absence fails there.
+    pub fn start() -> Option<Bus> {
+        let spawned = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        let mut daemon = match spawned {
+            Ok(daemon) => daemon,
+            Err(e) => {
+                assert!(
+                    std::env::var_os("HYBRID_REQUIRE_DBUS").is_none(),
+                    "HYBRID_REQUIRE_DBUS is set but dbus-daemon cannot run: {e}"
+                );
+                eprintln!("skipped: dbus-daemon cannot run ({e}; apt-get install dbus-daemon)");
+                return None;
+            }
+        };
+        let mut address = String::new();
+        BufReader::new(daemon.stdout.take().expect("stdout"))
+            .read_line(&mut address)
+            .expect("the bus address");
+        Some(Bus {
+            daemon,
+            address: address.trim().to_string(),
+        })
+    }
+
+    pub async fn connect(&self) -> zbus::Connection {
+        zbus::connection::Builder::address(self.address.as_str())
+            .expect("address")
+            .build()
+            .await
+            .expect("connect")
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// The panel's registry of items, as KDE's or XFCE's keeps it.
+#[derive(Clone, Default)]
+pub struct Watcher {
+    pub items: Arc<Mutex<Vec<String>>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierWatcher")]
+impl Watcher {
+    async fn register_status_notifier_item(&self, service: &str) {
+        self.items.lock().expect("items").push(service.to_string());
+    }
+
+    async fn register_status_notifier_host(&self, _service: &str) {}
+
+    #[zbus(property)]
+    async fn registered_status_notifier_items(&self) -> Vec<String> {
+        self.items.lock().expect("items").clone()
+    }
+
+    #[zbus(property)]
+    async fn is_status_notifier_host_registered(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    async fn protocol_version(&self) -> i32 {
+        0
+    }
+}
+
+pub type Pixmaps = Vec<(i32, i32, Vec<u8>)>;
+pub type ToolTip = (String, Pixmaps, String, String);
+
+/// Reads the item's properties fresh each time (no cache), as a panel does
+/// on its NewStatus / NewToolTip / NewIcon signals.
+pub struct Item {
+    pub properties: zbus::Proxy<'static>,
+    pub menu: zbus::Proxy<'static>,
+}
+
+impl Item {
+    pub async fn new(conn: &zbus::Connection, service: String) -> Item {
+        let proxy = |path: &'static str, interface: &'static str| {
+            zbus::proxy::Builder::<zbus::Proxy<'static>>::new(conn)
+                .destination(service.clone())
+                .expect("name")
+                .path(path)
+                .expect("path")
+                .interface(interface)
+                .expect("interface")
+                .cache_properties(zbus::proxy::CacheProperties::No)
+                .build()
+        };
+        Item {
+            properties: proxy("/StatusNotifierItem", "org.kde.StatusNotifierItem")
+                .await
+                .expect("item"),
+            menu: proxy("/MenuBar", "com.canonical.dbusmenu")
+                .await
+                .expect("menu"),
+        }
+    }
+
+    pub async fn status(&self) -> String {
+        self.properties
+            .get_property("Status")
+            .await
+            .expect("Status")
+    }
+
+    pub async fn tool_tip(&self) -> ToolTip {
+        self.properties
+            .get_property("ToolTip")
+            .await
+            .expect("ToolTip")
+    }
+
+    pub async fn pixmaps(&self) -> Pixmaps {
+        self.properties
+            .get_property("IconPixmap")
+            .await
+            .expect("IconPixmap")
+    }
+
+    /// The menu's entries: label → id.
+    pub async fn menu(&self) -> HashMap<String, i32> {
+        let (items,): (Vec<(i32, HashMap<String, OwnedValue>)>,) = self
+            .menu
+            .call("GetGroupProperties", &(Vec::<i32>::new(), vec!["label"]))
+            .await
+            .map(|items| (items,))
+            .expect("GetGroupProperties");
+        items
+            .into_iter()
+            .filter_map(|(id, props)| {
+                let label = props.get("label")?;
+                let label: String = label.try_clone().ok()?.try_into().ok()?;
+                Some((label, id))
+            })
+            .collect()
+    }
+
+    pub async fn click(&self, id: i32) {
+        let () = self
+            .menu
+            .call("Event", &(id, "clicked", Value::from(0i32), 0u32))
+            .await
+            .expect("Event");
+    }
+
+    /// Clicks an entry that ends the program: it may be gone before it
+    /// answers, which is no error.
+    pub async fn click_last(&self, id: i32) {
+        let _: Result<(), _> = self
+            .menu
+            .call("Event", &(id, "clicked", Value::from(0i32), 0u32))
+            .await;
+    }
+}
+
+impl Watcher {
+    /// Serves as the panel's watcher on `bus`; keep the connection.
+    pub async fn serve(&self, bus: &Bus) -> zbus::Connection {
+        zbus::connection::Builder::address(bus.address.as_str())
+            .expect("address")
+            .name("org.kde.StatusNotifierWatcher")
+            .expect("name")
+            .serve_at("/StatusNotifierWatcher", self.clone())
+            .expect("serve")
+            .build()
+            .await
+            .expect("the watcher")
+    }
+
+    /// The first item registered, once there is one (5 s at most).
+    pub async fn first_item(&self) -> String {
+        let start = Instant::now();
+        loop {
+            if let Some(item) = self.items.lock().expect("items").first() {
+                return item.clone();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "no item registered"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Polls `read` until it gives `want` (5 s at most).
+pub async fn eventually<T: PartialEq + std::fmt::Debug>(
+    what: &str,
+    want: T,
+    mut read: impl AsyncFnMut() -> T,
+) {
+    let start = Instant::now();
+    loop {
+        let got = read().await;
+        if got == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "{what}: {got:?}, not {want:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -1,0 +1,133 @@
+//! `hybrid-setup --tray` as a person's desktop runs it: the program alone
+//! on a private session bus with a stand-in panel, watching a simulated
+//! Director — the icon turns red after "Check now" from its menu, and
+//! "Quit" ends it. Without a panel it says so and opens the window instead.
+#![cfg(target_os = "linux")]
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hybrid_setup::contract::SyncSettingsUpdate;
+use hybrid_setup::domain::alarm::AlarmState;
+use hybrid_setup::domain::secret::Secret;
+use hybrid_setup::domain::wizard::Step;
+use hybrid_setup::sim::{self, SimConfig, data, world};
+use hybrid_setup::store::settings::{DirectorTarget, Settings, SettingsStore};
+use support::dbus::{Bus, Item, Watcher, eventually};
+
+/// Saves sync settings in the simulated Director with `token` and runs a
+/// sync cycle: the real Token makes it green, another one red.
+fn sync_with(sim: &sim::RunningSim, token: Option<&str>) {
+    let mut world = sim.world();
+    let account = world.portal.accounts[0].clone();
+    let now = sim::server::now_ms();
+    world
+        .save_sync_settings(
+            SyncSettingsUpdate {
+                account_id: account.account_id,
+                token: Some(token.map(Secret::new).unwrap_or(account.token)),
+                use_email: true,
+                append_domain: Some(data::DEMO_DOMAIN.into()),
+            },
+            now,
+        )
+        .expect("save");
+    world.sync_cycle(now);
+}
+
+/// A provisioned install pointed at `url`, in a settings folder of its own.
+fn provisioned_home(url: &str) -> tempfile::TempDir {
+    let home = tempfile::tempdir().expect("home");
+    let mut settings = Settings {
+        director: DirectorTarget::Url(url.into()),
+        director_login: "admin".into(),
+        ..Settings::default()
+    };
+    settings.progress.go(Step::Done);
+    settings.progress.provisioned = true;
+    SettingsStore::new(home.path())
+        .save(&settings)
+        .expect("settings");
+    home
+}
+
+/// The program with only its icon, on `bus`, with no display to open a
+/// window on.
+fn tray(home: &std::path::Path, bus: &Bus) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hybrid-setup"));
+    command
+        .arg("--tray")
+        .env("HYBRID_SETUP_HOME", home)
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
+    command
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_icon_watches_director_and_its_menu_drives_it() {
+    let Some(bus) = Bus::start() else {
+        return;
+    };
+    let sim = sim::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("simulator");
+    sync_with(&sim, None);
+    let home = provisioned_home(&sim.url());
+
+    // No panel on this desktop: said once, and the window instead (which,
+    // with no display here, cannot open either).
+    let alone = tokio::task::spawn_blocking({
+        let mut command = tray(home.path(), &bus);
+        move || command.output().expect("runs")
+    })
+    .await
+    .expect("join");
+    let said = String::from_utf8_lossy(&alone.stderr);
+    assert!(
+        said.contains("no notification area on this desktop")
+            && said.contains("the window opens instead"),
+        "{said}"
+    );
+
+    // A panel: the icon shows Director's state.
+    let watcher = Watcher::default();
+    let _panel = watcher.serve(&bus).await;
+    let mut child = tray(home.path(), &bus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the tray");
+    let conn = bus.connect().await;
+    let item = Item::new(&conn, watcher.first_item().await).await;
+    let title = async || item.tool_tip().await.2;
+    eventually("green", AlarmState::Green.headline().to_string(), title).await;
+
+    // Director turns red; "Check now" shows it before the next poll.
+    sync_with(&sim, Some("revoked-token"));
+    let menu = item.menu().await;
+    item.click(menu["Check now"]).await;
+    eventually("red", AlarmState::Red.headline().to_string(), title).await;
+    assert_eq!(item.status().await, "NeedsAttention");
+
+    item.click_last(menu["Quit"]).await;
+    let status = tokio::task::spawn_blocking(move || wait_exit(&mut child))
+        .await
+        .expect("join");
+    assert!(status.success(), "Quit ends it cleanly: {status:?}");
+    sim.stop().await;
+}
