@@ -202,7 +202,8 @@ fn tray_only(
     };
     let handle = runtime.handle().clone();
     let notify = move |n| crate::service::desktop_notification::show(&handle, n);
-    let result = runtime.block_on(run::run(watching, open_window, notify));
+    let autostart = crate::store::autostart::for_this_system().ok();
+    let result = runtime.block_on(run::run(watching, autostart, open_window, notify));
     if let Some(running) = embedded {
         runtime.block_on(running.stop());
     }
@@ -338,6 +339,9 @@ fn open_window(
         theme: theme.map(Into::into),
         zoom,
         open_alerts: alerts,
+        autostart: crate::store::autostart::for_this_system()
+            .ok()
+            .map(std::sync::Arc::from),
     };
     let result = crate::ui::show(HybridApp::new(tasks, config));
     if let Some(running) = embedded {

@@ -76,7 +76,7 @@ async fn the_icon_mirrors_the_state_and_its_menu_answers() {
             "no successful sync for 17 min (more than 3 intervals)",
             "NeedsAttention",
         ),
-        (AlarmState::Unknown, "cannot reach Director", "Passive"),
+        (AlarmState::Unknown, "cannot reach Director", "Active"),
     ] {
         icon_shown.update(status(state, summary)).await;
         eventually("Status", attention.to_string(), async || {
@@ -106,6 +106,22 @@ async fn the_icon_mirrors_the_state_and_its_menu_answers() {
     assert_eq!(next_command(&mut commands).await, TrayCommand::CheckNow);
     item.click(menu["Quit"]).await;
     assert_eq!(next_command(&mut commands).await, TrayCommand::Quit);
+    assert!(
+        !menu.contains_key("Start at login"),
+        "not offered where the system has no way to"
+    );
+    let mut with_autostart = status(AlarmState::Green, "last sync 2 min ago");
+    with_autostart.start_at_login = Some(false);
+    icon_shown.update(with_autostart).await;
+    eventually("Start at login offered", true, async || {
+        item.menu().await.contains_key("Start at login")
+    })
+    .await;
+    item.click(item.menu().await["Start at login"]).await;
+    assert_eq!(
+        next_command(&mut commands).await,
+        TrayCommand::ToggleStartAtLogin
+    );
     // A click on the icon opens the status window.
     let () = item
         .properties

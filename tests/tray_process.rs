@@ -60,6 +60,8 @@ fn tray(home: &std::path::Path, bus: &Bus) -> Command {
     command
         .arg("--tray")
         .env("HYBRID_SETUP_HOME", home)
+        // "Start at login" writes here, not in the user's own folder.
+        .env("XDG_CONFIG_HOME", home.join("config"))
         .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .env_remove("DISPLAY")
@@ -123,6 +125,24 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
     item.click(menu["Check now"]).await;
     eventually("red", AlarmState::Red.headline().to_string(), title).await;
     assert_eq!(item.status().await, "NeedsAttention");
+
+    // "Start at login" from the menu: the autostart entry runs --tray.
+    let entry = home
+        .path()
+        .join("config/autostart/org.hybridsetup.HybridSetup.desktop");
+    assert!(!entry.exists());
+    item.click(menu["Start at login"]).await;
+    eventually("the autostart entry", true, async || entry.exists()).await;
+    let text = std::fs::read_to_string(&entry).expect("entry");
+    assert!(
+        text.contains(&format!(
+            "Exec=\"{}\" --tray",
+            env!("CARGO_BIN_EXE_hybrid-setup")
+        )),
+        "{text}"
+    );
+    item.click(item.menu().await["Start at login"]).await;
+    eventually("no autostart entry", false, async || entry.exists()).await;
 
     item.click_last(menu["Quit"]).await;
     let status = tokio::task::spawn_blocking(move || wait_exit(&mut child))

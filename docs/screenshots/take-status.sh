@@ -4,6 +4,8 @@
 # The demo's simulated world is prepared with `hybrid-setup sim --state` and
 # the simulator's admin routes, then edited for each state.
 # THEME=light PREFIX=light/ takes them in the light theme;
+# TRAY=1 takes the notification-area icon instead (`--tray`, in Xfce's
+# panel: tray-panel.sh; needs xfce4-panel and dbus-daemon);
 # ZOOM=200 PREFIX=zoom-200/ takes them zoomed in, in the smallest window
 # (820x560); the Alerts view is then opened with the keyboard.
 # Needs: xvfb, xdotool, imagemagick, curl, python3.
@@ -56,6 +58,8 @@ prepare green 'world["director"]["sync"]["next_sync_ms"] = now'
 prepare red 'world["director"]["settings"]["token"] = "revoked"; world["director"]["sync"]["next_sync_ms"] = now'
 prepare stale 'world["sync_paused"] = True; world["director"]["sync"]["last_success_ms"] = now - 17*60*1000; world["director"]["sync"]["last_attempt_ms"] = now - 17*60*1000; world["director"]["sync"]["next_sync_ms"] = now - 12*60*1000'
 prepare unknown 'pass' "http://127.0.0.1:9"
+# PREPARE_ONLY=1 KEEP=1: the settings folders only (benches/tray-idle.sh).
+[ -n "${PREPARE_ONLY:-}" ] && exit 0
 
 size=1040x720
 [ -n "${ZOOM:-}" ] && size=820x560
@@ -84,6 +88,18 @@ shoot() { # NAME OUT [CLICK-X CLICK-Y OUT2]
   kill $app $x 2>/dev/null || true
   wait $app 2>/dev/null || true
 }
+if [ -n "${TRAY:-}" ]; then
+  for state in green red stale unknown; do
+    dbus-run-session -- ./tray-panel.sh "$bin" "$work/$state" "${PREFIX:-}tray-$state"
+  done
+  # The README's crop: the panel's right end in each state, side by side.
+  for state in green red stale unknown; do
+    convert "${PREFIX:-}tray-$state.png" -crop 220x27+580+0 +repage "$work/crop-$state.png"
+  done
+  convert "$work"/crop-{green,red,stale,unknown}.png +append -scale 200% "${PREFIX:-}tray-states.png"
+  echo "saved ${PREFIX:-}tray-states.png"
+  exit 0
+fi
 shoot green 09-status-green
 shoot red 10-status-red 58 114 11-alerts
 shoot stale 12-status-stale

@@ -8,10 +8,10 @@ use super::alarm::{AlarmState, Status};
 pub const TOOLTIP_CHARS: usize = 120;
 
 /// The StatusNotifierItem "Status": how much the icon asks to be seen.
+/// Never "Passive": panels hide passive items (Xfce's does), and an
+/// unknown state or a setup not done yet must stay in sight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Attention {
-    /// Nothing to do: some panels hide the icon in an overflow.
-    Passive,
     Active,
     /// Something is wrong: panels show it (some make it blink).
     NeedsAttention,
@@ -28,6 +28,9 @@ pub struct TrayView {
     pub attention: Attention,
     /// Provisioned: there is a status to open (else the menu opens the wizard).
     pub provisioned: bool,
+    /// "Start at login" is on (the menu's check mark); `None` where the
+    /// system offers no way to.
+    pub start_at_login: Option<bool>,
 }
 
 impl TrayView {
@@ -38,11 +41,11 @@ impl TrayView {
             title: status.state.headline().to_string(),
             text: shorten(&status.summary, TOOLTIP_CHARS),
             attention: match status.state {
-                AlarmState::Green => Attention::Active,
+                AlarmState::Green | AlarmState::Unknown => Attention::Active,
                 AlarmState::Red | AlarmState::Stale => Attention::NeedsAttention,
-                AlarmState::Unknown => Attention::Passive,
             },
             provisioned: true,
+            start_at_login: None,
         }
     }
 
@@ -52,8 +55,9 @@ impl TrayView {
             state: AlarmState::Unknown,
             title: "Connect HYBRID is not set up yet".into(),
             text: "Open the setup to link Director and the Connect Portal.".into(),
-            attention: Attention::Passive,
+            attention: Attention::Active,
             provisioned: false,
+            start_at_login: None,
         }
     }
 
@@ -65,8 +69,9 @@ impl TrayView {
             title: "Connect Sync: see Director's alarm bar".into(),
             text: "A real Director's Hybrid alarm cannot be read from here; the status window checks its users."
                 .into(),
-            attention: Attention::Passive,
+            attention: Attention::Active,
             provisioned: true,
+            start_at_login: None,
         }
     }
 
@@ -114,10 +119,12 @@ mod tests {
             TrayView::of(&status(AlarmState::Stale, "x")).attention,
             Attention::NeedsAttention
         );
+        // Still in sight when unknown or not set up: panels hide "Passive".
         assert_eq!(
             TrayView::of(&status(AlarmState::Unknown, "x")).attention,
-            Attention::Passive
+            Attention::Active
         );
+        assert_eq!(TrayView::not_provisioned().attention, Attention::Active);
         assert!(!TrayView::not_provisioned().provisioned);
     }
 

@@ -2,6 +2,7 @@
 //! keyring, files written atomically, logs, and where all of them live.
 
 pub mod atomic_file;
+pub mod autostart;
 pub mod logs;
 pub mod paths;
 pub mod secret_store;

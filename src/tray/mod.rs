@@ -18,14 +18,18 @@ pub enum TrayCommand {
     OpenStatus,
     CheckNow,
     ShowAlerts,
+    /// Turn "Start at login" on or off.
+    ToggleStartAtLogin,
     Quit,
 }
 
-/// The menu, in order: label and what it asks (the first is also a click).
-pub const MENU: [(&str, TrayCommand); 4] = [
+/// The menu, in order: label and what it asks (the first is also a click;
+/// "Start at login" carries a check mark).
+pub const MENU: [(&str, TrayCommand); 5] = [
     ("Open status", TrayCommand::OpenStatus),
     ("Check now", TrayCommand::CheckNow),
     ("Show alerts", TrayCommand::ShowAlerts),
+    ("Start at login", TrayCommand::ToggleStartAtLogin),
     ("Quit", TrayCommand::Quit),
 ];
 

@@ -12,6 +12,7 @@ use crate::client::director::Director;
 use crate::domain::alarm::{AlarmState, Status};
 use crate::domain::tray::TrayView;
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, Snapshot};
+use crate::store::autostart::{Autostart, AutostartError};
 
 /// What the window is opened on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +35,11 @@ pub enum Watching<D> {
 const AGE_EVERY: Duration = Duration::from_secs(30);
 
 /// Runs until Quit. `open_window` starts the window; `notify` shows a
-/// desktop notification on a change worth one.
+/// desktop notification on a change worth one; `autostart` is the menu's
+/// "Start at login" (none where the system has no way to).
 pub async fn run<D: Director + 'static>(
     watching: Watching<D>,
+    autostart: Option<Box<dyn Autostart>>,
     open_window: impl Fn(WindowFor),
     notify: impl Fn(crate::domain::alarm::Notification),
 ) -> Result<(), TrayError> {
@@ -60,14 +63,21 @@ pub async fn run<D: Director + 'static>(
         }
         Watching::Nothing(view) => (view, None),
     };
-    let icon = TrayIcon::show(first, commands_tx).await?;
+    // The view as last shown, with "Start at login" as it is now.
+    let with_autostart = |mut view: TrayView| {
+        view.start_at_login = autostart.as_ref().map(|a| a.is_on());
+        view
+    };
+    let mut shown = with_autostart(first);
+    let icon = TrayIcon::show(shown.clone(), commands_tx).await?;
     let mut last: Option<Snapshot> = None;
     let mut age = tokio::time::interval(AGE_EVERY);
     loop {
         tokio::select! {
             Some(event) = events.recv() => match event {
                 MonitorEvent::Changed(snapshot) => {
-                    icon.update(TrayView::of(&snapshot.status_now())).await;
+                    shown = with_autostart(TrayView::of(&snapshot.status_now()));
+                    icon.update(shown.clone()).await;
                     last = Some(*snapshot);
                 }
                 MonitorEvent::Notify(notification) => notify(notification),
@@ -80,11 +90,28 @@ pub async fn run<D: Director + 'static>(
                         monitor.check_now();
                     }
                 }
+                TrayCommand::ToggleStartAtLogin => {
+                    if let Some(autostart) = &autostart {
+                        let done = if autostart.is_on() {
+                            autostart.turn_off()
+                        } else {
+                            std::env::current_exe()
+                                .map_err(|e| AutostartError::Write { path: "this program".into(), reason: e.to_string() })
+                                .and_then(|exe| autostart.turn_on(&exe))
+                        };
+                        if let Err(e) = done {
+                            tracing::warn!("Start at login: {e}");
+                        }
+                        shown = with_autostart(shown.clone());
+                        icon.update(shown.clone()).await;
+                    }
+                }
                 TrayCommand::Quit => break,
             },
             _ = age.tick() => {
                 if let Some(snapshot) = &last {
-                    icon.update(TrayView::of(&snapshot.status_now())).await;
+                    shown = with_autostart(TrayView::of(&snapshot.status_now()));
+                    icon.update(shown.clone()).await;
                 }
             }
         }

@@ -34,7 +34,6 @@ impl ksni::Tray for Item {
 
     fn status(&self) -> ksni::Status {
         match self.view.attention {
-            Attention::Passive => ksni::Status::Passive,
             Attention::Active => ksni::Status::Active,
             Attention::NeedsAttention => ksni::Status::NeedsAttention,
         }
@@ -63,25 +62,44 @@ impl ksni::Tray for Item {
     }
 
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
+        let provisioned = self.view.provisioned;
         MENU.iter()
-            .filter(|(_, command)| {
-                self.view.provisioned
-                    || !matches!(command, TrayCommand::CheckNow | TrayCommand::ShowAlerts)
-            })
-            .map(|&(label, command)| {
-                let label = if command == TrayCommand::OpenStatus && !self.view.provisioned {
-                    "Open the setup"
-                } else {
-                    label
-                };
-                ksni::menu::StandardItem {
-                    label: label.into(),
-                    activate: Box::new(move |item: &mut Self| {
-                        let _ = item.commands.send(command);
-                    }),
-                    ..Default::default()
+            .filter_map(|&(label, command)| {
+                let send = Box::new(move |item: &mut Self| {
+                    let _ = item.commands.send(command);
+                });
+                match command {
+                    // Before the setup is done there is nothing to check or start.
+                    TrayCommand::CheckNow | TrayCommand::ShowAlerts if !provisioned => None,
+                    TrayCommand::ToggleStartAtLogin => {
+                        let checked = self.view.start_at_login.filter(|_| provisioned)?;
+                        Some(
+                            ksni::menu::CheckmarkItem {
+                                label: label.into(),
+                                checked,
+                                activate: send,
+                                ..Default::default()
+                            }
+                            .into(),
+                        )
+                    }
+                    TrayCommand::OpenStatus if !provisioned => Some(
+                        ksni::menu::StandardItem {
+                            label: "Open the setup".into(),
+                            activate: send,
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
+                    _ => Some(
+                        ksni::menu::StandardItem {
+                            label: label.into(),
+                            activate: send,
+                            ..Default::default()
+                        }
+                        .into(),
+                    ),
                 }
-                .into()
             })
             .collect()
     }

@@ -50,6 +50,9 @@ pub struct AppConfig {
     /// `--alerts`: open on the Hybrid alerts (the notification-area icon's
     /// "Show alerts").
     pub open_alerts: bool,
+    /// "Start at login" (none in tests unless given, and where the system
+    /// has no way to).
+    pub autostart: Option<std::sync::Arc<dyn crate::store::autostart::Autostart>>,
 }
 
 pub struct HybridApp {
@@ -100,6 +103,7 @@ impl HybridApp {
                 .settings
                 .director_kind(&kind_key(config.demo, &config.director_url)),
             clear_clipboard_at: None,
+            autostart: config.autostart,
         };
         let demo_url = config.demo.then(|| config.director_url.clone());
         let mut screens = Screens::new(config.director_url, config.director_password);

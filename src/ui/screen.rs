@@ -45,6 +45,8 @@ pub struct Shared {
     pub kind: Option<DirectorKind>,
     /// A secret was copied: clear the clipboard at this time.
     pub clear_clipboard_at: Option<std::time::Instant>,
+    /// "Start at login" (none where the system has no way to).
+    pub autostart: Option<std::sync::Arc<dyn crate::store::autostart::Autostart>>,
 }
 
 impl Shared {

@@ -146,19 +146,22 @@ impl Item {
             .expect("IconPixmap")
     }
 
-    /// The menu's entries: label → id.
+    /// The menu's entries: label → id, from its layout, as a panel reads
+    /// them before it shows the menu.
     pub async fn menu(&self) -> HashMap<String, i32> {
-        let (items,): (Vec<(i32, HashMap<String, OwnedValue>)>,) = self
+        type Node = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+        let reply = self
             .menu
-            .call("GetGroupProperties", &(Vec::<i32>::new(), vec!["label"]))
+            .call_method("GetLayout", &(0i32, -1i32, vec!["label"]))
             .await
-            .map(|items| (items,))
-            .expect("GetGroupProperties");
-        items
+            .expect("GetLayout");
+        let (_revision, (_root, _, children)): (u32, Node) =
+            reply.body().deserialize().expect("the layout");
+        children
             .into_iter()
-            .filter_map(|(id, props)| {
-                let label = props.get("label")?;
-                let label: String = label.try_clone().ok()?.try_into().ok()?;
+            .filter_map(|child| {
+                let (id, props, _): Node = child.try_into().ok()?;
+                let label: String = props.get("label")?.try_clone().ok()?.try_into().ok()?;
                 Some((label, id))
             })
             .collect()

@@ -44,6 +44,7 @@ pub fn app_config(url: &str, store: SettingsStore, settings: Settings, demo: boo
         theme: None,
         zoom: None,
         open_alerts: false,
+        autostart: None,
     }
 }
 

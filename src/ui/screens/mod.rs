@@ -111,6 +111,7 @@ pub mod test_support {
                     secrets_persist: false,
                     kind: None,
                     clear_clipboard_at: None,
+                    autostart: None,
                 },
                 requests: Vec::new(),
                 went: None,

@@ -32,6 +32,10 @@ pub struct StatusPanel {
     /// A real Director: what its web interface shows, instead of the alarm.
     guided: bool,
     web: WebStatus,
+    /// "Start at login" as last read (once, not every frame).
+    start_at_login: Option<bool>,
+    /// Why "Start at login" could not be changed.
+    autostart_error: Option<String>,
 }
 
 impl Screen for StatusPanel {
@@ -273,6 +277,7 @@ impl StatusPanel {
             }
             theme_choice(ui, ctx);
             zoom_choice(ui, ctx);
+            self.start_at_login(ui, ctx);
             if ui
                 .button("Save diagnostics…")
                 .on_hover_text("Version, settings, state and the recent log for support, with secrets removed.")
@@ -284,6 +289,9 @@ impl StatusPanel {
                 });
             }
         });
+        if let Some(error) = &self.autostart_error {
+            widgets::notice(ui, Tone::Bad, &format!("Start at login: {error}"));
+        }
         match &self.diagnostics_note {
             Some(Ok(path)) => {
                 ui.label(format!("Diagnostics saved to {}", path.display()));
@@ -372,6 +380,32 @@ fn theme_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
         .labelled_by(label.id);
 }
 
+impl StatusPanel {
+    /// "Start at login": the notification-area icon at every sign-in.
+    fn start_at_login(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        let Some(autostart) = ctx.shared.autostart.clone() else {
+            return;
+        };
+        let mut on = *self.start_at_login.get_or_insert_with(|| autostart.is_on());
+        let changed = ui
+            .checkbox(&mut on, "Start at login")
+            .on_hover_text("The Connect Sync icon in the notification area from sign-in on (hybrid-setup --tray).")
+            .changed();
+        if !changed {
+            return;
+        }
+        let done = if on {
+            std::env::current_exe()
+                .map_err(|e| e.to_string())
+                .and_then(|exe| autostart.turn_on(&exe).map_err(|e| e.to_string()))
+        } else {
+            autostart.turn_off().map_err(|e| e.to_string())
+        };
+        self.autostart_error = done.err();
+        self.start_at_login = Some(autostart.is_on());
+    }
+}
+
 /// "Zoom: 100 %": the keys do the same (Ctrl + / Ctrl − / Ctrl 0).
 fn zoom_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
     let label = ui.label("Zoom");
@@ -433,5 +467,34 @@ mod tests {
             AlarmState::Unknown,
             "until Director answers"
         );
+    }
+
+    /// "Start at login" writes the autostart entry, and unticked removes it.
+    #[test]
+    fn start_at_login_writes_and_removes_the_entry() {
+        use crate::store::autostart::{Autostart, DesktopAutostart};
+        use egui_kittest::Harness;
+        use egui_kittest::kittest::Queryable;
+        let dir = tempfile::tempdir().expect("dir");
+        let autostart = std::sync::Arc::new(DesktopAutostart::new(dir.path().join("autostart")));
+        let mut fixture = Fixture::default();
+        fixture.shared.autostart = Some(autostart.clone());
+        let mut panel = StatusPanel::default();
+        let mut harness = Harness::new_ui_state(
+            move |ui, fixture: &mut Fixture| {
+                fixture.run(|ctx| panel.ui(ui, ctx));
+            },
+            fixture,
+        );
+        harness.run();
+        assert!(!autostart.is_on());
+        harness.get_by_label("Start at login").click();
+        harness.run();
+        assert!(autostart.is_on(), "ticked: the entry is there");
+        let entry = std::fs::read_to_string(autostart.path()).expect("entry");
+        assert!(entry.contains(" --tray\n"), "{entry}");
+        harness.get_by_label("Start at login").click();
+        harness.run();
+        assert!(!autostart.is_on(), "unticked: gone");
     }
 }
