@@ -13,6 +13,7 @@ use crate::client::http::ClientOptions;
 use crate::domain::secret::Secret;
 use crate::service::monitor::MonitorConfig;
 use crate::sim::{self, RunningSim, SimConfig};
+use crate::store::instance;
 use crate::store::secret_store::KeyringStore;
 use crate::store::settings::{DEMO_STATE_FILE, DirectorTarget, SettingsStore};
 use crate::ui::app::{AppConfig, HybridApp};
@@ -121,6 +122,24 @@ fn tray_only(
     use crate::tray::run::{self, Watching, WindowFor};
 
     let store = SettingsStore::default_location();
+    if let Err(e) = crate::store::atomic_file::create_private_dir(store.dir()) {
+        eprintln!("error: cannot create {}: {e}", store.dir().display());
+        return ExitCode::from(2);
+    }
+    // One icon: a second --tray (a double start at login) opens the window.
+    let listener = match instance::claim(store.dir(), instance::Kind::Tray) {
+        Ok(instance::Claim::AlreadyRunning) => {
+            println!(
+                "The Connect Sync icon is already in the notification area; its window opens."
+            );
+            return ExitCode::SUCCESS;
+        }
+        Ok(instance::Claim::First(listener)) => Some(listener),
+        Err(e) => {
+            tracing::warn!("cannot tell other launches apart: {e}");
+            None
+        }
+    };
     let (settings, _) = store.load().settings();
     let Ok(exe) = std::env::current_exe() else {
         eprintln!("error: cannot find this program's own file to open its window from");
@@ -203,7 +222,7 @@ fn tray_only(
     let handle = runtime.handle().clone();
     let notify = move |n| crate::service::desktop_notification::show(&handle, n);
     let autostart = crate::store::autostart::for_this_system().ok();
-    let result = runtime.block_on(run::run(watching, autostart, open_window, notify));
+    let result = runtime.block_on(run::run(watching, listener, autostart, open_window, notify));
     if let Some(running) = embedded {
         runtime.block_on(running.stop());
     }
@@ -260,6 +279,23 @@ fn open_window(
         eprintln!("error: cannot create {}: {e}", store.dir().display());
         return ExitCode::from(2);
     }
+    // One window: a second launch brings this one forward instead.
+    let raise = match instance::claim(store.dir(), instance::Kind::Window) {
+        Ok(instance::Claim::AlreadyRunning) => {
+            println!("Connect HYBRID Setup is already open; its window comes forward.");
+            return ExitCode::SUCCESS;
+        }
+        Ok(instance::Claim::First(listener)) => {
+            let raise = Arc::new(crate::ui::app::Raise::default());
+            let asked = raise.clone();
+            listener.on_open(move || asked.ask());
+            Some(raise)
+        }
+        Err(e) => {
+            tracing::warn!("cannot tell other launches apart: {e}");
+            None
+        }
+    };
     let (mut settings, notice) = store.load().settings();
     if let Some(url) = director {
         settings.director = DirectorTarget::Url(url);
@@ -342,6 +378,7 @@ fn open_window(
         autostart: crate::store::autostart::for_this_system()
             .ok()
             .map(std::sync::Arc::from),
+        raise,
     };
     let result = crate::ui::show(HybridApp::new(tasks, config));
     if let Some(running) = embedded {

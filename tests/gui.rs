@@ -59,6 +59,14 @@ impl World {
 
     /// [`World::open`], on the Hybrid alerts when `alerts` (`--alerts`).
     fn open_with(&self, alerts: bool) -> Harness<'static, HybridApp> {
+        self.open_configured(|config| config.open_alerts = alerts)
+    }
+
+    /// [`World::open`] with `change` made to its configuration.
+    fn open_configured(
+        &self,
+        change: impl FnOnce(&mut hybrid_setup::ui::app::AppConfig),
+    ) -> Harness<'static, HybridApp> {
         let options = ClientOptions {
             connect_timeout: Duration::from_secs(2),
             request_timeout: Duration::from_secs(5),
@@ -73,12 +81,12 @@ impl World {
         let (settings, notice) = store.load().settings();
         let mut config = support::app_config(&self.url(), store, settings, true);
         config.notice = notice;
-        config.open_alerts = alerts;
         config.monitor = MonitorConfig {
             poll_every: Duration::from_millis(300),
             first_retry: Duration::from_millis(200),
             max_backoff: Duration::from_secs(1),
         };
+        change(&mut config);
         support::window(self.runtime.handle(), options, config, [1100.0, 800.0])
     }
 
@@ -562,6 +570,29 @@ fn the_window_opens_on_the_alerts_when_asked() {
     h.key_press(egui::Key::Escape);
     h.step();
     assert!(has_label(&h, "Connect Sync has an alert"), "Esc: the panel");
+}
+
+/// A second launch of the program asks the open window to come forward:
+/// un-minimized, shown and focused.
+#[test]
+fn a_later_launch_brings_the_window_forward() {
+    use hybrid_setup::ui::app::Raise;
+    let world = World::new();
+    let raise = std::sync::Arc::new(Raise::default());
+    let mut h = world.open_configured(|config| config.raise = Some(raise.clone()));
+    h.step();
+    let focus_asked = |h: &Harness<'_, HybridApp>| {
+        h.output()
+            .viewport_output
+            .values()
+            .any(|v| v.commands.contains(&egui::ViewportCommand::Focus))
+    };
+    assert!(!focus_asked(&h));
+    raise.ask();
+    h.step();
+    assert!(focus_asked(&h), "the window comes forward");
+    h.step();
+    assert!(!focus_asked(&h), "once");
 }
 
 /// Focuses the control labelled `label` and presses Enter there.

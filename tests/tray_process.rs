@@ -1,6 +1,7 @@
 //! `hybrid-setup --tray` as a person's desktop runs it: the program alone
 //! on a private session bus with a stand-in panel, watching a simulated
-//! Director — the icon turns red after "Check now" from its menu, and
+//! Director — the icon turns red after "Check now" from its menu, a second
+//! launch leaves it alone, "Start at login" writes the autostart entry, and
 //! "Quit" ends it. Without a panel it says so and opens the window instead.
 #![cfg(target_os = "linux")]
 
@@ -125,6 +126,26 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
     item.click(menu["Check now"]).await;
     eventually("red", AlarmState::Red.headline().to_string(), title).await;
     assert_eq!(item.status().await, "NeedsAttention");
+
+    // One icon: a second --tray (a double start at login) asks the first
+    // to open its window and ends; the first keeps watching.
+    let second = tokio::task::spawn_blocking({
+        let mut command = tray(home.path(), &bus);
+        move || command.output().expect("runs")
+    })
+    .await
+    .expect("join");
+    assert!(second.status.success(), "{second:?}");
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("already in the notification area"),
+        "{second:?}"
+    );
+    assert_eq!(
+        item.status().await,
+        "NeedsAttention",
+        "the first one still runs"
+    );
+    assert_eq!(watcher.items.lock().expect("items").len(), 1, "one icon");
 
     // "Start at login" from the menu: the autostart entry runs --tray.
     let entry = home

@@ -3,6 +3,7 @@
 
 pub mod atomic_file;
 pub mod autostart;
+pub mod instance;
 pub mod logs;
 pub mod paths;
 pub mod secret_store;

@@ -13,6 +13,7 @@ use crate::domain::alarm::{AlarmState, Status};
 use crate::domain::tray::TrayView;
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, Snapshot};
 use crate::store::autostart::{Autostart, AutostartError};
+use crate::store::instance::Listener;
 
 /// What the window is opened on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,11 +35,13 @@ pub enum Watching<D> {
 /// How often the tooltip's "2 min ago" is brought up to date between polls.
 const AGE_EVERY: Duration = Duration::from_secs(30);
 
-/// Runs until Quit. `open_window` starts the window; `notify` shows a
+/// Runs until Quit. A later `--tray` launch (`later_launches`) opens the
+/// window as "Open status" does. `open_window` starts the window; `notify` shows a
 /// desktop notification on a change worth one; `autostart` is the menu's
 /// "Start at login" (none where the system has no way to).
 pub async fn run<D: Director + 'static>(
     watching: Watching<D>,
+    later_launches: Option<Listener>,
     autostart: Option<Box<dyn Autostart>>,
     open_window: impl Fn(WindowFor),
     notify: impl Fn(crate::domain::alarm::Notification),
@@ -69,7 +72,13 @@ pub async fn run<D: Director + 'static>(
         view
     };
     let mut shown = with_autostart(first);
-    let icon = TrayIcon::show(shown.clone(), commands_tx).await?;
+    let icon = TrayIcon::show(shown.clone(), commands_tx.clone()).await?;
+    // Only once the icon shows: without one, the window takes over.
+    if let Some(listener) = later_launches {
+        listener.on_open(move || {
+            let _ = commands_tx.send(TrayCommand::OpenStatus);
+        });
+    }
     let mut last: Option<Snapshot> = None;
     let mut age = tokio::time::interval(AGE_EVERY);
     loop {

@@ -53,6 +53,32 @@ pub struct AppConfig {
     /// "Start at login" (none in tests unless given, and where the system
     /// has no way to).
     pub autostart: Option<std::sync::Arc<dyn crate::store::autostart::Autostart>>,
+    /// Later launches ask this window to come forward through it.
+    pub raise: Option<std::sync::Arc<Raise>>,
+}
+
+/// A later launch of the program asked this window to come forward (see
+/// `store::instance`); it may be minimized, so the ask also wakes egui.
+#[derive(Default)]
+pub struct Raise {
+    asked: std::sync::atomic::AtomicBool,
+    ctx: std::sync::OnceLock<egui::Context>,
+}
+
+impl Raise {
+    pub fn ask(&self) {
+        self.asked.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(ctx) = self.ctx.get() {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Whether a launch asked since the last call (then the window comes
+    /// forward).
+    fn take(&self, ctx: &egui::Context) -> bool {
+        let _ = self.ctx.get_or_init(|| ctx.clone());
+        self.asked.swap(false, std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 pub struct HybridApp {
@@ -82,6 +108,7 @@ pub struct HybridApp {
     zoom_override: Option<u16>,
     /// The zoom (percent) last handed to egui or read from it.
     zoom_applied: Option<u16>,
+    raise: Option<std::sync::Arc<Raise>>,
 }
 
 impl HybridApp {
@@ -131,6 +158,7 @@ impl HybridApp {
             theme_applied: None,
             zoom_override: config.zoom,
             zoom_applied: None,
+            raise: config.raise,
         }
     }
 
@@ -175,6 +203,11 @@ impl HybridApp {
         self.clear_clipboard_when_due(ctx);
         self.apply_theme(ctx);
         self.apply_zoom(ctx);
+        if self.raise.as_ref().is_some_and(|r| r.take(ctx)) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
         if self.settings != self.saved {
             let since = *self.changed_at.get_or_insert_with(Instant::now);
             if since.elapsed() >= SAVE_AFTER {

@@ -45,6 +45,7 @@ pub fn app_config(url: &str, store: SettingsStore, settings: Settings, demo: boo
         zoom: None,
         open_alerts: false,
         autostart: None,
+        raise: None,
     }
 }
 
