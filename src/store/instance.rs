@@ -22,6 +22,7 @@ impl Kind {
 }
 
 /// What the message says: bring the window forward (or open it).
+#[cfg(unix)]
 const OPEN: &str = "open";
 
 /// The outcome of a launch's claim.
