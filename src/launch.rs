@@ -126,8 +126,11 @@ fn tray_only(
         eprintln!("error: cannot create {}: {e}", store.dir().display());
         return ExitCode::from(2);
     }
-    // One icon: a second --tray (a double start at login) opens the window.
-    let listener = match instance::claim(store.dir(), instance::Kind::Tray) {
+    // One icon: a second --tray (a double start at login) opens the window;
+    // the window closing leaves a running icon alone.
+    let keep_watching = args.keep_watching;
+    let listener = match instance::claim_asking(store.dir(), instance::Kind::Tray, !keep_watching) {
+        Ok(instance::Claim::AlreadyRunning) if keep_watching => return ExitCode::SUCCESS,
         Ok(instance::Claim::AlreadyRunning) => {
             println!(
                 "The Connect Sync icon is already in the notification area; its window opens."
@@ -228,6 +231,11 @@ fn tray_only(
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The window just closed: nothing to show the icon in, nothing more to do.
+        Err(e) if keep_watching => {
+            tracing::info!("not watching after the window closed: {e}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             tracing::warn!("{e}");
             eprintln!("{e}: the window opens instead, and its status panel keeps monitoring.");
@@ -254,6 +262,32 @@ fn tray_only(
 #[cfg(target_os = "linux")]
 fn open_window_after_tray(runtime: &tokio::runtime::Runtime, args: Cli) -> ExitCode {
     open_window(runtime, args, None)
+}
+
+/// Once set up, closing the window leaves the notification-area icon
+/// watching (unless the status panel's setting says not to): started here
+/// if none runs yet.
+fn keep_watching_after_close(store: &SettingsStore) {
+    let (settings, _) = store.load().settings();
+    if !cfg!(target_os = "linux")
+        || !settings.progress.provisioned
+        || settings.progress.stop_watching_on_close
+    {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    match std::process::Command::new(exe)
+        .args(["--tray", "--keep-watching"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(_) => tracing::info!("the notification-area icon keeps watching"),
+        Err(e) => tracing::warn!("cannot keep watching after the window closed: {e}"),
+    }
 }
 
 /// Builds the window's app against `director` (or the built-in simulator)
@@ -361,6 +395,8 @@ fn open_window(
             return ExitCode::from(2);
         }
     };
+    // Read again once the window has closed (see keep_watching_after_close).
+    let settings_store = store.clone();
     let config = AppConfig {
         demo: settings.director == DirectorTarget::Demo,
         store,
@@ -384,6 +420,9 @@ fn open_window(
     if let Some(running) = embedded {
         // Stopping writes the demo world once more.
         runtime.block_on(running.stop());
+    }
+    if result.is_ok() {
+        keep_watching_after_close(&settings_store);
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

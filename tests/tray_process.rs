@@ -107,6 +107,21 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
         "{said}"
     );
 
+    // Started as the window closes, with no panel: quietly nothing (no
+    // window reopened).
+    let quiet = tokio::task::spawn_blocking({
+        let mut command = tray(home.path(), &bus);
+        command.arg("--keep-watching");
+        move || command.output().expect("runs")
+    })
+    .await
+    .expect("join");
+    assert!(quiet.status.success(), "{quiet:?}");
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("window opens"),
+        "{quiet:?}"
+    );
+
     // A panel: the icon shows Director's state.
     let watcher = Watcher::default();
     let _panel = watcher.serve(&bus).await;
@@ -144,6 +159,18 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
         item.status().await,
         "NeedsAttention",
         "the first one still runs"
+    );
+    // The window closing while the icon runs: left alone, silently.
+    let closing = tokio::task::spawn_blocking({
+        let mut command = tray(home.path(), &bus);
+        command.arg("--keep-watching");
+        move || command.output().expect("runs")
+    })
+    .await
+    .expect("join");
+    assert!(
+        closing.status.success() && closing.stdout.is_empty(),
+        "{closing:?}"
     );
     assert_eq!(watcher.items.lock().expect("items").len(), 1, "one icon");
 

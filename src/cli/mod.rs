@@ -59,6 +59,10 @@ pub struct Cli {
     /// own), instead of starting another.
     #[arg(long, value_name = "URL", hide = true)]
     pub demo_url: Option<String>,
+    /// With --tray, started as the window closes: keep watching if no icon
+    /// runs yet; quietly nothing where there is no notification area.
+    #[arg(long, hide = true, requires = "tray")]
+    pub keep_watching: bool,
 }
 
 /// `--theme`.

@@ -87,6 +87,11 @@ pub struct Progress {
     /// How often a real Director's users are read again for drift, in
     /// minutes; 0 means the default.
     pub check_users_every_minutes: u32,
+    /// Closing the window ends the monitoring too (off: the notification-area
+    /// icon keeps watching, the default).
+    pub stop_watching_on_close: bool,
+    /// The notice about the icon staying after the window closes was read.
+    pub close_notice_seen: bool,
 }
 
 /// The window's colours.

@@ -41,15 +41,22 @@ pub struct Listener {
 }
 
 /// Claims `kind` for this process in `dir` (the settings folder, this
-/// user's alone).
-#[cfg(unix)]
+/// user's alone); a running one is asked to open its window.
 pub fn claim(dir: &Path, kind: Kind) -> std::io::Result<Claim> {
+    claim_asking(dir, kind, true)
+}
+
+/// [`claim`], asking a running one to open its window only when `ask`.
+#[cfg(unix)]
+pub fn claim_asking(dir: &Path, kind: Kind, ask: bool) -> std::io::Result<Claim> {
     use std::io::Write;
     use std::os::unix::net::{UnixListener, UnixStream};
     let path = dir.join(kind.file());
     for _ in 0..3 {
         if let Ok(mut running) = UnixStream::connect(&path) {
-            running.write_all(format!("{OPEN}\n").as_bytes())?;
+            if ask {
+                running.write_all(format!("{OPEN}\n").as_bytes())?;
+            }
             return Ok(Claim::AlreadyRunning);
         }
         // Nobody answers: a crash left the socket behind, or there is none.
@@ -68,7 +75,7 @@ pub fn claim(dir: &Path, kind: Kind) -> std::io::Result<Claim> {
 
 /// Not yet on this system: every launch is a first one.
 #[cfg(not(unix))]
-pub fn claim(dir: &Path, kind: Kind) -> std::io::Result<Claim> {
+pub fn claim_asking(dir: &Path, kind: Kind, _ask: bool) -> std::io::Result<Claim> {
     Ok(Claim::First(Listener {
         path: dir.join(kind.file()),
     }))

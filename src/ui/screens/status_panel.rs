@@ -268,6 +268,7 @@ impl StatusPanel {
     /// Where to go from here, and diagnostics for support.
     fn actions(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let mut go = None;
+        close_notice(ui, ctx);
         ui.horizontal_wrapped(|ui| {
             if ui.button("Change the username format").clicked() {
                 go = Some(Step::UsernameFormat);
@@ -278,6 +279,7 @@ impl StatusPanel {
             theme_choice(ui, ctx);
             zoom_choice(ui, ctx);
             self.start_at_login(ui, ctx);
+            keep_watching_choice(ui, ctx);
             if ui
                 .button("Save diagnostics…")
                 .on_hover_text("Version, settings, state and the recent log for support, with secrets removed.")
@@ -406,6 +408,46 @@ impl StatusPanel {
     }
 }
 
+/// "Keep watching after closing": the notification-area icon stays when
+/// the window closes (Linux, where the icon is).
+fn keep_watching_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let mut keep = !ctx.progress.stop_watching_on_close;
+    if ui
+        .checkbox(&mut keep, "Keep watching after closing")
+        .on_hover_text(
+            "The Connect Sync icon stays in the notification area when this window closes.",
+        )
+        .changed()
+    {
+        ctx.progress.stop_watching_on_close = !keep;
+    }
+}
+
+/// Until read: closing the window does not end the monitoring, and how to
+/// end it.
+fn close_notice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
+    if !cfg!(target_os = "linux")
+        || ctx.progress.close_notice_seen
+        || ctx.progress.stop_watching_on_close
+    {
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        widgets::notice(
+            ui,
+            Tone::Muted,
+            "When you close this window, the Connect Sync icon stays in the notification area and keeps watching. \
+             Quit it from its menu, or untick \"Keep watching after closing\" below.",
+        );
+        if ui.button("Got it").clicked() {
+            ctx.progress.close_notice_seen = true;
+        }
+    });
+}
+
 /// "Zoom: 100 %": the keys do the same (Ctrl + / Ctrl − / Ctrl 0).
 fn zoom_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
     let label = ui.label("Zoom");
@@ -467,6 +509,32 @@ mod tests {
             AlarmState::Unknown,
             "until Director answers"
         );
+    }
+
+    /// Until read, the panel says the icon stays after the window closes;
+    /// the check box turns that off.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn closing_keeps_watching_unless_turned_off() {
+        use egui_kittest::Harness;
+        use egui_kittest::kittest::Queryable;
+        let mut panel = StatusPanel::default();
+        let mut harness = Harness::new_ui_state(
+            move |ui, fixture: &mut Fixture| {
+                fixture.run(|ctx| panel.ui(ui, ctx));
+            },
+            Fixture::default(),
+        );
+        harness.run();
+        let notice = "stays in the notification area";
+        assert!(harness.query_by_label_contains(notice).is_some());
+        harness.get_by_label("Got it").click();
+        harness.run();
+        assert!(harness.state().progress.close_notice_seen);
+        assert!(harness.query_by_label_contains(notice).is_none());
+        harness.get_by_label("Keep watching after closing").click();
+        harness.run();
+        assert!(harness.state().progress.stop_watching_on_close);
     }
 
     /// "Start at login" writes the autostart entry, and unticked removes it.
