@@ -1,6 +1,7 @@
 //! `hybrid-setup --tray` as a person's desktop runs it: the program alone
 //! on a private session bus with a stand-in panel, watching a simulated
-//! Director — the icon turns red after "Check now" from its menu, a second
+//! Director — the icon turns red after "Check now" from its menu (and a
+//! desktop notification says so, with no window open), a second
 //! launch leaves it alone, "Start at login" writes the autostart entry, and
 //! "Quit" ends it. Without a panel it says so and opens the window instead.
 #![cfg(target_os = "linux")]
@@ -16,7 +17,7 @@ use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::sim::{self, SimConfig, data, world};
 use hybrid_setup::store::settings::{DirectorTarget, Settings, SettingsStore};
-use support::dbus::{Bus, Item, Watcher, eventually};
+use support::dbus::{Bus, Item, Notifications, Watcher, eventually};
 
 /// Saves sync settings in the simulated Director with `token` and runs a
 /// sync cycle: the real Token makes it green, another one red.
@@ -70,6 +71,15 @@ fn tray(home: &std::path::Path, bus: &Bus) -> Command {
     command
 }
 
+/// Runs [`tray`] with `extra` arguments to its end, off the runtime.
+async fn run_tray(home: &std::path::Path, bus: &Bus, extra: &[&str]) -> std::process::Output {
+    let mut command = tray(home, bus);
+    command.args(extra);
+    tokio::task::spawn_blocking(move || command.output().expect("runs"))
+        .await
+        .expect("join")
+}
+
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
@@ -94,12 +104,7 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
 
     // No panel on this desktop: said once, and the window instead (which,
     // with no display here, cannot open either).
-    let alone = tokio::task::spawn_blocking({
-        let mut command = tray(home.path(), &bus);
-        move || command.output().expect("runs")
-    })
-    .await
-    .expect("join");
+    let alone = run_tray(home.path(), &bus, &[]).await;
     let said = String::from_utf8_lossy(&alone.stderr);
     assert!(
         said.contains("no notification area on this desktop")
@@ -109,13 +114,7 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
 
     // Started as the window closes, with no panel: quietly nothing (no
     // window reopened).
-    let quiet = tokio::task::spawn_blocking({
-        let mut command = tray(home.path(), &bus);
-        command.arg("--keep-watching");
-        move || command.output().expect("runs")
-    })
-    .await
-    .expect("join");
+    let quiet = run_tray(home.path(), &bus, &["--keep-watching"]).await;
     assert!(quiet.status.success(), "{quiet:?}");
     assert!(
         !String::from_utf8_lossy(&quiet.stderr).contains("window opens"),
@@ -125,6 +124,8 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
     // A panel: the icon shows Director's state.
     let watcher = Watcher::default();
     let _panel = watcher.serve(&bus).await;
+    let notifications = Notifications::default();
+    let _server = notifications.serve(&bus).await;
     let mut child = tray(home.path(), &bus)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -141,15 +142,20 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
     item.click(menu["Check now"]).await;
     eventually("red", AlarmState::Red.headline().to_string(), title).await;
     assert_eq!(item.status().await, "NeedsAttention");
+    // With no window open, the change is a desktop notification too.
+    eventually("a notification", true, async || {
+        notifications
+            .shown
+            .lock()
+            .expect("shown")
+            .iter()
+            .any(|(summary, _)| summary.contains("alert"))
+    })
+    .await;
 
     // One icon: a second --tray (a double start at login) asks the first
     // to open its window and ends; the first keeps watching.
-    let second = tokio::task::spawn_blocking({
-        let mut command = tray(home.path(), &bus);
-        move || command.output().expect("runs")
-    })
-    .await
-    .expect("join");
+    let second = run_tray(home.path(), &bus, &[]).await;
     assert!(second.status.success(), "{second:?}");
     assert!(
         String::from_utf8_lossy(&second.stdout).contains("already in the notification area"),
@@ -161,13 +167,7 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
         "the first one still runs"
     );
     // The window closing while the icon runs: left alone, silently.
-    let closing = tokio::task::spawn_blocking({
-        let mut command = tray(home.path(), &bus);
-        command.arg("--keep-watching");
-        move || command.output().expect("runs")
-    })
-    .await
-    .expect("join");
+    let closing = run_tray(home.path(), &bus, &["--keep-watching"]).await;
     assert!(
         closing.status.success() && closing.stdout.is_empty(),
         "{closing:?}"

@@ -234,3 +234,55 @@ pub async fn eventually<T: PartialEq + std::fmt::Debug>(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// The desktop's notification server, as a stand-in: it keeps each
+/// notification's summary and body.
+#[derive(Clone, Default)]
+pub struct Notifications {
+    pub shown: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Notifications {
+    #[allow(clippy::too_many_arguments)]
+    async fn notify(
+        &self,
+        _app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: HashMap<String, OwnedValue>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut shown = self.shown.lock().expect("shown");
+        shown.push((summary, body));
+        shown.len() as u32
+    }
+
+    async fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into()]
+    }
+
+    async fn get_server_information(&self) -> (String, String, String, String) {
+        ("stand-in".into(), "tests".into(), "1".into(), "1.2".into())
+    }
+
+    async fn close_notification(&self, _id: u32) {}
+}
+
+impl Notifications {
+    /// Serves as the desktop's notification server on `bus`.
+    pub async fn serve(&self, bus: &Bus) -> zbus::Connection {
+        zbus::connection::Builder::address(bus.address.as_str())
+            .expect("address")
+            .name("org.freedesktop.Notifications")
+            .expect("name")
+            .serve_at("/org/freedesktop/Notifications", self.clone())
+            .expect("serve")
+            .build()
+            .await
+            .expect("the notification server")
+    }
+}
