@@ -161,24 +161,16 @@ fn tray_only(
             (url.clone(), password, url.clone())
         }
         DirectorTarget::Demo => {
-            let mut config = SimConfig::demo();
-            config.state_file = Some(store.dir().join(DEMO_STATE_FILE));
-            config.web_mode.only = args.demo_director == DemoDirector::Web;
-            match runtime.block_on(sim::start(config, ([127, 0, 0, 1], 0).into())) {
-                Ok(running) => {
-                    let url = running.url();
-                    embedded = Some(running);
-                    (
-                        url,
-                        Some(Secret::new(sim::world::DEMO_ADMIN_PASSWORD)),
-                        "demo".to_string(),
-                    )
-                }
-                Err(e) => {
-                    eprintln!("error: cannot start the built-in simulator: {e}");
-                    return ExitCode::from(2);
-                }
-            }
+            let Some(running) = start_demo(runtime, &store, args.demo_director) else {
+                return ExitCode::from(2);
+            };
+            let url = running.url();
+            embedded = Some(running);
+            (
+                url,
+                Some(Secret::new(sim::world::DEMO_ADMIN_PASSWORD)),
+                "demo".to_string(),
+            )
         }
     };
     let watching = if !settings.progress.provisioned {
@@ -206,7 +198,7 @@ fn tray_only(
     // The window is a program of its own: closing it frees its memory and
     // graphics while the icon keeps watching.
     let demo_url = embedded.as_ref().map(RunningSim::url);
-    let open_window = |what: WindowFor| {
+    let open_from_menu = |what: WindowFor| {
         let mut command = std::process::Command::new(&exe);
         if let Some(url) = &demo_url {
             command.args(["--demo-url", url]);
@@ -225,7 +217,13 @@ fn tray_only(
     let handle = runtime.handle().clone();
     let notify = move |n| crate::service::desktop_notification::show(&handle, n);
     let autostart = crate::store::autostart::for_this_system().ok();
-    let result = runtime.block_on(run::run(watching, listener, autostart, open_window, notify));
+    let result = runtime.block_on(run::run(
+        watching,
+        listener,
+        autostart,
+        open_from_menu,
+        notify,
+    ));
     if let Some(running) = embedded {
         runtime.block_on(running.stop());
     }
@@ -239,7 +237,9 @@ fn tray_only(
         Err(e) => {
             tracing::warn!("{e}");
             eprintln!("{e}: the window opens instead, and its status panel keeps monitoring.");
-            open_window_after_tray(runtime, args)
+            // The password was taken from the environment already: the
+            // keyring has it, or the window asks.
+            open_window(runtime, args, None)
         }
     }
 }
@@ -257,11 +257,22 @@ fn tray_only(
     open_window(runtime, args, env_password)
 }
 
-/// The window, after the icon could not be shown (the password was taken
-/// from the environment already: the keyring has it, or the window asks).
-#[cfg(target_os = "linux")]
-fn open_window_after_tray(runtime: &tokio::runtime::Runtime, args: Cli) -> ExitCode {
-    open_window(runtime, args, None)
+/// The built-in demo's simulator on its saved world (the window's, or the
+/// icon's while the icon runs); says why when it cannot start.
+fn start_demo(
+    runtime: &tokio::runtime::Runtime,
+    store: &SettingsStore,
+    demo_director: DemoDirector,
+) -> Option<RunningSim> {
+    let mut config = SimConfig::demo();
+    config.state_file = Some(store.dir().join(DEMO_STATE_FILE));
+    // Playing a real Director: its web interface only, so the
+    // real-Director path can be tried without one.
+    config.web_mode.only = demo_director == DemoDirector::Web;
+    runtime
+        .block_on(sim::start(config, ([127, 0, 0, 1], 0).into()))
+        .inspect_err(|e| eprintln!("error: cannot start the built-in simulator: {e}"))
+        .ok()
 }
 
 /// Once set up, closing the window leaves the notification-area icon
@@ -357,26 +368,16 @@ fn open_window(
             )
         }
         DirectorTarget::Demo => {
-            let mut config = SimConfig::demo();
-            config.state_file = Some(store.dir().join(DEMO_STATE_FILE));
-            // Playing a real Director: its web interface only, so the
-            // real-Director path can be tried without one.
-            config.web_mode.only = demo_director == DemoDirector::Web;
-            match runtime.block_on(sim::start(config, ([127, 0, 0, 1], 0).into())) {
-                Ok(running) => {
-                    let url = running.url();
-                    embedded = Some(running);
-                    (
-                        url.clone(),
-                        url,
-                        Some(Secret::new(sim::world::DEMO_ADMIN_PASSWORD)),
-                    )
-                }
-                Err(e) => {
-                    eprintln!("error: cannot start the built-in simulator: {e}");
-                    return ExitCode::from(2);
-                }
-            }
+            let Some(running) = start_demo(runtime, &store, demo_director) else {
+                return ExitCode::from(2);
+            };
+            let url = running.url();
+            embedded = Some(running);
+            (
+                url.clone(),
+                url,
+                Some(Secret::new(sim::world::DEMO_ADMIN_PASSWORD)),
+            )
         }
     };
     let tasks = match Tasks::new(

@@ -199,3 +199,50 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
     assert!(status.success(), "Quit ends it cleanly: {status:?}");
     sim.stop().await;
 }
+
+/// A real Director's shape (its web interface only): its Hybrid alarm has
+/// no interface to read, so the icon says where to look instead of
+/// guessing a colour, and stays in sight.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_director_icon_points_at_its_alarm_bar() {
+    let Some(bus) = Bus::start() else {
+        return;
+    };
+    let director = support::web_only_sim(data::generate(20, data::Mix::Fixable, 7), false).await;
+    let home = tempfile::tempdir().expect("home");
+    let mut settings = Settings {
+        director: DirectorTarget::Url(director.url()),
+        director_login: "admin".into(),
+        ..Settings::default()
+    };
+    settings.remember_director_kind(
+        &director.url(),
+        hybrid_setup::domain::director_kind::DirectorKind::Web,
+    );
+    settings.progress.go(Step::Done);
+    settings.progress.provisioned = true;
+    SettingsStore::new(home.path())
+        .save(&settings)
+        .expect("settings");
+
+    let watcher = Watcher::default();
+    let _panel = watcher.serve(&bus).await;
+    let mut child = tray(home.path(), &bus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the tray");
+    let conn = bus.connect().await;
+    let item = Item::new(&conn, watcher.first_item().await).await;
+    let (_, _, title, text) = item.tool_tip().await;
+    assert_eq!(title, "Connect Sync: see Director's alarm bar");
+    assert!(text.contains("cannot be read from here"), "{text}");
+    assert_eq!(item.status().await, "Active");
+    let menu = item.menu().await;
+    item.click_last(menu["Quit"]).await;
+    let status = tokio::task::spawn_blocking(move || wait_exit(&mut child))
+        .await
+        .expect("join");
+    assert!(status.success(), "{status:?}");
+    director.stop().await;
+}

@@ -42,6 +42,4 @@ pub enum TrayError {
     NoNotificationArea,
     #[error("the session bus cannot be reached: {0}")]
     Bus(String),
-    #[error("notification-area icons are not supported on this system yet")]
-    Unsupported,
 }

@@ -188,15 +188,13 @@ impl Item {
 impl Watcher {
     /// Serves as the panel's watcher on `bus`; keep the connection.
     pub async fn serve(&self, bus: &Bus) -> zbus::Connection {
-        zbus::connection::Builder::address(bus.address.as_str())
-            .expect("address")
-            .name("org.kde.StatusNotifierWatcher")
-            .expect("name")
-            .serve_at("/StatusNotifierWatcher", self.clone())
-            .expect("serve")
-            .build()
-            .await
-            .expect("the watcher")
+        serve_as(
+            bus,
+            "org.kde.StatusNotifierWatcher",
+            "/StatusNotifierWatcher",
+            self.clone(),
+        )
+        .await
     }
 
     /// The first item registered, once there is one (5 s at most).
@@ -275,14 +273,31 @@ impl Notifications {
 impl Notifications {
     /// Serves as the desktop's notification server on `bus`.
     pub async fn serve(&self, bus: &Bus) -> zbus::Connection {
-        zbus::connection::Builder::address(bus.address.as_str())
-            .expect("address")
-            .name("org.freedesktop.Notifications")
-            .expect("name")
-            .serve_at("/org/freedesktop/Notifications", self.clone())
-            .expect("serve")
-            .build()
-            .await
-            .expect("the notification server")
+        serve_as(
+            bus,
+            "org.freedesktop.Notifications",
+            "/org/freedesktop/Notifications",
+            self.clone(),
+        )
+        .await
     }
+}
+
+/// `object` on `bus` under the well-known `name` at `path`; keep the
+/// connection while it should answer.
+async fn serve_as(
+    bus: &Bus,
+    name: &str,
+    path: &str,
+    object: impl zbus::object_server::Interface,
+) -> zbus::Connection {
+    zbus::connection::Builder::address(bus.address.as_str())
+        .expect("address")
+        .name(name.to_string())
+        .expect("name")
+        .serve_at(path.to_string(), object)
+        .expect("serve")
+        .build()
+        .await
+        .unwrap_or_else(|e| panic!("{name} on the bus: {e}"))
 }
