@@ -38,6 +38,9 @@ pub fn run() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
+    if args.forget_start_at_login {
+        return forget_start_at_login();
+    }
     // The window starts a browser (and the browser its helpers): a password
     // given in the environment is taken into memory and out of it first,
     // before any thread exists.
@@ -68,6 +71,18 @@ pub fn run() -> ExitCode {
         Some(command) => runtime.block_on(cli::run(command)),
         None if args.tray => tray_only(&runtime, args, env_password),
         None => open_window(&runtime, args, env_password),
+    }
+}
+
+/// `--forget-start-at-login`: the uninstaller's clean-up of this user's
+/// "Start at login".
+fn forget_start_at_login() -> ExitCode {
+    match crate::store::autostart::for_this_system().and_then(|a| a.turn_off()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -109,7 +124,7 @@ fn take_director_password_from_env() -> Option<Secret> {
 /// `--tray`: the notification-area icon and the sync monitor, no window.
 /// Where there is no notification area, it says so and opens the window,
 /// whose status panel keeps monitoring.
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", windows))]
 fn tray_only(
     runtime: &tokio::runtime::Runtime,
     args: Cli,
@@ -245,7 +260,7 @@ fn tray_only(
 }
 
 /// No notification-area icon on this system yet: the window instead.
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", windows)))]
 fn tray_only(
     runtime: &tokio::runtime::Runtime,
     args: Cli,
@@ -280,7 +295,7 @@ fn start_demo(
 /// if none runs yet.
 fn keep_watching_after_close(store: &SettingsStore) {
     let (settings, _) = store.load().settings();
-    if !cfg!(target_os = "linux")
+    if !cfg!(any(target_os = "linux", windows))
         || !settings.progress.provisioned
         || settings.progress.stop_watching_on_close
     {
@@ -407,7 +422,10 @@ fn open_window(
         portal_url,
         director_password: demo_password,
         open_links: true,
-        notifications: true,
+        notify: Some({
+            let runtime = runtime.handle().clone();
+            Arc::new(move |n| crate::service::desktop_notification::show(&runtime, n))
+        }),
         monitor: MonitorConfig::default(),
         theme: theme.map(Into::into),
         zoom,

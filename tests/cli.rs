@@ -548,3 +548,31 @@ fn diagnostics_collects_without_secrets() {
     assert!(report.contains("command=Some(\"audit\")"), "{report}");
     assert!(report.contains("log folder:"), "{report}");
 }
+
+/// The Windows uninstaller's clean-up, as the program does it on any
+/// system: "Start at login" off, nothing else touched.
+#[test]
+#[cfg(target_os = "linux")]
+fn forget_start_at_login_removes_the_entry() {
+    let config = tempfile::tempdir().expect("config");
+    let entry = config
+        .path()
+        .join("autostart/org.hybridsetup.HybridSetup.desktop");
+    std::fs::create_dir_all(entry.parent().expect("folder")).expect("folder");
+    std::fs::write(&entry, "[Desktop Entry]\n").expect("entry");
+    let other = config.path().join("autostart/other.desktop");
+    std::fs::write(&other, "[Desktop Entry]\n").expect("other");
+    let forget = || {
+        Command::new(BIN)
+            .arg("--forget-start-at-login")
+            .env("XDG_CONFIG_HOME", config.path())
+            .output()
+            .expect("the binary runs")
+    };
+    let out = forget();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!entry.exists(), "the entry is gone");
+    assert!(other.exists(), "another program's entry stays");
+    // Nothing to remove (most users never turned it on): still fine.
+    assert!(forget().status.success());
+}

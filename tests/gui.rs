@@ -557,6 +557,64 @@ fn the_icon_opens_the_alerts_with_their_description() {
     );
 }
 
+/// Minimized, eframe calls only `App::logic` (never `ui`): a change of
+/// state then must still reach the desktop as a notification.
+#[test]
+fn a_change_while_minimized_notifies() {
+    use std::sync::{Arc, Mutex};
+    let world = World::new();
+    provisioned_red(&world);
+    let sim = world.sim.as_ref().expect("sim");
+    let sync_with = |token: Option<&str>| {
+        let mut w = sim.world();
+        let account = w.portal.accounts[0].clone();
+        let now = hybrid_setup::sim::server::now_ms();
+        w.save_sync_settings(
+            hybrid_setup::contract::SyncSettingsUpdate {
+                account_id: account.account_id,
+                token: Some(token.map(Secret::new).unwrap_or(account.token)),
+                use_email: true,
+                append_domain: Some(hybrid_setup::sim::data::DEMO_DOMAIN.into()),
+            },
+            now,
+        )
+        .expect("save");
+        w.sync_cycle(now);
+    };
+    sync_with(None);
+    let shown: Arc<Mutex<Vec<String>>> = Arc::default();
+    let recorder = shown.clone();
+    let mut h = world.open_configured(|config| {
+        config.notify = Some(Arc::new(move |n| {
+            recorder.lock().expect("shown").push(n.title);
+        }))
+    });
+    wait_for(&mut h, "the green state", |h| {
+        h.query_all_by_label_contains("Connect Sync: healthy")
+            .next()
+            .is_some()
+    });
+
+    // Minimized: from here on only the logic half runs.
+    sync_with(Some("revoked-token"));
+    let start = std::time::Instant::now();
+    while !shown
+        .lock()
+        .expect("shown")
+        .iter()
+        .any(|t| t == "Connect Sync alert")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no notification while minimized: {:?}",
+            shown.lock().expect("shown")
+        );
+        let ctx = h.ctx.clone();
+        h.state_mut().logic(&ctx);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// The notification-area icon's "Show alerts" opens the window with
 /// `--alerts`: straight on the alerts, the Description there.
 #[test]

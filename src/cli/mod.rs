@@ -63,6 +63,10 @@ pub struct Cli {
     /// runs yet; quietly nothing where there is no notification area.
     #[arg(long, hide = true, requires = "tray")]
     pub keep_watching: bool,
+    /// Turn "Start at login" off and end: the Windows installer runs this
+    /// as the program is removed, so no Run value outlives it.
+    #[arg(long, hide = true, conflicts_with = "tray")]
+    pub forget_start_at_login: bool,
 }
 
 /// `--theme`.

@@ -1,7 +1,9 @@
 //! One program, one monitor: the first process of a kind (the window, the
 //! notification-area icon) listens on a local socket in the user's own
-//! settings folder; a second one of the same kind tells it "open" and
-//! exits. A socket left behind by a crash answers nobody and is taken over.
+//! settings folder (on Windows a named pipe named after that folder); a
+//! second one of the same kind tells it "open" and exits. A socket left
+//! behind by a crash answers nobody and is taken over (a named pipe goes
+//! with its process).
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    #[cfg_attr(windows, allow(dead_code))]
     fn file(self) -> &'static str {
         match self {
             Kind::Window => "window.sock",
@@ -22,7 +25,6 @@ impl Kind {
 }
 
 /// What the message says: bring the window forward (or open it).
-#[cfg(unix)]
 const OPEN: &str = "open";
 
 /// The outcome of a launch's claim.
@@ -33,10 +35,12 @@ pub enum Claim {
     AlreadyRunning,
 }
 
-/// The first process's socket; removed when dropped.
+/// The first process's socket (or pipe); removed when dropped.
 pub struct Listener {
     #[cfg(unix)]
     socket: std::os::unix::net::UnixListener,
+    #[cfg(windows)]
+    pipe: std::os::windows::io::OwnedHandle,
     path: PathBuf,
 }
 
@@ -73,12 +77,126 @@ pub fn claim_asking(dir: &Path, kind: Kind, ask: bool) -> std::io::Result<Claim>
     ))
 }
 
-/// Not yet on this system: every launch is a first one.
-#[cfg(not(unix))]
-pub fn claim_asking(dir: &Path, kind: Kind, _ask: bool) -> std::io::Result<Claim> {
-    Ok(Claim::First(Listener {
-        path: dir.join(kind.file()),
-    }))
+/// The named pipe for `kind` in `dir`: pipes are machine-wide, so the name
+/// carries a digest of the (per-user) settings folder.
+#[cfg(windows)]
+fn pipe_name(dir: &Path, kind: Kind) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(dir.to_string_lossy().as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let kind = match kind {
+        Kind::Window => "window",
+        Kind::Tray => "tray",
+    };
+    format!(r"\\.\pipe\hybrid-setup-{hex}-{kind}")
+}
+
+/// [`claim`], asking a running one to open its window only when `ask`.
+#[cfg(windows)]
+pub fn claim_asking(dir: &Path, kind: Kind, ask: bool) -> std::io::Result<Claim> {
+    use std::io::Write;
+    use windows_sys::Win32::Foundation::{ERROR_ACCESS_DENIED, ERROR_PIPE_BUSY};
+    let name = pipe_name(dir, kind);
+    let is = |e: &std::io::Error, code: u32| e.raw_os_error() == Some(code as i32);
+    for _ in 0..100 {
+        match windows_pipe::create_first(&name) {
+            Ok(pipe) => {
+                return Ok(Claim::First(Listener {
+                    pipe,
+                    path: PathBuf::from(name),
+                }));
+            }
+            // Another process has it: tell that one below.
+            Err(e) if is(&e, ERROR_ACCESS_DENIED) || is(&e, ERROR_PIPE_BUSY) => {}
+            Err(e) => return Err(e),
+        }
+        match std::fs::OpenOptions::new().write(true).open(&name) {
+            Ok(mut running) => {
+                if ask {
+                    running.write_all(format!("{OPEN}\n").as_bytes())?;
+                }
+                return Ok(Claim::AlreadyRunning);
+            }
+            // Busy with another launch's message, or it just ended: again.
+            Err(e) if is(&e, ERROR_PIPE_BUSY) || e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Err(std::io::Error::other(
+        "another launch keeps claiming the same pipe",
+    ))
+}
+
+#[cfg(windows)]
+mod windows_pipe {
+    //! The named pipe's Win32 calls.
+    use std::os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle};
+    use windows_sys::Win32::Foundation::{
+        ERROR_PIPE_CONNECTED, GetLastError, INVALID_HANDLE_VALUE,
+    };
+    use windows_sys::Win32::Storage::FileSystem::{
+        FILE_FLAG_FIRST_PIPE_INSTANCE, PIPE_ACCESS_INBOUND, ReadFile,
+    };
+    use windows_sys::Win32::System::Pipes::{
+        ConnectNamedPipe, CreateNamedPipeW, DisconnectNamedPipe, PIPE_REJECT_REMOTE_CLIENTS,
+        PIPE_TYPE_BYTE, PIPE_WAIT,
+    };
+
+    /// The pipe's first instance: fails (access denied) when another
+    /// process already has one, so exactly one launch is first.
+    pub fn create_first(name: &str) -> std::io::Result<OwnedHandle> {
+        let wide: Vec<u16> = name.encode_utf16().chain(std::iter::once(0)).collect();
+        // SAFETY: a NUL-terminated name; default security (this user).
+        let handle = unsafe {
+            CreateNamedPipeW(
+                wide.as_ptr(),
+                PIPE_ACCESS_INBOUND | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                PIPE_TYPE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
+                1,
+                0,
+                512,
+                0,
+                std::ptr::null(),
+            )
+        };
+        if handle == INVALID_HANDLE_VALUE {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: a handle we own from here on.
+        Ok(unsafe { OwnedHandle::from_raw_handle(handle) })
+    }
+
+    /// Waits for the next launch and returns what it wrote (until it closed).
+    pub fn next_message(pipe: &OwnedHandle) -> std::io::Result<String> {
+        let handle = pipe.as_raw_handle();
+        // SAFETY: our open pipe handle; no overlapped I/O.
+        unsafe {
+            if ConnectNamedPipe(handle, std::ptr::null_mut()) == 0
+                && GetLastError() != ERROR_PIPE_CONNECTED
+            {
+                return Err(std::io::Error::last_os_error());
+            }
+            let mut message = Vec::new();
+            let mut buffer = [0u8; 64];
+            loop {
+                let mut read = 0u32;
+                let ok = ReadFile(
+                    handle,
+                    buffer.as_mut_ptr(),
+                    buffer.len() as u32,
+                    &mut read,
+                    std::ptr::null_mut(),
+                );
+                if ok == 0 || read == 0 || message.len() > 256 {
+                    break;
+                }
+                message.extend_from_slice(&buffer[..read as usize]);
+            }
+            DisconnectNamedPipe(handle);
+            Ok(String::from_utf8_lossy(&message).into_owned())
+        }
+    }
 }
 
 impl Listener {
@@ -95,8 +213,14 @@ impl Listener {
             }
             drop(self);
         });
-        #[cfg(not(unix))]
-        let _ = open;
+        #[cfg(windows)]
+        std::thread::spawn(move || {
+            while let Ok(message) = windows_pipe::next_message(&self.pipe) {
+                if message.trim() == OPEN {
+                    open();
+                }
+            }
+        });
     }
 
     pub fn path(&self) -> &Path {

@@ -3,7 +3,7 @@
 use ksni::TrayMethods;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{MENU, TrayCommand, TrayError, icon};
+use super::{TrayCommand, TrayError, icon, menu_for};
 use crate::domain::tray::{Attention, TrayView};
 
 /// Icon sizes handed to the panel; it picks the nearest.
@@ -62,43 +62,27 @@ impl ksni::Tray for Item {
     }
 
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
-        let provisioned = self.view.provisioned;
-        MENU.iter()
-            .filter_map(|&(label, command)| {
-                let send = Box::new(move |item: &mut Self| {
+        menu_for(&self.view)
+            .into_iter()
+            .map(|entry| {
+                let command = entry.command;
+                let activate = Box::new(move |item: &mut Self| {
                     let _ = item.commands.send(command);
                 });
-                match command {
-                    // Before the setup is done there is nothing to check or start.
-                    TrayCommand::CheckNow | TrayCommand::ShowAlerts if !provisioned => None,
-                    TrayCommand::ToggleStartAtLogin => {
-                        let checked = self.view.start_at_login.filter(|_| provisioned)?;
-                        Some(
-                            ksni::menu::CheckmarkItem {
-                                label: label.into(),
-                                checked,
-                                activate: send,
-                                ..Default::default()
-                            }
-                            .into(),
-                        )
+                match entry.checked {
+                    Some(checked) => ksni::menu::CheckmarkItem {
+                        label: entry.label.into(),
+                        checked,
+                        activate,
+                        ..Default::default()
                     }
-                    TrayCommand::OpenStatus if !provisioned => Some(
-                        ksni::menu::StandardItem {
-                            label: "Open the setup".into(),
-                            activate: send,
-                            ..Default::default()
-                        }
-                        .into(),
-                    ),
-                    _ => Some(
-                        ksni::menu::StandardItem {
-                            label: label.into(),
-                            activate: send,
-                            ..Default::default()
-                        }
-                        .into(),
-                    ),
+                    .into(),
+                    None => ksni::menu::StandardItem {
+                        label: entry.label.into(),
+                        activate,
+                        ..Default::default()
+                    }
+                    .into(),
                 }
             })
             .collect()

@@ -29,6 +29,10 @@ const SAVE_AFTER: Duration = Duration::from_millis(800);
 /// rail shows numbers only, so the page keeps room to read.
 const COMPACT_RAIL_BELOW: f32 = 700.0;
 
+/// Where the window's desktop notifications go (the desktop's server in
+/// the program, a recorder in tests).
+pub type Notifier = std::sync::Arc<dyn Fn(crate::domain::alarm::Notification) + Send + Sync>;
+
 pub struct AppConfig {
     pub store: SettingsStore,
     pub settings: Settings,
@@ -40,8 +44,8 @@ pub struct AppConfig {
     /// The Director password when known up front (the demo's).
     pub director_password: Option<Secret>,
     pub open_links: bool,
-    /// Show desktop notifications on state changes (off in tests).
-    pub notifications: bool,
+    /// Shows a desktop notification on a change worth one (none: off).
+    pub notify: Option<Notifier>,
     pub monitor: MonitorConfig,
     /// `--theme`: the colours for this run, over the saved setting.
     pub theme: Option<ThemeChoice>,
@@ -93,7 +97,7 @@ pub struct HybridApp {
     notice: Option<String>,
     entered: Option<Step>,
     started: bool,
-    notifications: bool,
+    notify: Option<Notifier>,
     monitor_config: MonitorConfig,
     /// Polls Director while the status panel is the current step.
     monitor: Option<MonitorHandle>,
@@ -149,7 +153,7 @@ impl HybridApp {
             notice: config.notice,
             entered: None,
             started: false,
-            notifications: config.notifications,
+            notify: config.notify,
             monitor_config: config.monitor,
             monitor: None,
             titled: None,
@@ -330,10 +334,10 @@ impl HybridApp {
                     .remember_director_kind(&kind_key(demo, &url), snapshot.kind);
             }
             Event::Monitor(MonitorEvent::Notify(notification))
-            | Event::Drift(DriftEvent::Notify(notification))
-                if self.notifications =>
-            {
-                self.tasks.show_notification(notification.clone());
+            | Event::Drift(DriftEvent::Notify(notification)) => {
+                if let Some(notify) = &self.notify {
+                    notify(notification.clone());
+                }
             }
             _ => {}
         }

@@ -18,7 +18,6 @@ use crate::contract::{
     AccountDetails, Alert, Credentials, Email, PortalSession, Registered, RegistrationRequest,
     SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
 };
-use crate::domain::alarm::Notification;
 use crate::domain::certificate::Fingerprint;
 use crate::domain::drift::Reading;
 use crate::domain::fix::{Change, Preview, Suggestions, Wanted};
@@ -645,10 +644,6 @@ impl Tasks {
     }
 
     /// A desktop notification (D-Bus on Linux, a toast on Windows).
-    pub fn show_notification(&self, notification: Notification) {
-        crate::service::desktop_notification::show(&self.runtime, notification);
-    }
-
     /// Signs in to Director and reads what the Requirements checks need.
     fn check_requirements(&self, login: String, password: Secret) {
         let read = self.read_director(login, password);

@@ -39,7 +39,7 @@ pub fn app_config(url: &str, store: SettingsStore, settings: Settings, demo: boo
         portal_url: url.to_string(),
         director_password: Some(Secret::new(world::DEMO_ADMIN_PASSWORD)),
         open_links: false,
-        notifications: false,
+        notify: None,
         monitor: Default::default(),
         theme: None,
         zoom: None,
