@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod check;
 pub mod diagnostics;
+pub mod exporter;
 pub mod fix;
 pub mod prompt;
 pub mod sim;
@@ -107,6 +108,9 @@ pub enum Command {
     /// Fix client usernames and emails in Director (web interface): preview,
     /// apply with a backup first, undo.
     Fix(fix::FixArgs),
+    /// Serve Prometheus metrics for the Directors named in a file (a
+    /// monitoring system's view of many sites).
+    Exporter(exporter::ExporterArgs),
     /// Write a diagnostics report for support: version, settings, state and the
     /// recent log, with every secret removed.
     Diagnostics(diagnostics::DiagnosticsArgs),
@@ -169,6 +173,7 @@ pub async fn run(command: Command) -> ExitCode {
         Command::Check(args) => check::run(args).await,
         Command::Fix(args) => fix::run(args).await,
         Command::Diagnostics(args) => diagnostics::run(args).await,
+        Command::Exporter(args) => exporter::run(args).await,
     }
 }
 
@@ -181,6 +186,7 @@ impl Command {
             Command::Check(_) => "check",
             Command::Fix(_) => "fix",
             Command::Diagnostics(_) => "diagnostics",
+            Command::Exporter(_) => "exporter",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod desktop_notification;
 pub mod diagnostics;
 pub mod drift_watch;
+pub mod exporter;
 pub mod fix;
 pub mod monitor;
 pub mod troubleshooting;

@@ -20,6 +20,8 @@ pub enum SecretKey {
     /// The read-only configuration database's password; `entry` is the
     /// database address's keyring key (the same one `audit --db` uses).
     DatabasePassword { entry: String },
+    /// A Director's password for the exporter (`password_keyring = "entry"`).
+    ExporterPassword { entry: String },
 }
 
 impl SecretKey {
@@ -32,6 +34,7 @@ impl SecretKey {
                 format!("director-password:{login}@{director}")
             }
             SecretKey::DatabasePassword { entry } => entry.clone(),
+            SecretKey::ExporterPassword { entry } => format!("exporter:{entry}"),
         }
     }
 }

@@ -1,0 +1,341 @@
+//! The exporter's `/metrics` page: what was last read from each Director,
+//! in the Prometheus text format (0.0.4) or OpenMetrics 1.0. A series the
+//! Director cannot give (a real Director's alarm, or anything while it is
+//! down) is left out rather than guessed.
+
+use std::fmt::Write;
+
+use super::alarm::AlarmState;
+
+/// What the last poll of one Director found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectorReading {
+    /// The `director` label.
+    pub name: String,
+    /// The last poll worked (Director answered and took the sign-in).
+    pub up: bool,
+    /// The Hybrid alarm; `Unknown` where it cannot be read.
+    pub state: AlarmState,
+    /// Unix seconds of the last successful Connect Sync.
+    pub last_sync: Option<f64>,
+    pub invalid_usernames: Option<u64>,
+    pub users: Option<u64>,
+    pub users_synced: Option<u64>,
+    pub build: Option<String>,
+    /// How long the last poll took.
+    pub poll_seconds: Option<f64>,
+    /// Unix seconds when the last poll ended; `None` before the first.
+    pub polled_at: Option<f64>,
+}
+
+impl DirectorReading {
+    /// Before the first poll: down, nothing known.
+    pub fn not_polled(name: &str) -> Self {
+        DirectorReading {
+            name: name.into(),
+            up: false,
+            state: AlarmState::Unknown,
+            last_sync: None,
+            invalid_usernames: None,
+            users: None,
+            users_synced: None,
+            build: None,
+            poll_seconds: None,
+            polled_at: None,
+        }
+    }
+}
+
+/// Which text the scraper asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposition {
+    /// `text/plain; version=0.0.4`.
+    Prometheus,
+    /// `application/openmetrics-text; version=1.0.0`.
+    OpenMetrics,
+}
+
+impl Exposition {
+    /// The format for an `Accept` header: OpenMetrics only when asked for.
+    pub fn for_accept(accept: &str) -> Self {
+        if accept.contains("application/openmetrics-text") {
+            Exposition::OpenMetrics
+        } else {
+            Exposition::Prometheus
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Exposition::Prometheus => "text/plain; version=0.0.4; charset=utf-8",
+            Exposition::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+}
+
+/// The alarm states as labels, in the order they are written.
+const STATES: [(AlarmState, &str); 4] = [
+    (AlarmState::Green, "green"),
+    (AlarmState::Red, "red"),
+    (AlarmState::Stale, "stale"),
+    (AlarmState::Unknown, "unknown"),
+];
+
+/// A label value with `\`, `"` and line breaks escaped, as both formats ask.
+pub fn escape_label(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A number as both formats write it.
+fn number(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value.is_infinite() {
+        if value > 0.0 { "+Inf" } else { "-Inf" }.into()
+    } else {
+        format!("{value}")
+    }
+}
+
+/// One metric family: its help and type, then a sample per Director that has one.
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    /// OpenMetrics' type: "gauge" or "info" (the Prometheus text calls both gauge).
+    info: bool,
+}
+
+const UP: Family = Family {
+    name: "hybrid_up",
+    help: "1 when the last poll of Director worked (it answered and took the sign-in).",
+    info: false,
+};
+const ALARM: Family = Family {
+    name: "hybrid_alarm_state",
+    help: "The Hybrid alarm of Director's alarm bar: the series of the current state is 1.",
+    info: false,
+};
+const LAST_SYNC: Family = Family {
+    name: "hybrid_last_sync_timestamp_seconds",
+    help: "When Connect Sync last succeeded, in Unix time.",
+    info: false,
+};
+const INVALID: Family = Family {
+    name: "hybrid_invalid_client_usernames",
+    help: "Users whose client username Connect Sync would reject.",
+    info: false,
+};
+const USERS: Family = Family {
+    name: "hybrid_users",
+    help: "Users in Director.",
+    info: false,
+};
+const SYNCED: Family = Family {
+    name: "hybrid_users_synced",
+    help: "Users Connect Sync has synced to the Connect Portal.",
+    info: false,
+};
+const BUILD: Family = Family {
+    name: "hybrid_build_info",
+    help: "Director's build, as a label.",
+    info: true,
+};
+const POLL: Family = Family {
+    name: "hybrid_poll_duration_seconds",
+    help: "How long the last poll of Director took.",
+    info: false,
+};
+const POLLED_AT: Family = Family {
+    name: "hybrid_last_poll_timestamp_seconds",
+    help: "When Director was last polled, in Unix time.",
+    info: false,
+};
+
+/// The whole page for `readings`, in `format`.
+pub fn render(readings: &[DirectorReading], format: Exposition) -> String {
+    let mut out = String::with_capacity(256 + readings.len() * 900);
+    let mut family = |f: &Family, samples: &mut dyn FnMut(&mut String)| {
+        // OpenMetrics names an info family without its `_info` suffix.
+        let declared = match (format, f.info) {
+            (Exposition::OpenMetrics, true) => f.name.trim_end_matches("_info"),
+            _ => f.name,
+        };
+        let kind = match (format, f.info) {
+            (Exposition::OpenMetrics, true) => "info",
+            _ => "gauge",
+        };
+        let _ = writeln!(out, "# HELP {declared} {}", f.help);
+        let _ = writeln!(out, "# TYPE {declared} {kind}");
+        if format == Exposition::OpenMetrics && f.name.ends_with("_seconds") {
+            let _ = writeln!(out, "# UNIT {declared} seconds");
+        }
+        samples(&mut out);
+    };
+    let sample = |out: &mut String, name: &str, director: &str, extra: &str, value: f64| {
+        let _ = writeln!(
+            out,
+            "{name}{{director=\"{}\"{extra}}} {}",
+            escape_label(director),
+            number(value)
+        );
+    };
+    let each = |out: &mut String, f: &Family, value: &dyn Fn(&DirectorReading) -> Option<f64>| {
+        for r in readings {
+            if let Some(v) = value(r) {
+                sample(out, f.name, &r.name, "", v);
+            }
+        }
+    };
+    let when_up = |r: &DirectorReading, v: Option<u64>| v.filter(|_| r.up).map(|v| v as f64);
+
+    family(&UP, &mut |out| {
+        each(out, &UP, &|r| Some(if r.up { 1.0 } else { 0.0 }))
+    });
+    family(&ALARM, &mut |out| {
+        for r in readings {
+            // Down: the alarm is not known, whatever it was before.
+            let state = if r.up { r.state } else { AlarmState::Unknown };
+            for (s, label) in STATES {
+                let extra = format!(",state=\"{label}\"");
+                sample(
+                    out,
+                    ALARM.name,
+                    &r.name,
+                    &extra,
+                    f64::from(u8::from(s == state)),
+                );
+            }
+        }
+    });
+    family(&LAST_SYNC, &mut |out| {
+        each(out, &LAST_SYNC, &|r| r.last_sync.filter(|_| r.up))
+    });
+    family(&INVALID, &mut |out| {
+        each(out, &INVALID, &|r| when_up(r, r.invalid_usernames))
+    });
+    family(&USERS, &mut |out| {
+        each(out, &USERS, &|r| when_up(r, r.users))
+    });
+    family(&SYNCED, &mut |out| {
+        each(out, &SYNCED, &|r| when_up(r, r.users_synced))
+    });
+    family(&BUILD, &mut |out| {
+        for r in readings {
+            if let Some(build) = r.build.as_deref().filter(|_| r.up) {
+                let extra = format!(",build=\"{}\"", escape_label(build));
+                sample(out, BUILD.name, &r.name, &extra, 1.0);
+            }
+        }
+    });
+    family(&POLL, &mut |out| each(out, &POLL, &|r| r.poll_seconds));
+    family(&POLLED_AT, &mut |out| {
+        each(out, &POLLED_AT, &|r| r.polled_at)
+    });
+    if format == Exposition::OpenMetrics {
+        out.push_str("# EOF\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn green(name: &str) -> DirectorReading {
+        DirectorReading {
+            name: name.into(),
+            up: true,
+            state: AlarmState::Green,
+            last_sync: Some(1_764_000_000.0),
+            invalid_usernames: Some(3),
+            users: Some(250),
+            users_synced: Some(247),
+            build: Some("21.90.9743.0".into()),
+            poll_seconds: Some(0.25),
+            polled_at: Some(1_764_000_030.0),
+        }
+    }
+
+    fn lines(page: &str) -> Vec<&str> {
+        page.lines().filter(|l| !l.starts_with('#')).collect()
+    }
+
+    #[test]
+    fn a_green_director_has_every_series() {
+        let page = render(&[green("hq")], Exposition::Prometheus);
+        for want in [
+            "hybrid_up{director=\"hq\"} 1",
+            "hybrid_alarm_state{director=\"hq\",state=\"green\"} 1",
+            "hybrid_alarm_state{director=\"hq\",state=\"red\"} 0",
+            "hybrid_last_sync_timestamp_seconds{director=\"hq\"} 1764000000",
+            "hybrid_invalid_client_usernames{director=\"hq\"} 3",
+            "hybrid_users{director=\"hq\"} 250",
+            "hybrid_users_synced{director=\"hq\"} 247",
+            "hybrid_build_info{director=\"hq\",build=\"21.90.9743.0\"} 1",
+            "hybrid_poll_duration_seconds{director=\"hq\"} 0.25",
+        ] {
+            assert!(lines(&page).contains(&want), "{want} missing from\n{page}");
+        }
+        assert!(page.contains("# TYPE hybrid_build_info gauge"));
+        assert!(!page.contains("# EOF"));
+    }
+
+    #[test]
+    fn a_down_director_says_only_what_is_known() {
+        let mut down = green("branch");
+        down.up = false;
+        down.state = AlarmState::Red;
+        let page = render(&[down], Exposition::Prometheus);
+        assert!(lines(&page).contains(&"hybrid_up{director=\"branch\"} 0"));
+        assert!(
+            lines(&page).contains(&"hybrid_alarm_state{director=\"branch\",state=\"unknown\"} 1")
+        );
+        assert!(lines(&page).contains(&"hybrid_alarm_state{director=\"branch\",state=\"red\"} 0"));
+        for gone in ["hybrid_users{", "hybrid_last_sync", "hybrid_build_info{"] {
+            assert!(
+                !lines(&page).iter().any(|l| l.starts_with(gone)),
+                "{gone} while down"
+            );
+        }
+    }
+
+    #[test]
+    fn openmetrics_names_info_and_units_and_ends() {
+        let page = render(&[green("hq")], Exposition::OpenMetrics);
+        assert!(page.contains("# TYPE hybrid_build info\n"));
+        assert!(page.contains("hybrid_build_info{director=\"hq\",build=\"21.90.9743.0\"} 1\n"));
+        assert!(page.contains("# UNIT hybrid_poll_duration_seconds seconds\n"));
+        assert!(page.ends_with("# EOF\n"));
+        assert_eq!(
+            Exposition::for_accept("application/openmetrics-text; version=1.0.0,text/plain;q=0.5"),
+            Exposition::OpenMetrics
+        );
+        assert_eq!(Exposition::for_accept("*/*"), Exposition::Prometheus);
+    }
+
+    proptest! {
+        /// Whatever a name or build holds, each sample stays one line and
+        /// each Director has exactly one alarm state at 1.
+        #[test]
+        fn labels_stay_on_their_line(name in "\\PC{0,20}|[\"\\\\\n]{1,5}", build in "\\PC{0,20}|[\"\\\\\n]{1,5}", state in 0usize..4) {
+            let mut r = green(&name);
+            r.build = Some(build);
+            r.state = STATES[state].0;
+            let page = render(&[r], Exposition::Prometheus);
+            let samples = lines(&page);
+            prop_assert!(samples.iter().all(|l| l.starts_with("hybrid_")), "{page}");
+            let ones = samples.iter().filter(|l| l.starts_with("hybrid_alarm_state") && l.ends_with(" 1")).count();
+            prop_assert_eq!(ones, 1);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The Prometheus exporter's engine: every Director of `directors.toml` is
+//! polled on its own schedule, at most `concurrency` at once; each poll's
+//! result replaces that Director's reading. A scrape only reads the
+//! readings, so a slow or broken Director never holds it up.
+
+pub mod http;
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Semaphore;
+
+use crate::client::director::kind::detect;
+use crate::client::director::web::WebDirector;
+use crate::client::director::{Director, HttpDirector};
+use crate::client::http::{ApiError, ClientOptions, RetryPolicy};
+use crate::contract::sync_report;
+use crate::domain::alarm::{self, AlarmState};
+use crate::domain::director_kind::DirectorKind;
+use crate::domain::directors_file::WatchedDirector;
+use crate::domain::drift::Reading;
+use crate::domain::metrics::DirectorReading;
+use crate::domain::secret::Secret;
+
+/// The longest one poll may take; a Director slower than that is down for
+/// this round (its next poll comes on schedule).
+const POLL_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A Director to watch, with its password at hand.
+pub struct Target {
+    pub director: WatchedDirector,
+    pub password: Secret,
+}
+
+/// The running exporter: readings in the order of the file.
+pub struct Exporter {
+    readings: Arc<RwLock<Vec<DirectorReading>>>,
+    started: Instant,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Exporter {
+    /// Starts polling `targets` on the current runtime.
+    pub fn start(targets: Vec<Target>, concurrency: usize) -> Self {
+        let readings = Arc::new(RwLock::new(
+            targets
+                .iter()
+                .map(|t| DirectorReading::not_polled(&t.director.name))
+                .collect(),
+        ));
+        let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+        let tasks = targets
+            .into_iter()
+            .enumerate()
+            .map(|(index, target)| {
+                let readings = readings.clone();
+                let limit = limit.clone();
+                tokio::spawn(async move { watch(index, target, limit, readings).await })
+            })
+            .collect();
+        Exporter {
+            readings,
+            started: Instant::now(),
+            tasks,
+        }
+    }
+
+    /// What was last read from each Director (a copy; nothing waits on a poll).
+    pub fn readings(&self) -> Vec<DirectorReading> {
+        self.readings
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn uptime(&self) -> Duration {
+        self.started.elapsed()
+    }
+}
+
+impl Drop for Exporter {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// Polls one Director for ever, every `interval`.
+async fn watch(
+    index: usize,
+    target: Target,
+    limit: Arc<Semaphore>,
+    readings: Arc<RwLock<Vec<DirectorReading>>>,
+) {
+    let mut session = Session::new(&target);
+    let mut next = tokio::time::Instant::now();
+    loop {
+        tokio::time::sleep_until(next).await;
+        next += target.director.interval;
+        let reading = {
+            let Ok(_permit) = limit.acquire().await else {
+                return;
+            };
+            let started = Instant::now();
+            let read =
+                tokio::time::timeout(POLL_DEADLINE.min(target.director.interval), session.poll())
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(Poll::Failed("no answer within the poll's deadline".into()))
+                    });
+            let seconds = started.elapsed().as_secs_f64();
+            let mut reading = match read {
+                Ok(reading) => reading,
+                Err(Poll::Failed(reason)) => {
+                    tracing::warn!(director = %target.director.name, "poll failed: {reason}");
+                    DirectorReading::not_polled(&target.director.name)
+                }
+            };
+            reading.name.clone_from(&target.director.name);
+            reading.poll_seconds = Some(seconds);
+            reading.polled_at = Some(unix_now());
+            reading
+        };
+        if let Some(slot) = readings
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(index)
+        {
+            *slot = reading;
+        }
+        // Far behind (the machine slept): start again from now.
+        let now = tokio::time::Instant::now();
+        if next < now {
+            next = now;
+        }
+    }
+}
+
+/// Why a poll gave no reading (logged, never shown in metrics).
+enum Poll {
+    Failed(String),
+}
+
+impl From<ApiError> for Poll {
+    fn from(e: ApiError) -> Self {
+        Poll::Failed(e.to_string())
+    }
+}
+
+/// One Director's connection across polls: its kind once known, and the
+/// contract's signed-in client.
+struct Session {
+    director: WatchedDirector,
+    password: Secret,
+    options: ClientOptions,
+    kind: Option<DirectorKind>,
+    contract: Option<HttpDirector>,
+}
+
+impl Session {
+    fn new(target: &Target) -> Self {
+        Session {
+            director: target.director.clone(),
+            password: target.password.clone(),
+            options: ClientOptions {
+                pinned_certificate: target.director.certificate,
+                // The next poll is the retry; one quick one for a blip.
+                retry: RetryPolicy {
+                    attempts: 2,
+                    first_delay: Duration::from_millis(250),
+                    max_delay: Duration::from_secs(1),
+                },
+                ..ClientOptions::default()
+            },
+            kind: target.director.kind,
+            contract: None,
+        }
+    }
+
+    async fn poll(&mut self) -> Result<DirectorReading, Poll> {
+        let kind = match self.kind {
+            Some(kind) => kind,
+            None => {
+                let kind = detect(&self.director.url, self.options).await?;
+                self.kind = Some(kind);
+                kind
+            }
+        };
+        match kind {
+            DirectorKind::Contract => self.poll_contract().await,
+            DirectorKind::Web => self.poll_web().await,
+        }
+    }
+
+    /// The contract: the alarm, sync times and counts.
+    async fn poll_contract(&mut self) -> Result<DirectorReading, Poll> {
+        if self.contract.is_none() {
+            let director = HttpDirector::new(&self.director.url, self.options)?;
+            director.set_credentials(&self.director.login, &self.password);
+            self.contract = Some(director);
+        }
+        let Some(director) = &self.contract else {
+            return Err(Poll::Failed("no client".into()));
+        };
+        let (status, alerts) = director.sync_state().await?;
+        let build = director.system_info().await.ok().map(|info| info.build);
+        let state = alarm::evaluate(&sync_report(&status, &alerts)).state;
+        Ok(DirectorReading {
+            up: true,
+            state,
+            last_sync: status.last_success_at.map(|ms| ms as f64 / 1000.0),
+            invalid_usernames: Some(status.invalid),
+            users: Some(status.total),
+            users_synced: Some(status.synced_users),
+            build,
+            ..DirectorReading::not_polled(&self.director.name)
+        })
+    }
+
+    /// A real Director's web interface: its build and users; the alarm is
+    /// not readable there, so it stays unknown.
+    async fn poll_web(&mut self) -> Result<DirectorReading, Poll> {
+        let director = WebDirector::sign_in(
+            &self.director.url,
+            self.options,
+            &self.director.login,
+            &self.password,
+        )
+        .await?;
+        let build = director.build().await.map(|b| b.to_string());
+        let users = director.users(&|_, _| {}).await?;
+        let read = Reading::of(
+            build.map_err(|e| e.to_string()),
+            &users,
+            &self.director.format,
+        );
+        Ok(DirectorReading {
+            up: true,
+            state: AlarmState::Unknown,
+            invalid_usernames: Some(read.invalid as u64),
+            users: Some(read.total as u64),
+            build: read.build.ok(),
+            ..DirectorReading::not_polled(&self.director.name)
+        })
+    }
+}
