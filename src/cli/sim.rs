@@ -42,6 +42,10 @@ pub struct SimArgs {
     /// cookie, as older Director builds do.
     #[arg(long = "csrf-in-cookie")]
     pub csrf_in_cookie: bool,
+    /// Serve this many separate Directors, each on a free port of its own
+    /// (for load tests, e.g. the exporter's); one address per line.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=2000), conflicts_with_all = ["state", "tls"])]
+    pub count: u16,
 }
 
 pub async fn run(args: SimArgs) -> ExitCode {
@@ -83,6 +87,9 @@ pub async fn run(args: SimArgs) -> ExitCode {
             args.addr
         );
     }
+    if args.count > 1 {
+        return serve_many(config, args.addr, args.count).await;
+    }
     let running = match sim::start(config, args.addr).await {
         Ok(running) => running,
         Err(e) => return fail(2, e),
@@ -102,5 +109,37 @@ pub async fn run(args: SimArgs) -> ExitCode {
     );
     let _ = tokio::signal::ctrl_c().await;
     running.stop().await;
+    ExitCode::SUCCESS
+}
+
+/// `--count N`: N simulated Directors on free ports of `addr`'s address.
+async fn serve_many(config: SimConfig, addr: SocketAddr, count: u16) -> ExitCode {
+    if addr.port() != 0 {
+        return fail(
+            2,
+            "--count: give --addr with port 0; each Director gets a free port",
+        );
+    }
+    let mut running = Vec::with_capacity(count.into());
+    let mut out = String::new();
+    for _ in 0..count {
+        match sim::start(config.clone(), addr).await {
+            Ok(sim) => {
+                out.push_str(&sim.url());
+                out.push('\n');
+                running.push(sim);
+            }
+            Err(e) => return fail(2, e),
+        }
+    }
+    print!("{out}");
+    eprintln!(
+        "{count} simulated Directors (admin / {}); Ctrl+C stops them.",
+        sim::world::DEMO_ADMIN_PASSWORD
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    for sim in running {
+        sim.stop().await;
+    }
     ExitCode::SUCCESS
 }

@@ -35,10 +35,25 @@ pub struct TofuVerifier {
     last_rejection: Mutex<Option<Rejection>>,
 }
 
+/// The system's verifier and its crypto, made once per process: making one
+/// reads and parses every root certificate of the system (about 150 KB
+/// each time), and the exporter makes a client per Director.
+fn system_verifier() -> Result<(Arc<dyn ServerCertVerifier>, Arc<CryptoProvider>), rustls::Error> {
+    type Shared = (Arc<dyn ServerCertVerifier>, Arc<CryptoProvider>);
+    static SYSTEM: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+    if let Some(shared) = SYSTEM.get() {
+        return Ok(shared.clone());
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let system: Arc<dyn ServerCertVerifier> =
+        Arc::new(rustls_platform_verifier::Verifier::new(provider.clone())?);
+    // A failure is not kept: the next client tries again.
+    Ok(SYSTEM.get_or_init(|| (system, provider)).clone())
+}
+
 impl TofuVerifier {
     pub fn new(pin: Option<Fingerprint>) -> Result<Self, rustls::Error> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let system = Arc::new(rustls_platform_verifier::Verifier::new(provider.clone())?);
+        let (system, provider) = system_verifier()?;
         Ok(TofuVerifier {
             system,
             provider,
