@@ -412,3 +412,45 @@ async fn the_exporter_command_checks_its_file_and_serves() {
     drop(child);
     sim.stop().await;
 }
+
+/// A real Director is polled as Mitel's scripts use it: one sign-in kept
+/// for the session's life (no pile of sessions on Director), and its users
+/// — one request each — read again only every 15 minutes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_director_keeps_one_session_and_counts_users_seldom() {
+    let web = support::web_only_sim(data::generate(40, data::Mix::Fixable, 7), false).await;
+    let exporter = Arc::new(Exporter::start(
+        vec![target("web", &web.url(), Duration::from_millis(300))],
+        1,
+    ));
+    let polls_of = |exporter: &Exporter| exporter.readings()[0].polled_at;
+    let wait_polls = |n: usize| {
+        let exporter = exporter.clone();
+        async move {
+            let mut seen = Vec::new();
+            let started = Instant::now();
+            while seen.len() < n {
+                if let Some(at) = polls_of(&exporter)
+                    && seen.last() != Some(&at)
+                {
+                    seen.push(at);
+                }
+                assert!(started.elapsed() < Duration::from_secs(10), "polls stopped");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    wait_polls(2).await;
+    assert_eq!(exporter.readings()[0].users, Some(40));
+    support::add_new_hire(&web.url()).await;
+    wait_polls(3).await;
+    let reading = &exporter.readings()[0];
+    assert!(reading.up, "{reading:?}");
+    assert_eq!(reading.users, Some(40), "users are not read on every poll");
+    assert_eq!(
+        web.open_director_sessions(),
+        1,
+        "one sign-in for all the polls"
+    );
+    web.stop().await;
+}

@@ -25,6 +25,12 @@ use crate::domain::secret::Secret;
 /// The longest one poll may take; a Director slower than that is down for
 /// this round (its next poll comes on schedule).
 const POLL_DEADLINE: Duration = Duration::from_secs(30);
+/// A real Director's web session is used this long, then signed in again
+/// (as Mitel's own automation scripts do): no pile of sessions on Director.
+const WEB_SESSION_FOR: Duration = Duration::from_secs(20 * 60);
+/// A real Director's users cost one request each: read them at most this
+/// often; the polls in between check the sign-in and the build.
+const WEB_USERS_EVERY: Duration = Duration::from_secs(15 * 60);
 
 /// A Director to watch, with its password at hand.
 pub struct Target {
@@ -162,6 +168,10 @@ struct Session {
     options: ClientOptions,
     kind: Option<DirectorKind>,
     contract: Option<HttpDirector>,
+    /// The web interface's session and when it was signed in.
+    web: Option<(WebDirector, Instant)>,
+    /// The last count of a real Director's users: (invalid, total), when.
+    web_users: Option<(u64, u64, Instant)>,
 }
 
 impl Session {
@@ -181,6 +191,8 @@ impl Session {
             },
             kind: target.director.kind,
             contract: None,
+            web: None,
+            web_users: None,
         }
     }
 
@@ -225,28 +237,53 @@ impl Session {
     }
 
     /// A real Director's web interface: its build and users; the alarm is
-    /// not readable there, so it stays unknown.
+    /// not readable there, so it stays unknown. Any failure ends the session
+    /// (the next poll signs in again).
     async fn poll_web(&mut self) -> Result<DirectorReading, Poll> {
-        let director = WebDirector::sign_in(
-            &self.director.url,
-            self.options,
-            &self.director.login,
-            &self.password,
-        )
-        .await?;
-        let build = director.build().await.map(|b| b.to_string());
-        let users = director.users(&|_, _| {}).await?;
-        let read = Reading::of(
-            build.map_err(|e| e.to_string()),
-            &users,
-            &self.director.format,
-        );
+        let read = self.read_web().await;
+        if read.is_err() {
+            self.web = None;
+        }
+        read
+    }
+
+    async fn read_web(&mut self) -> Result<DirectorReading, Poll> {
+        let fresh = |at: &Instant, every: Duration| at.elapsed() < every;
+        if !self
+            .web
+            .as_ref()
+            .is_some_and(|(_, at)| fresh(at, WEB_SESSION_FOR))
+        {
+            let director = WebDirector::sign_in(
+                &self.director.url,
+                self.options,
+                &self.director.login,
+                &self.password,
+            )
+            .await?;
+            self.web = Some((director, Instant::now()));
+        }
+        let Some((director, _)) = &self.web else {
+            return Err(Poll::Failed("no session".into()));
+        };
+        // The build page also proves the session still works.
+        let build = director.build().await?.to_string();
+        let counts = match self.web_users {
+            Some((invalid, total, at)) if fresh(&at, WEB_USERS_EVERY) => (invalid, total),
+            _ => {
+                let users = director.users(&|_, _| {}).await?;
+                let read = Reading::of(Ok(build.clone()), &users, &self.director.format);
+                let counts = (read.invalid as u64, read.total as u64);
+                self.web_users = Some((counts.0, counts.1, Instant::now()));
+                counts
+            }
+        };
         Ok(DirectorReading {
             up: true,
             state: AlarmState::Unknown,
-            invalid_usernames: Some(read.invalid as u64),
-            users: Some(read.total as u64),
-            build: read.build.ok(),
+            invalid_usernames: Some(counts.0),
+            users: Some(counts.1),
+            build: Some(build),
             ..DirectorReading::not_polled(&self.director.name)
         })
     }
