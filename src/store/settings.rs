@@ -39,6 +39,21 @@ pub struct Settings {
     /// Which kind of Director answered at each address (the guided steps
     /// for a real Director depend on it before Director answers again).
     pub director_kinds: std::collections::BTreeMap<String, DirectorKind>,
+    /// Directors besides the current one (the fields above). A settings
+    /// file from before there were several has none, and loads unchanged.
+    pub other_directors: Vec<SavedDirector>,
+}
+
+/// A Director kept for later: where it is, who signs in, and its own
+/// setup (its wizard step, Account, username format). Its password and
+/// Token are in the keyring under its address, as the current one's are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedDirector {
+    pub director: DirectorTarget,
+    pub director_login: String,
+    #[serde(default)]
+    pub portal_url: String,
+    pub progress: Progress,
 }
 
 /// Pinned certificates: Director address → SHA-256 fingerprint (`AB:CD:…`).
@@ -63,6 +78,63 @@ fn origin_key(director_url: &str) -> String {
 }
 
 impl Settings {
+    /// Every Director, the current one first.
+    pub fn directors(&self) -> Vec<SavedDirector> {
+        std::iter::once(self.current_director())
+            .chain(self.other_directors.iter().cloned())
+            .collect()
+    }
+
+    fn current_director(&self) -> SavedDirector {
+        SavedDirector {
+            director: self.director.clone(),
+            director_login: self.director_login.clone(),
+            portal_url: self.portal_url.clone(),
+            progress: self.progress.clone(),
+        }
+    }
+
+    /// Makes `other` (an index into `other_directors`) the current
+    /// Director; the current one takes its place in the list. The window's
+    /// own preferences (theme, zoom, closing) stay as they are.
+    pub fn switch_to(&mut self, other: usize) {
+        if other >= self.other_directors.len() {
+            return;
+        }
+        let current = self.current_director();
+        let next = std::mem::replace(&mut self.other_directors[other], current);
+        self.take(next);
+    }
+
+    /// Keeps the current Director in the list and starts the setup of a
+    /// new one (its address is asked on the first step).
+    pub fn add_director(&mut self) {
+        let current = self.current_director();
+        self.other_directors.push(current);
+        self.take(SavedDirector {
+            director: DirectorTarget::Url(String::new()),
+            director_login: Settings::default().director_login,
+            portal_url: self.portal_url.clone(),
+            progress: Progress::default(),
+        });
+    }
+
+    /// `next` becomes current, keeping the window's preferences.
+    fn take(&mut self, next: SavedDirector) {
+        let kept = self.progress.clone();
+        self.director = next.director;
+        self.director_login = next.director_login;
+        self.portal_url = next.portal_url;
+        self.progress = Progress {
+            theme: kept.theme,
+            zoom: kept.zoom,
+            stop_watching_on_close: kept.stop_watching_on_close,
+            close_notice_seen: kept.close_notice_seen,
+            check_users_every_minutes: kept.check_users_every_minutes,
+            ..next.progress
+        };
+    }
+
     /// The kind of Director last seen at `director_url`.
     pub fn director_kind(&self, director_url: &str) -> Option<DirectorKind> {
         self.director_kinds.get(&origin_key(director_url)).copied()
@@ -110,6 +182,7 @@ impl Default for Settings {
             progress: Progress::default(),
             trusted_certificates: TrustedCertificates::default(),
             director_kinds: Default::default(),
+            other_directors: Vec::new(),
         }
     }
 }
@@ -232,7 +305,90 @@ impl SettingsStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::wizard::Step;
+    use crate::domain::wizard::{Step, ThemeChoice};
+
+    /// Today's settings file (one Director, saved by the version before
+    /// there were several) is taken over as it is: one Director, nothing asked.
+    #[test]
+    fn a_settings_file_with_one_director_loads_unchanged() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::copy(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/settings-one-director.json"
+            ),
+            dir.path().join(FILE_NAME),
+        )
+        .expect("copy");
+        let Loaded::Existing(settings) = SettingsStore::new(dir.path()).load() else {
+            panic!("the saved file is read, not recovered");
+        };
+        let directors = settings.directors();
+        assert_eq!(directors.len(), 1);
+        assert_eq!(
+            directors[0].director,
+            DirectorTarget::Url("https://director.acme.example:5478".into())
+        );
+        assert!(directors[0].progress.provisioned);
+        assert_eq!(directors[0].progress.account_id, "ACME-1234");
+        assert_eq!(
+            settings.director_kind("https://director.acme.example:5478"),
+            Some(DirectorKind::Web)
+        );
+        assert!(
+            settings
+                .trusted_certificates
+                .get("https://director.acme.example:5478")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn switching_directors_keeps_each_ones_setup_and_the_window_preferences() {
+        let mut settings = Settings {
+            director: DirectorTarget::Url("https://hq.example".into()),
+            ..Settings::default()
+        };
+        settings.progress.provisioned = true;
+        settings.progress.account_id = "HQ".into();
+        settings.progress.zoom = 150;
+        settings.add_director();
+        assert_eq!(settings.director, DirectorTarget::Url(String::new()));
+        assert!(
+            !settings.progress.provisioned,
+            "the new one starts its setup"
+        );
+        assert_eq!(settings.progress.zoom, 150, "the window's zoom stays");
+        settings.director = DirectorTarget::Url("https://branch.example".into());
+        settings.progress.account_id = "BRANCH".into();
+        settings.progress.theme = ThemeChoice::Light;
+
+        settings.switch_to(0);
+        assert_eq!(
+            settings.director,
+            DirectorTarget::Url("https://hq.example".into())
+        );
+        assert_eq!(settings.progress.account_id, "HQ");
+        assert!(settings.progress.provisioned);
+        assert_eq!(
+            settings.progress.theme,
+            ThemeChoice::Light,
+            "the theme stays"
+        );
+        assert_eq!(settings.other_directors.len(), 1);
+        assert_eq!(settings.other_directors[0].progress.account_id, "BRANCH");
+        let all: Vec<_> = settings
+            .directors()
+            .into_iter()
+            .map(|d| d.director)
+            .collect();
+        assert_eq!(all.len(), 2);
+        settings.switch_to(5);
+        assert_eq!(
+            settings.progress.account_id, "HQ",
+            "a wrong index changes nothing"
+        );
+    }
 
     #[test]
     fn pins_belong_to_one_origin() {
