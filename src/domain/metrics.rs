@@ -26,6 +26,9 @@ pub struct DirectorReading {
     pub poll_seconds: Option<f64>,
     /// Unix seconds when the last poll ended; `None` before the first.
     pub polled_at: Option<f64>,
+    /// The state in words (the alert's Description when red, or why the
+    /// poll failed), for people; never written to `/metrics`.
+    pub summary: String,
 }
 
 impl DirectorReading {
@@ -42,8 +45,32 @@ impl DirectorReading {
             build: None,
             poll_seconds: None,
             polled_at: None,
+            summary: "not read yet".into(),
         }
     }
+}
+
+/// How much a reading asks for attention: 0 is the worst (red), then
+/// down, stale, unknown, green.
+pub fn severity(reading: &DirectorReading) -> u8 {
+    match (reading.up, reading.state) {
+        (true, AlarmState::Red) => 0,
+        (false, _) => 1,
+        (true, AlarmState::Stale) => 2,
+        (true, AlarmState::Unknown) => 3,
+        (true, AlarmState::Green) => 4,
+    }
+}
+
+/// The readings' indexes, worst first (ties by name).
+pub fn worst_first(readings: &[DirectorReading]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..readings.len()).collect();
+    order.sort_by(|&a, &b| {
+        severity(&readings[a])
+            .cmp(&severity(&readings[b]))
+            .then_with(|| readings[a].name.cmp(&readings[b].name))
+    });
+    order
 }
 
 /// Which text the scraper asked for.
@@ -263,6 +290,7 @@ mod tests {
             build: Some("21.90.9743.0".into()),
             poll_seconds: Some(0.25),
             polled_at: Some(1_764_000_030.0),
+            summary: "last sync 2 min ago".into(),
         }
     }
 
@@ -321,6 +349,22 @@ mod tests {
             Exposition::OpenMetrics
         );
         assert_eq!(Exposition::for_accept("*/*"), Exposition::Prometheus);
+    }
+
+    #[test]
+    fn the_worst_comes_first() {
+        let mut down = green("b-down");
+        down.up = false;
+        let mut red = green("z-red");
+        red.state = AlarmState::Red;
+        let mut stale = green("c-stale");
+        stale.state = AlarmState::Stale;
+        let all = [green("a-green"), down, red, stale];
+        let names: Vec<&str> = worst_first(&all)
+            .iter()
+            .map(|&i| all[i].name.as_str())
+            .collect();
+        assert_eq!(names, ["z-red", "b-down", "c-stale", "a-green"]);
     }
 
     proptest! {

@@ -12,9 +12,11 @@ use egui::{Key, Modifiers, RichText, Ui};
 
 use super::screen::{Ctx, Screen, Shared, TokenKept};
 use super::screens::Screens;
-use super::tasks::{Event, Request, Tasks};
+use super::screens::directors::DirectorsAction;
+use super::tasks::{DirectorsWatch, Event, Request, Tasks, WatchedMember};
 use super::widgets::{self, Tone};
 use crate::domain::alarm::AlarmState;
+use crate::domain::metrics::{DirectorReading, severity, worst_first};
 use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step, ThemeChoice};
 use crate::service::drift_watch::DriftEvent;
@@ -113,6 +115,12 @@ pub struct HybridApp {
     /// The zoom (percent) last handed to egui or read from it.
     zoom_applied: Option<u16>,
     raise: Option<std::sync::Arc<Raise>>,
+    /// The demo's admin password (known up front), for opening the demo's
+    /// Director again from the Directors view.
+    demo_password: Option<Secret>,
+    /// Polls every Director while there is more than one and the status
+    /// panel is shown.
+    directors_watch: Option<DirectorsWatch>,
 }
 
 impl HybridApp {
@@ -134,9 +142,12 @@ impl HybridApp {
                 .settings
                 .director_kind(&kind_key(config.demo, &config.director_url)),
             clear_clipboard_at: None,
+            directors: Vec::new(),
+            directors_action: None,
             autostart: config.autostart,
         };
         let demo_url = config.demo.then(|| config.director_url.clone());
+        let demo_password = config.director_password.clone().filter(|_| config.demo);
         let mut screens = Screens::new(config.director_url, config.director_password);
         if config.open_alerts {
             screens.status_panel.open_alerts();
@@ -163,11 +174,32 @@ impl HybridApp {
             zoom_override: config.zoom,
             zoom_applied: None,
             raise: config.raise,
+            demo_password,
+            directors_watch: None,
         }
     }
 
     pub fn step(&self) -> Step {
         self.settings.progress.step()
+    }
+
+    /// The window's title: the state (the worst Director's, named, when
+    /// another is worse than this one) and the program's name.
+    pub fn title(&self) -> String {
+        match &self.titled {
+            Some((_, headline)) => format!("{headline} — {}", super::APP_NAME),
+            None => super::APP_NAME.to_string(),
+        }
+    }
+
+    /// The Director this window works with.
+    pub fn director_url(&self) -> &str {
+        &self.shared.director_url
+    }
+
+    /// The last readings of every Director (when there is more than one).
+    pub fn directors(&self) -> &[DirectorReading] {
+        &self.shared.directors
     }
 
     pub fn progress(&self) -> &Progress {
@@ -201,7 +233,11 @@ impl HybridApp {
         for event in self.tasks.drain() {
             self.handle(event);
         }
+        if let Some(action) = self.shared.directors_action.take() {
+            self.switch_director(action);
+        }
         self.enter_step();
+        self.watch_directors();
         self.run_requests();
         self.title_and_icon(ctx);
         self.clear_clipboard_when_due(ctx);
@@ -220,6 +256,95 @@ impl HybridApp {
                 ctx.request_repaint_after(SAVE_AFTER);
             }
         }
+    }
+
+    /// Watches every Director while there is more than one and the status
+    /// panel is shown; nothing is polled for a single Director beyond its
+    /// own panel.
+    fn watch_directors(&mut self) {
+        let wanted = self.step() == Step::Done && !self.settings.other_directors.is_empty();
+        if wanted == self.directors_watch.is_some() {
+            return;
+        }
+        if !wanted {
+            self.directors_watch = None;
+            self.shared.directors.clear();
+            return;
+        }
+        // The open one's password, as typed or loaded on its first step.
+        let typed = &self.screens.requirements.password;
+        let current = (!typed.is_empty()).then(|| Secret::new(typed.clone()));
+        let members = self
+            .settings
+            .directors()
+            .into_iter()
+            .enumerate()
+            .map(|(index, saved)| {
+                let (url, password) = self.address_of(&saved.director);
+                let password = password.or_else(|| current.clone().filter(|_| index == 0));
+                WatchedMember {
+                    name: director_name(&saved.director, &url),
+                    pin: self.settings.trusted_certificates.get(&url),
+                    url,
+                    login: saved.director_login,
+                    password,
+                }
+            })
+            .collect();
+        self.directors_watch = Some(
+            self.tasks
+                .watch_directors(members, self.monitor_config.poll_every),
+        );
+    }
+
+    /// Where a saved Director is now, and its password when known up front
+    /// (the demo's, whose port changes every run).
+    fn address_of(&self, target: &DirectorTarget) -> (String, Option<Secret>) {
+        match target {
+            DirectorTarget::Demo => (
+                self.demo_url.clone().unwrap_or_default(),
+                self.demo_password.clone(),
+            ),
+            DirectorTarget::Url(url) => (url.clone(), None),
+        }
+    }
+
+    /// Opens another Director (its own setup, where it was left) or starts
+    /// the setup of a new one; what was read from the current one is
+    /// dropped, as on a fresh start.
+    fn switch_director(&mut self, action: DirectorsAction) {
+        match action {
+            DirectorsAction::Open(index) if index > 0 => self.settings.switch_to(index - 1),
+            DirectorsAction::Add => self.settings.add_director(),
+            _ => return,
+        }
+        self.save_now();
+        let (url, password) = self.address_of(&self.settings.director);
+        let demo = self.settings.director == DirectorTarget::Demo && self.demo_url.is_some();
+        if let Err(e) = self
+            .tasks
+            .use_director(&url, self.settings.trusted_certificates.get(&url))
+        {
+            // A new Director has no address yet: the first step asks for it.
+            tracing::info!("no Director client yet: {e}");
+        }
+        self.monitor = None;
+        self.directors_watch = None;
+        self.shared.demo = demo;
+        self.shared.director_url.clone_from(&url);
+        self.shared
+            .director_login
+            .clone_from(&self.settings.director_login);
+        self.shared.kind = self.settings.director_kind(&kind_key(demo, &url));
+        self.shared.snapshot = None;
+        self.shared.token = None;
+        self.shared.token_kept = None;
+        self.shared.portal_password = None;
+        self.shared.directors.clear();
+        self.screens = Screens::new(url, password);
+        self.entered = None;
+        self.started = false;
+        self.titled = None;
     }
 
     /// Light, dark or the system's: `--theme`, else the saved setting.
@@ -333,6 +458,7 @@ impl HybridApp {
                 self.settings
                     .remember_director_kind(&kind_key(demo, &url), snapshot.kind);
             }
+            Event::Directors(readings) => self.shared.directors.clone_from(readings),
             Event::Monitor(MonitorEvent::Notify(notification))
             | Event::Drift(DriftEvent::Notify(notification)) => {
                 if let Some(notify) = &self.notify {
@@ -490,17 +616,39 @@ impl HybridApp {
     /// The window title and taskbar icon carry the sync state on the status panel.
     fn title_and_icon(&mut self, ctx: &egui::Context) {
         let panel = &self.screens.status_panel;
-        let shown = (self.step() == Step::Done).then(|| (panel.status().state, panel.headline()));
+        let mut shown =
+            (self.step() == Step::Done).then(|| (panel.status().state, panel.headline()));
+        // Several Directors: the worst of them, named, when worse than this one.
+        let readings = &self.shared.directors;
+        if let (Some((state, _)), Some(&worst)) = (&shown, worst_first(readings).first())
+            && worst > 0
+        {
+            let other = &readings[worst];
+            let this = DirectorReading {
+                up: true,
+                state: *state,
+                ..DirectorReading::not_polled("")
+            };
+            if severity(other) < severity(&this) {
+                let state = if other.up {
+                    other.state
+                } else {
+                    AlarmState::Unknown
+                };
+                let what = if other.up {
+                    state.headline().to_string()
+                } else {
+                    "Cannot read Director".to_string()
+                };
+                shown = Some((state, format!("{what} on {}", other.name)));
+            }
+        }
         if shown == self.titled {
             return;
         }
         let state = shown.as_ref().map(|(state, _)| *state);
-        let title = match &shown {
-            Some((_, headline)) => format!("{headline} — {}", super::APP_NAME),
-            None => super::APP_NAME.to_string(),
-        };
         self.titled = shown;
-        ctx.send_viewport_cmd(egui::ViewportCommand::Title(title));
+        ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
         if let Some(icon) = super::window::icon_for(state) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Icon(Some(std::sync::Arc::new(icon))));
         }
@@ -644,6 +792,22 @@ impl HybridApp {
         if enter && step != Step::Done {
             self.on_continue();
         }
+    }
+}
+
+/// How the Directors view names a Director: its host (and port), or the
+/// built-in simulator.
+fn director_name(target: &DirectorTarget, url: &str) -> String {
+    if *target == DirectorTarget::Demo {
+        return "Built-in simulator".into();
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) => match (parsed.host_str(), parsed.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => url.to_string(),
+        },
+        Err(_) => url.to_string(),
     }
 }
 

@@ -47,6 +47,11 @@ pub struct Shared {
     pub clear_clipboard_at: Option<std::time::Instant>,
     /// "Start at login" (none where the system has no way to).
     pub autostart: Option<std::sync::Arc<dyn crate::store::autostart::Autostart>>,
+    /// The last readings of every Director (the current one first), while
+    /// there is more than one.
+    pub directors: Vec<crate::domain::metrics::DirectorReading>,
+    /// A screen asked to open another Director or add one; the app does it.
+    pub directors_action: Option<crate::ui::screens::directors::DirectorsAction>,
 }
 
 impl Shared {

@@ -19,14 +19,17 @@ use crate::contract::{
     SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
 };
 use crate::domain::certificate::Fingerprint;
+use crate::domain::directors_file::{PasswordFrom, WatchedDirector};
 use crate::domain::drift::Reading;
 use crate::domain::fix::{Change, Preview, Suggestions, Wanted};
 use crate::domain::format::DirectoryUser;
 use crate::domain::format::{FormatOptions, Formatted};
+use crate::domain::metrics::DirectorReading;
 use crate::domain::requirements::{self, Check, Transport, UserFacts};
 use crate::domain::secret::Secret;
 use crate::service::audit::report::{Rows, write_report_file};
 use crate::service::drift_watch::{self, DriftConfig, DriftEvent, SharedCredentials};
+use crate::service::exporter::{Exporter, Target};
 use crate::service::fix::Report as FixReport;
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::{
@@ -279,7 +282,36 @@ pub enum Event {
         options: FormatOptions,
         rows: Arc<Vec<Formatted>>,
     },
+    /// What the last polls of every Director found (the Directors view),
+    /// in the order they were asked for.
+    Directors(Vec<DirectorReading>),
 }
+
+/// One Director for the Directors view to watch.
+#[derive(Debug, Clone)]
+pub struct WatchedMember {
+    /// How the view names it (its host, or the built-in simulator).
+    pub name: String,
+    pub url: String,
+    pub login: String,
+    pub pin: Option<Fingerprint>,
+    /// Known up front (the demo's); else the keyring's for this address.
+    pub password: Option<Secret>,
+}
+
+/// The Directors being watched; dropping it stops the polls.
+pub struct DirectorsWatch {
+    watching: tokio::task::AbortHandle,
+}
+
+impl Drop for DirectorsWatch {
+    fn drop(&mut self) {
+        self.watching.abort();
+    }
+}
+
+/// How often the Directors view looks at the latest readings.
+const FLEET_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The window's handle on background work. Screens do not call it: they
 /// queue [`Request`]s, and the app hands them over with [`Tasks::run`].
@@ -478,6 +510,13 @@ impl Tasks {
     }
 
     /// Lets Director calls sign in by themselves when they find no session.
+    /// Another Director from now on (the Directors view opened one): its
+    /// own client, and no sign-in of the previous one kept.
+    pub fn use_director(&self, url: &str, pin: Option<Fingerprint>) -> Result<(), ApiError> {
+        *self.credentials.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.set_director(url, pin)
+    }
+
     fn set_director_credentials(&self, login: &str, password: &Secret) {
         self.director().set_credentials(login, password);
         *self.credentials.lock().unwrap_or_else(|e| e.into_inner()) =
@@ -636,6 +675,83 @@ impl Tasks {
     }
 
     /// Starts the sync monitor; its events arrive as [`Event::Monitor`].
+    /// Polls every one of `members` each `every` (at most four at once)
+    /// with the exporter's engine; their readings come as
+    /// [`Event::Directors`] whenever one changes. A Director with no saved
+    /// password is listed as such, not polled.
+    pub fn watch_directors(
+        &self,
+        members: Vec<WatchedMember>,
+        every: std::time::Duration,
+    ) -> DirectorsWatch {
+        let secrets = self.secrets.clone();
+        let notify = self.notifier();
+        let watching = self.runtime.spawn(async move {
+            // The keyring may block: off the async threads.
+            let with_passwords = tokio::task::spawn_blocking(move || {
+                members
+                    .into_iter()
+                    .map(|m| {
+                        let password = m.password.clone().or_else(|| {
+                            let key = SecretKey::DirectorPassword {
+                                director: m.url.clone(),
+                                login: m.login.clone(),
+                            };
+                            secrets.get(&key.entry_name())
+                        });
+                        (m, password)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            let targets = with_passwords
+                .iter()
+                .filter_map(|(m, password)| {
+                    Some(Target {
+                        director: WatchedDirector {
+                            name: m.name.clone(),
+                            url: m.url.clone(),
+                            login: m.login.clone(),
+                            password: PasswordFrom::Keyring(m.url.clone()),
+                            interval: every,
+                            kind: None,
+                            certificate: m.pin,
+                            format: FormatOptions::default(),
+                        },
+                        password: password.clone()?,
+                    })
+                })
+                .collect();
+            let exporter = Exporter::start(targets, 4);
+            let mut shown: Vec<DirectorReading> = Vec::new();
+            let mut tick = tokio::time::interval(FLEET_REFRESH.min(every));
+            loop {
+                tick.tick().await;
+                let mut read = exporter.readings().into_iter();
+                let all: Vec<DirectorReading> = with_passwords
+                    .iter()
+                    .map(|(m, password)| match password {
+                        Some(_) => read
+                            .next()
+                            .unwrap_or_else(|| DirectorReading::not_polled(&m.name)),
+                        None => DirectorReading {
+                            summary: "no password saved for it: open it to sign in".into(),
+                            ..DirectorReading::not_polled(&m.name)
+                        },
+                    })
+                    .collect();
+                if all != shown {
+                    shown.clone_from(&all);
+                    notify(Event::Directors(all));
+                }
+            }
+        });
+        DirectorsWatch {
+            watching: watching.abort_handle(),
+        }
+    }
+
     pub fn start_monitor(&self, config: MonitorConfig) -> MonitorHandle {
         let notify = self.notifier();
         monitor::spawn(&self.runtime, self.director(), config, move |event| {
@@ -643,7 +759,6 @@ impl Tasks {
         })
     }
 
-    /// A desktop notification (D-Bus on Linux, a toast on Windows).
     /// Signs in to Director and reads what the Requirements checks need.
     fn check_requirements(&self, login: String, password: Secret) {
         let read = self.read_director(login, password);

@@ -75,6 +75,23 @@ pub fn window_looking(
     config: AppConfig,
     look: walks::Look,
 ) -> Harness<'static, HybridApp> {
+    window_with_secrets(
+        runtime,
+        options,
+        config,
+        look,
+        Arc::new(MemoryStore::default()),
+    )
+}
+
+/// [`window_looking`] with `secrets` as the keyring (passwords saved before).
+pub fn window_with_secrets(
+    runtime: &tokio::runtime::Handle,
+    options: ClientOptions,
+    config: AppConfig,
+    look: walks::Look,
+    secrets: Arc<MemoryStore>,
+) -> Harness<'static, HybridApp> {
     let theme = look.theme;
     // The app applies its theme setting on the first frame: the harness's.
     let mut config = config;
@@ -86,7 +103,7 @@ pub fn window_looking(
         runtime.clone(),
         &config.director_url,
         &config.portal_url,
-        Arc::new(MemoryStore::default()),
+        secrets,
         options,
     )
     .expect("background tasks");

@@ -65,17 +65,12 @@ fn state_word(up: bool, state: AlarmState) -> &'static str {
 async fn index_page(
     axum::extract::State(exporter): axum::extract::State<Arc<Exporter>>,
 ) -> Html<String> {
-    let mut readings = exporter.readings();
-    let rank = |r: &metrics::DirectorReading| match (r.up, r.state) {
-        (true, AlarmState::Red) => 0,
-        (false, _) => 1,
-        (true, AlarmState::Stale) => 2,
-        (true, AlarmState::Unknown) => 3,
-        (true, AlarmState::Green) => 4,
-    };
-    readings.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name.cmp(&b.name)));
+    let readings = exporter.readings();
     let mut rows = String::new();
-    for r in &readings {
+    for r in metrics::worst_first(&readings)
+        .into_iter()
+        .map(|i| &readings[i])
+    {
         let count = |v: Option<u64>| v.map_or("–".to_string(), |v| v.to_string());
         let _ = write!(
             rows,

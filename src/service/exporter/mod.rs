@@ -126,7 +126,10 @@ async fn watch(
                 Ok(reading) => reading,
                 Err(Poll::Failed(reason)) => {
                     tracing::warn!(director = %target.director.name, "poll failed: {reason}");
-                    DirectorReading::not_polled(&target.director.name)
+                    DirectorReading {
+                        summary: format!("cannot read Director: {reason}"),
+                        ..DirectorReading::not_polled(&target.director.name)
+                    }
                 }
             };
             reading.name.clone_from(&target.director.name);
@@ -223,10 +226,11 @@ impl Session {
         };
         let (status, alerts) = director.sync_state().await?;
         let build = director.system_info().await.ok().map(|info| info.build);
-        let state = alarm::evaluate(&sync_report(&status, &alerts)).state;
+        let evaluated = alarm::evaluate(&sync_report(&status, &alerts));
         Ok(DirectorReading {
             up: true,
-            state,
+            state: evaluated.state,
+            summary: evaluated.summary,
             last_sync: status.last_success_at.map(|ms| ms as f64 / 1000.0),
             invalid_usernames: Some(status.invalid),
             users: Some(status.total),
@@ -281,6 +285,10 @@ impl Session {
         Ok(DirectorReading {
             up: true,
             state: AlarmState::Unknown,
+            summary: format!(
+                "signed in; {} of {} client usernames invalid; the Hybrid alarm is on Director's alarm bar",
+                counts.0, counts.1
+            ),
             invalid_usernames: Some(counts.0),
             users: Some(counts.1),
             build: Some(build),

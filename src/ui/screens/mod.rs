@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod confirmation;
 pub mod credentials;
+pub mod directors;
 pub mod first_sync;
 pub mod fix_view;
 pub mod guided;
@@ -112,6 +113,8 @@ pub mod test_support {
                     kind: None,
                     clear_clipboard_at: None,
                     autostart: None,
+                    directors: Vec::new(),
+                    directors_action: None,
                 },
                 requests: Vec::new(),
                 went: None,

@@ -137,10 +137,15 @@ impl Screen for RequirementsScreen {
     fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) -> Option<Step> {
         match event {
             // The password kept in the keyring for this Director.
+            // Only this Director's: a load for the one before a switch of
+            // Directors must never sign in to this one.
             Event::SecretLoaded {
-                key: SecretKey::DirectorPassword { .. },
+                key: SecretKey::DirectorPassword { director, login },
                 secret: Some(secret),
-            } if self.password.is_empty() => {
+            } if self.password.is_empty()
+                && *director == ctx.shared.director_url
+                && *login == ctx.shared.director_login =>
+            {
                 self.password = secret.expose().to_string();
                 self.on_enter(ctx);
             }

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use egui::{RichText, Ui};
 
 use super::alerts::{self, AlertsAction};
+use super::directors::{self, DirectorsAction};
 use crate::client::http::ApiError;
 use crate::domain::alarm::{self, AlarmState, Status};
 use crate::domain::secret::Secret;
@@ -25,6 +26,8 @@ use crate::ui::widgets::{self, Tone};
 pub struct StatusPanel {
     snapshot: Option<Snapshot>,
     show_alerts: bool,
+    /// The Directors view instead of the panel.
+    show_directors: bool,
     /// Typed when Director asks for a sign-in (no password kept).
     password: String,
     /// Where the diagnostics went, or why they could not be saved.
@@ -52,6 +55,7 @@ impl Screen for StatusPanel {
     fn on_leave(&mut self, ctx: &mut Ctx<'_>) {
         ctx.request(Request::StopMonitor);
         self.show_alerts = false;
+        self.show_directors = false;
     }
 
     fn can_continue(&self, _progress: &crate::domain::wizard::Progress) -> bool {
@@ -72,9 +76,9 @@ impl Screen for StatusPanel {
         None
     }
 
-    /// Esc closes the Alerts view; the panel itself has no Back.
+    /// Esc closes the Alerts or Directors view; the panel itself has no Back.
     fn on_escape(&mut self) -> bool {
-        std::mem::take(&mut self.show_alerts)
+        std::mem::take(&mut self.show_alerts) | std::mem::take(&mut self.show_directors)
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
@@ -135,7 +139,25 @@ impl StatusPanel {
             }
             return None;
         }
+        if self.show_directors {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            match directors::show(ui, &ctx.shared.directors, now) {
+                Some(DirectorsAction::Back) | Some(DirectorsAction::Open(0)) => {
+                    self.show_directors = false;
+                }
+                Some(action) => ctx.shared.directors_action = Some(action),
+                None => {}
+            }
+            return None;
+        }
         self.panel(ui, ctx)
+    }
+
+    /// Opens on the Directors view.
+    pub fn open_directors(&mut self) {
+        self.show_directors = true;
     }
 
     /// What the window title says.
@@ -270,6 +292,32 @@ impl StatusPanel {
         let mut go = None;
         close_notice(ui, ctx);
         ui.horizontal_wrapped(|ui| {
+            if ctx.shared.directors.len() > 1 {
+                let worst = ctx
+                    .shared
+                    .directors
+                    .iter()
+                    .map(crate::domain::metrics::severity)
+                    .min()
+                    .unwrap_or(4);
+                let label = format!("Directors ({})", ctx.shared.directors.len());
+                let button = ui.button(label);
+                let button = if worst <= 2 {
+                    button.on_hover_text("One of them needs attention")
+                } else {
+                    button
+                };
+                if button.clicked() {
+                    self.show_directors = true;
+                }
+            }
+            if ui
+                .button("Add Director…")
+                .on_hover_text("Set up or watch another Director; this one stays in the list.")
+                .clicked()
+            {
+                ctx.shared.directors_action = Some(DirectorsAction::Add);
+            }
             if ui.button("Change the username format").clicked() {
                 go = Some(Step::UsernameFormat);
             }

@@ -383,8 +383,13 @@ pub fn icon_colors(ui: &Ui, state: AlarmState) -> (Color32, Color32) {
 /// without colour vision too — a circle with a check (green), an octagon
 /// with a cross (red), a triangle with "!" (stale), a grey square with "?".
 pub fn hybrid_icon(ui: &mut Ui, state: AlarmState, size: f32, spoken: &str) -> egui::Response {
+    state_icon(ui, state, size, spoken).on_hover_text("Double-click to see the alerts")
+}
+
+/// The Hybrid icon's shape and colour for `state`, clickable, read out as
+/// `spoken`.
+pub fn state_icon(ui: &mut Ui, state: AlarmState, size: f32, spoken: &str) -> egui::Response {
     let (rect, response) = ui.allocate_exact_size(Vec2::splat(size), Sense::click());
-    let response = response.on_hover_text("Double-click to see the alerts");
     paint_state(ui, rect, state);
     // Read out as its state and the sentence beside it, not only a colour.
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, spoken));

@@ -1,0 +1,125 @@
+//! The Directors view: every Director this program looks after, one row
+//! each — its Hybrid state, name, build, last sync or last check, invalid
+//! usernames "K of N", and what is wrong when something is — worst first.
+//! A click opens that Director's status panel.
+
+use egui::{RichText, Ui};
+
+use crate::domain::alarm::{AlarmState, ago};
+use crate::domain::metrics::{DirectorReading, worst_first};
+use crate::ui::widgets::{self, Tone};
+
+/// What the view asks of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectorsAction {
+    Back,
+    /// Open the Director at this index of the list (0 is the current one).
+    Open(usize),
+    /// Add a Director: the setup for a new one.
+    Add,
+}
+
+/// The state a row shows: down is "unknown" with its reason beside it.
+fn shown_state(r: &DirectorReading) -> AlarmState {
+    if r.up { r.state } else { AlarmState::Unknown }
+}
+
+/// The row's sentence for screen readers and the eye.
+pub fn row_text(r: &DirectorReading, now_secs: f64) -> String {
+    let mut parts = vec![match (r.up, r.state) {
+        (false, _) => "cannot be read".to_string(),
+        (true, state) => state.headline().to_string(),
+    }];
+    if let Some(build) = &r.build {
+        parts.push(format!("build {build}"));
+    }
+    match (r.last_sync, r.polled_at) {
+        (Some(at), _) => parts.push(format!(
+            "last sync {}",
+            ago((now_secs - at).max(0.0) as u64)
+        )),
+        (None, Some(at)) => parts.push(format!("checked {}", ago((now_secs - at).max(0.0) as u64))),
+        _ => {}
+    }
+    if let (Some(invalid), Some(total)) = (r.invalid_usernames, r.users) {
+        parts.push(format!("{invalid} of {total} usernames invalid"));
+    }
+    parts.join(" · ")
+}
+
+/// Draws the list; `readings[0]` is the current Director.
+pub fn show(ui: &mut Ui, readings: &[DirectorReading], now_secs: f64) -> Option<DirectorsAction> {
+    let mut action = None;
+    ui.horizontal_wrapped(|ui| {
+        if ui.button("Back to status").on_hover_text("Esc").clicked() {
+            action = Some(DirectorsAction::Back);
+        }
+        ui.heading("Directors");
+        if ui.button("Add Director…").clicked() {
+            action = Some(DirectorsAction::Add);
+        }
+    });
+    ui.label(format!(
+        "{} Directors, the ones needing attention first. Each is read every poll; click one to open its status.",
+        readings.len()
+    ));
+    ui.separator();
+    for index in worst_first(readings) {
+        let r = &readings[index];
+        let state = shown_state(r);
+        let text = row_text(r, now_secs);
+        let clicked = ui
+            .horizontal_wrapped(|ui| {
+                let icon = widgets::state_icon(ui, state, 28.0, &format!("{}: {text}", r.name));
+                let mut name = RichText::new(&r.name).strong();
+                if index == 0 {
+                    name = name.italics();
+                }
+                let open = ui.link(name).on_hover_text("Open its status");
+                if index == 0 {
+                    ui.label(RichText::new("(open now)").weak());
+                }
+                ui.label(RichText::new(&text).color(widgets::state_text_color(ui, state)));
+                icon.clicked() || open.clicked()
+            })
+            .inner;
+        let troubled = !r.up || matches!(r.state, AlarmState::Red | AlarmState::Stale);
+        if troubled && !r.summary.is_empty() {
+            ui.indent(("why", index), |ui| {
+                widgets::note(ui, &r.summary, if r.up { Tone::Bad } else { Tone::Warning });
+            });
+        }
+        ui.add_space(4.0);
+        if clicked {
+            action = Some(DirectorsAction::Open(index));
+        }
+    }
+    action
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_says_its_state_sync_and_count() {
+        let r = DirectorReading {
+            up: true,
+            state: AlarmState::Green,
+            last_sync: Some(1000.0),
+            invalid_usernames: Some(3),
+            users: Some(250),
+            build: Some("21.90.9743.0".into()),
+            ..DirectorReading::not_polled("hq")
+        };
+        let text = row_text(&r, 1120.0);
+        assert!(text.contains("build 21.90.9743.0"), "{text}");
+        assert!(text.contains("last sync 2 min ago"), "{text}");
+        assert!(text.contains("3 of 250 usernames invalid"), "{text}");
+        let down = DirectorReading {
+            polled_at: Some(1100.0),
+            ..DirectorReading::not_polled("branch")
+        };
+        assert!(row_text(&down, 1120.0).starts_with("cannot be read · checked 20 s ago"));
+    }
+}
