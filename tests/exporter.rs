@@ -454,3 +454,33 @@ async fn a_real_director_keeps_one_session_and_counts_users_seldom() {
     );
     web.stop().await;
 }
+
+/// A password from the keyring is looked up off the async runtime: with a
+/// session bus (and no keyring service on it) the command says the entry
+/// is missing — it once panicked ("cannot start a runtime from within a
+/// runtime") as soon as the keyring was asked.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_keyring_password_is_asked_for_without_a_panic() {
+    let Some(bus) = support::dbus::Bus::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("directors.toml");
+    std::fs::write(
+        &file,
+        "[[director]]\nname = \"hq\"\nurl = \"http://127.0.0.1:9\"\npassword_keyring = \"hq\"\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hybrid-setup"))
+        .args(["exporter", "--check", "--config"])
+        .arg(&file)
+        .env("HYBRID_SETUP_HOME", dir.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("panicked"), "{said}");
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("no keyring entry \"hq\""), "{said}");
+}

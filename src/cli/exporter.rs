@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use std::io::IsTerminal;
+
 use clap::Args;
 
 use super::fail;
 use crate::domain::directors_file::{self, PasswordFrom};
 use crate::domain::secret::Secret;
 use crate::service::exporter::{Exporter, Target, http};
-use crate::store::secret_store::{KeyringStore, SecretKey, SecretStore};
+use crate::store::secret_store::{KeyringStore, SecretKey, get_off_thread, put_off_thread};
 
 /// Where Prometheus finds the exporter unless told otherwise (the port is
 /// registered for nothing else we know of in Prometheus' list).
@@ -30,7 +32,8 @@ pub struct ExporterArgs {
     #[arg(long)]
     pub check: bool,
     /// Ask for the password of the keyring entry ENTRY (a director's
-    /// `password_keyring`) and keep it in the OS keyring, then end.
+    /// `password_keyring`; from a pipe, its first line) and keep it in the
+    /// OS keyring, then end.
     #[arg(long, value_name = "ENTRY", conflicts_with = "check")]
     pub store_password: Option<String>,
 }
@@ -46,11 +49,11 @@ pub async fn run(args: ExporterArgs) -> ExitCode {
         Err(e) => return fail(2, format!("{path}: {e}")),
     };
     if let Some(entry) = &args.store_password {
-        return store_password(entry);
+        return store_password(entry).await;
     }
     let mut targets = Vec::with_capacity(file.directors.len());
     for director in file.directors {
-        let password = match password_of(&director.password) {
+        let password = match password_of(&director.password).await {
             Ok(p) => p,
             Err(reason) => {
                 return fail(2, format!("{path}: director {:?}: {reason}", director.name));
@@ -107,7 +110,7 @@ async fn stopped() {
 }
 
 /// The password from where the file says.
-fn password_of(from: &PasswordFrom) -> Result<Secret, String> {
+async fn password_of(from: &PasswordFrom) -> Result<Secret, String> {
     match from {
         PasswordFrom::Env(variable) => match std::env::var(variable) {
             Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
@@ -119,7 +122,10 @@ fn password_of(from: &PasswordFrom) -> Result<Secret, String> {
             let key = SecretKey::ExporterPassword {
                 entry: entry.clone(),
             };
-            KeyringStore::default().get(&key.entry_name()).ok_or_else(|| {
+            // The keyring blocks (and runs its own D-Bus loop): off the runtime.
+            get_off_thread(Arc::new(KeyringStore::default()), key.entry_name())
+                .await
+                .ok_or_else(|| {
                 format!(
                     "no keyring entry {entry:?} (password_keyring); store it with `hybrid-setup exporter --config FILE --store-password {entry}`"
                 )
@@ -129,8 +135,17 @@ fn password_of(from: &PasswordFrom) -> Result<Secret, String> {
 }
 
 /// `--store-password ENTRY`: asked at the terminal, kept in the keyring.
-fn store_password(entry: &str) -> ExitCode {
-    let password = match rpassword::prompt_password(format!("Password for {entry}: ")) {
+async fn store_password(entry: &str) -> ExitCode {
+    // At a terminal it is asked without echo; from a pipe, the first line.
+    let read = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(format!("Password for {entry}: "))
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map(|_| line.trim_end_matches(['\r', '\n']).to_string())
+    };
+    let password = match read {
         Ok(p) if !p.is_empty() => Secret::new(p),
         Ok(_) => return fail(2, "no password given; nothing stored"),
         Err(e) => return fail(2, format!("cannot read the password: {e}")),
@@ -138,7 +153,13 @@ fn store_password(entry: &str) -> ExitCode {
     let key = SecretKey::ExporterPassword {
         entry: entry.to_string(),
     };
-    match KeyringStore::default().put(&key.entry_name(), &password) {
+    match put_off_thread(
+        Arc::new(KeyringStore::default()),
+        key.entry_name(),
+        password,
+    )
+    .await
+    {
         Ok(()) => {
             println!("stored in the OS keyring as {:?}", key.entry_name());
             ExitCode::SUCCESS
