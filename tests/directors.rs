@@ -130,6 +130,13 @@ fn three_directors_worst_first_and_click_through() {
     wait_for(&mut h, "the title naming the red Director", |h| {
         h.state().title().contains(&wanted)
     });
+    assert!(
+        has_text(
+            &h,
+            &format!("{}: Connect Sync has an alert", host_of(&red.url()))
+        ),
+        "the panel of a green Director says another needs attention"
+    );
     click(&mut h, "Directors (3)");
     assert!(has_text(&h, "Directors"));
     support::assert_controls_named(&h);

@@ -231,7 +231,8 @@ impl Session {
             up: true,
             state: evaluated.state,
             summary: evaluated.summary,
-            last_sync: status.last_success_at.map(|ms| ms as f64 / 1000.0),
+            // The contract counts in Unix seconds.
+            last_sync: status.last_success_at.map(|secs| secs as f64),
             invalid_usernames: Some(status.invalid),
             users: Some(status.total),
             users_synced: Some(status.synced_users),

@@ -291,25 +291,14 @@ impl StatusPanel {
     fn actions(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let mut go = None;
         close_notice(ui, ctx);
+        others_need_attention(ui, ctx);
         ui.horizontal_wrapped(|ui| {
-            if ctx.shared.directors.len() > 1 {
-                let worst = ctx
-                    .shared
-                    .directors
-                    .iter()
-                    .map(crate::domain::metrics::severity)
-                    .min()
-                    .unwrap_or(4);
-                let label = format!("Directors ({})", ctx.shared.directors.len());
-                let button = ui.button(label);
-                let button = if worst <= 2 {
-                    button.on_hover_text("One of them needs attention")
-                } else {
-                    button
-                };
-                if button.clicked() {
-                    self.show_directors = true;
-                }
+            if ctx.shared.directors.len() > 1
+                && ui
+                    .button(format!("Directors ({})", ctx.shared.directors.len()))
+                    .clicked()
+            {
+                self.show_directors = true;
             }
             if ui
                 .button("Add Director…")
@@ -352,6 +341,36 @@ impl StatusPanel {
             None => {}
         }
         go
+    }
+}
+
+/// Another Director is red, stale or cannot be read: said here, by name,
+/// so it is not missed while this one is fine.
+fn others_need_attention(ui: &mut Ui, ctx: &Ctx<'_>) {
+    use crate::domain::metrics::{severity, worst_first};
+    let readings = &ctx.shared.directors;
+    let troubled: Vec<String> = worst_first(readings)
+        .into_iter()
+        .filter(|&i| i > 0 && severity(&readings[i]) <= 2)
+        .map(|i| {
+            let r = &readings[i];
+            let what = if r.up {
+                r.state.headline().to_string()
+            } else {
+                "cannot be read".to_string()
+            };
+            format!("{}: {what}", r.name)
+        })
+        .collect();
+    if !troubled.is_empty() {
+        widgets::notice(
+            ui,
+            Tone::Bad,
+            &format!(
+                "Other Directors need attention — {}. Open Directors to see them.",
+                troubled.join("; ")
+            ),
+        );
     }
 }
 
