@@ -11,31 +11,14 @@ use std::time::Duration;
 
 use egui_kittest::kittest::{NodeT, Queryable};
 use hybrid_setup::client::http::{ClientOptions, RetryPolicy};
-use hybrid_setup::contract::SyncSettingsUpdate;
 use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::domain::wizard::{Progress, Step};
 use hybrid_setup::service::monitor::MonitorConfig;
-use hybrid_setup::sim::{self, RunningSim, SimConfig, data, world};
+use hybrid_setup::sim::{self, SimConfig, world};
 use hybrid_setup::store::secret_store::{MemoryStore, SecretKey, SecretStore};
 use hybrid_setup::store::settings::{DirectorTarget, SavedDirector, Settings, SettingsStore};
+use support::sync_with;
 use support::{click, has_label, has_text, wait_for};
-
-fn sync_with(sim: &RunningSim, token: Option<&str>) {
-    let mut w = sim.world();
-    let account = w.portal.accounts[0].clone();
-    let now = sim::server::now_ms();
-    w.save_sync_settings(
-        SyncSettingsUpdate {
-            account_id: account.account_id,
-            token: Some(token.map(Secret::new).unwrap_or(account.token)),
-            use_email: true,
-            append_domain: Some(data::DEMO_DOMAIN.into()),
-        },
-        now,
-    )
-    .expect("save");
-    w.sync_cycle(now);
-}
 
 fn provisioned(account: &str) -> Progress {
     let mut progress = Progress::default();

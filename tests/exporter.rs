@@ -7,36 +7,19 @@
 
 mod support;
 
+use support::sync_with;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hybrid_setup::client::sim_admin::SimAdmin;
-use hybrid_setup::contract::{Fault, SimControl, SyncSettingsUpdate, paths};
+use hybrid_setup::contract::{Fault, SimControl, paths};
 use hybrid_setup::domain::director_kind::DirectorKind;
 use hybrid_setup::domain::directors_file::{PasswordFrom, WatchedDirector};
 use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::service::exporter::{Exporter, Target, http};
 use hybrid_setup::sim::{self, RunningSim, SimConfig, SimTls, data, world};
-
-/// Sync settings saved in the simulated Director with `token` (the real
-/// one when `None`) and one cycle run: green, or red with a wrong Token.
-fn sync_with(sim: &RunningSim, token: Option<&str>) {
-    let mut w = sim.world();
-    let account = w.portal.accounts[0].clone();
-    let now = sim::server::now_ms();
-    w.save_sync_settings(
-        SyncSettingsUpdate {
-            account_id: account.account_id,
-            token: Some(token.map(Secret::new).unwrap_or(account.token)),
-            use_email: true,
-            append_domain: Some(data::DEMO_DOMAIN.into()),
-        },
-        now,
-    )
-    .expect("save");
-    w.sync_cycle(now);
-}
 
 async fn demo_sim(change: impl FnOnce(&mut SimConfig)) -> RunningSim {
     let mut config = SimConfig::demo();

@@ -565,23 +565,7 @@ fn a_change_while_minimized_notifies() {
     let world = World::new();
     provisioned_red(&world);
     let sim = world.sim.as_ref().expect("sim");
-    let sync_with = |token: Option<&str>| {
-        let mut w = sim.world();
-        let account = w.portal.accounts[0].clone();
-        let now = hybrid_setup::sim::server::now_ms();
-        w.save_sync_settings(
-            hybrid_setup::contract::SyncSettingsUpdate {
-                account_id: account.account_id,
-                token: Some(token.map(Secret::new).unwrap_or(account.token)),
-                use_email: true,
-                append_domain: Some(hybrid_setup::sim::data::DEMO_DOMAIN.into()),
-            },
-            now,
-        )
-        .expect("save");
-        w.sync_cycle(now);
-    };
-    sync_with(None);
+    support::sync_with(sim, None);
     let shown: Arc<Mutex<Vec<String>>> = Arc::default();
     let recorder = shown.clone();
     let mut h = world.open_configured(|config| {
@@ -596,7 +580,7 @@ fn a_change_while_minimized_notifies() {
     });
 
     // Minimized: from here on only the logic half runs.
-    sync_with(Some("revoked-token"));
+    support::sync_with(sim, Some("revoked-token"));
     let start = std::time::Instant::now();
     while !shown
         .lock()

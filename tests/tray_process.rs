@@ -11,33 +11,12 @@ mod support;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hybrid_setup::contract::SyncSettingsUpdate;
 use hybrid_setup::domain::alarm::AlarmState;
-use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::sim::{self, SimConfig, data, world};
 use hybrid_setup::store::settings::{DirectorTarget, Settings, SettingsStore};
 use support::dbus::{Bus, Item, Notifications, Watcher, eventually};
-
-/// Saves sync settings in the simulated Director with `token` and runs a
-/// sync cycle: the real Token makes it green, another one red.
-fn sync_with(sim: &sim::RunningSim, token: Option<&str>) {
-    let mut world = sim.world();
-    let account = world.portal.accounts[0].clone();
-    let now = sim::server::now_ms();
-    world
-        .save_sync_settings(
-            SyncSettingsUpdate {
-                account_id: account.account_id,
-                token: Some(token.map(Secret::new).unwrap_or(account.token)),
-                use_email: true,
-                append_domain: Some(data::DEMO_DOMAIN.into()),
-            },
-            now,
-        )
-        .expect("save");
-    world.sync_cycle(now);
-}
+use support::sync_with;
 
 /// A provisioned install pointed at `url`, in a settings folder of its own.
 fn provisioned_home(url: &str) -> tempfile::TempDir {

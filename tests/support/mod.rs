@@ -122,6 +122,28 @@ pub fn window_with_secrets(
         )
 }
 
+/// Saves sync settings in the simulated Director with `token` (the
+/// Account's real one when `None`) and runs a sync cycle: the real Token
+/// makes it green, another one red.
+pub fn sync_with(sim: &hybrid_setup::sim::RunningSim, token: Option<&str>) {
+    use hybrid_setup::contract::SyncSettingsUpdate;
+    use hybrid_setup::sim::{data, server};
+    let mut w = sim.world();
+    let account = w.portal.accounts[0].clone();
+    let now = server::now_ms();
+    w.save_sync_settings(
+        SyncSettingsUpdate {
+            account_id: account.account_id,
+            token: Some(token.map(Secret::new).unwrap_or(account.token)),
+            use_email: true,
+            append_domain: Some(data::DEMO_DOMAIN.into()),
+        },
+        now,
+    )
+    .expect("save");
+    w.sync_cycle(now);
+}
+
 /// A complete, valid registration for `company`, Contact `email`.
 pub fn registration(company: &str, email: &str) -> RegistrationRequest {
     RegistrationRequest {
