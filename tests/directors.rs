@@ -166,6 +166,42 @@ fn three_directors_worst_first_and_click_through() {
     assert_eq!(saved.other_directors.len(), 3);
     assert!(!saved.progress.provisioned);
 
+    // The new one is already set up (its own Account, sync on): after the
+    // checks it is watched as it is, without registration or Token.
+    let plant = start();
+    support::sync_with(&plant, None);
+    assert_eq!(
+        h.state().director_url(),
+        "",
+        "the new one's address is asked"
+    );
+    let typed = h
+        .get_by_label("Password")
+        .accesskit_node()
+        .value()
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    assert!(
+        typed.is_empty(),
+        "no password of another Director carried over: {typed:?}"
+    );
+    support::replace(&mut h, "Director address", &plant.url());
+    support::replace(&mut h, "Password", world::DEMO_ADMIN_PASSWORD);
+    click(&mut h, "Run checks");
+    wait_for(&mut h, "the offer to watch it", |h| {
+        has_label(h, "Watch this Director")
+    });
+    click(&mut h, "Watch this Director");
+    wait_for(&mut h, "its status panel, green", |h| {
+        h.query_all_by_label_contains("Connect Sync: healthy")
+            .next()
+            .is_some()
+    });
+    let plant_account = plant.world().portal.accounts[0].account_id.clone();
+    assert!(has_text(&h, &format!("Account ID {plant_account}")));
+    assert!(store.load().settings().0.progress.provisioned);
+    runtime.block_on(plant.stop());
+
     drop(h);
     for sim in [hq, red, branch] {
         runtime.block_on(sim.stop());

@@ -480,7 +480,9 @@ impl HybridApp {
 
     /// Hands the queued requests to the background; the monitor is kept here.
     fn run_requests(&mut self) {
+        let mut pointed = false;
         for request in std::mem::take(&mut self.requests) {
+            pointed |= matches!(request, Request::CheckRequirements { .. });
             match request {
                 Request::StartMonitor => {
                     if self.monitor.is_none() {
@@ -505,7 +507,9 @@ impl HybridApp {
             }
         }
         // A Requirements check may have pointed the client elsewhere.
-        self.shared.director_url = self.tasks.director_url();
+        if pointed {
+            self.shared.director_url = self.tasks.director_url();
+        }
     }
 
     /// Moves to `step`; `complete` marks the current step done.

@@ -16,7 +16,7 @@ use crate::client::http::{ApiError, ClientOptions};
 use crate::client::portal::{HttpPortal, Portal};
 use crate::contract::{
     AccountDetails, Alert, Credentials, Email, PortalSession, Registered, RegistrationRequest,
-    SyncSaved, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
+    SyncSaved, SyncSettings, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
 };
 use crate::domain::certificate::Fingerprint;
 use crate::domain::directors_file::{PasswordFrom, WatchedDirector};
@@ -52,6 +52,11 @@ pub struct DirectorSnapshot {
     pub checks: Vec<Check>,
     /// The default for "append a domain".
     pub common_email_domain: Option<String>,
+    /// Connect Sync is already set up on this Director (an Account ID, a
+    /// Token, sync on): it can be watched without setting it up again.
+    /// Only the contract shows this; a real Director's Hybrid page cannot
+    /// be read.
+    pub set_up: Option<SyncSettings>,
 }
 
 impl DirectorSnapshot {
@@ -109,6 +114,7 @@ impl DirectorSnapshot {
             users: Arc::new(users),
             checks,
             common_email_domain,
+            set_up: None,
         }
     }
 
@@ -511,9 +517,19 @@ impl Tasks {
 
     /// Lets Director calls sign in by themselves when they find no session.
     /// Another Director from now on (the Directors view opened one): its
-    /// own client, and no sign-in of the previous one kept.
+    /// own client, no sign-in of the previous one kept, and a read of the
+    /// previous one still under way dropped without a word (its result
+    /// must not land on this one).
     pub fn use_director(&self, url: &str, pin: Option<Fingerprint>) -> Result<(), ApiError> {
         *self.credentials.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        if let Some(reading) = self
+            .reading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            reading.abort();
+        }
         self.set_director(url, pin)
     }
 
@@ -865,9 +881,18 @@ impl Tasks {
             let users = director
                 .users(|done, total| notify(Event::UsersProgress { done, total }))
                 .await?;
-            tokio::task::spawn_blocking(move || DirectorSnapshot::new(system, users, transport))
+            let set_up = director
+                .sync_settings()
                 .await
-                .map_err(failed)
+                .ok()
+                .filter(|s| s.enabled && s.token_set && !s.account_id.is_empty());
+            let mut snapshot = tokio::task::spawn_blocking(move || {
+                DirectorSnapshot::new(system, users, transport)
+            })
+            .await
+            .map_err(failed)?;
+            snapshot.set_up = set_up;
+            Ok(snapshot)
         }
     }
 

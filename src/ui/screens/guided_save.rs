@@ -276,6 +276,7 @@ mod tests {
             users: Default::default(),
             checks: vec![],
             common_email_domain: None,
+            set_up: None,
         };
         fixture.run(|ctx| save.on_event(&Event::Verified(Ok((snapshot(), reading(2)))), ctx));
         assert!(!save.verified(&options), "2 of 120 in the way");

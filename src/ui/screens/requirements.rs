@@ -205,6 +205,9 @@ impl Screen for RequirementsScreen {
         if let Some(found) = &self.found {
             ui.label(RichText::new(found).strong());
         }
+        if let Some(step) = already_set_up(ui, ctx) {
+            return Some(step);
+        }
         if self.real_director {
             widgets::note(
                 ui,
@@ -367,6 +370,34 @@ impl RequirementsScreen {
             None => false,
         }
     }
+}
+
+/// A Director whose Connect Sync is already set up (added from the
+/// Directors view, say) is watched as it is: no registration, no Token.
+fn already_set_up(ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+    if ctx.progress.provisioned {
+        return None;
+    }
+    let set_up = ctx.shared.snapshot.as_ref()?.set_up.clone()?;
+    widgets::notice(
+        ui,
+        Tone::Good,
+        &format!(
+            "Connect Sync is already set up on this Director (Account ID {}, sync on). \
+             You can watch it as it is, without setting it up again.",
+            set_up.account_id
+        ),
+    );
+    if !ui.button("Watch this Director").clicked() {
+        return None;
+    }
+    let progress = &mut *ctx.progress;
+    progress.account_id = set_up.account_id;
+    progress.use_email = set_up.use_email;
+    progress.append_domain = set_up.append_domain.unwrap_or_default();
+    progress.has_account = true;
+    progress.provisioned = true;
+    Some(Step::Done)
 }
 
 #[cfg(test)]

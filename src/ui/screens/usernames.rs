@@ -488,6 +488,7 @@ mod tests {
             users: users.clone(),
             checks: Vec::new(),
             common_email_domain: Some("acme.example".into()),
+            set_up: None,
         });
         let mut harness = Harness::new_ui_state(
             |ui, (screen, fixture): &mut (UsernamesScreen, Fixture)| {
