@@ -133,6 +133,7 @@ fn tray_only(
     use crate::client::director::HttpDirector;
     use crate::domain::director_kind::DirectorKind;
     use crate::domain::tray::TrayView;
+    use crate::service::fleet;
     use crate::store::secret_store::{SecretKey, SecretStore};
     use crate::tray::run::{self, Watching, WindowFor};
 
@@ -232,8 +233,18 @@ fn tray_only(
     let handle = runtime.handle().clone();
     let notify = move |n| crate::service::desktop_notification::show(&handle, n);
     let autostart = crate::store::autostart::for_this_system().ok();
+    // The other saved Directors: the icon shows the worst of all. (Only
+    // the open Director can be the built-in simulator.)
+    let every = MonitorConfig::default().poll_every;
+    let others = run::Others {
+        members: (settings.other_directors.iter())
+            .filter_map(|saved| fleet::member_of(&settings, saved.clone(), None, every))
+            .collect(),
+        secrets: Arc::new(KeyringStore::default()),
+    };
     let result = runtime.block_on(run::run(
         watching,
+        others,
         listener,
         autostart,
         open_from_menu,

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use hybrid_setup::client::sim_admin::SimAdmin;
 use hybrid_setup::contract::{Fault, SimControl, paths};
 use hybrid_setup::domain::director_kind::DirectorKind;
-use hybrid_setup::domain::directors_file::{PasswordFrom, WatchedDirector};
+use hybrid_setup::domain::directors_file::WatchedDirector;
 use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::service::exporter::{Exporter, Target, http};
 use hybrid_setup::sim::{self, RunningSim, SimConfig, SimTls, data, world};
@@ -35,7 +35,6 @@ fn target(name: &str, url: &str, interval: Duration) -> Target {
             name: name.into(),
             url: url.into(),
             login: "admin".into(),
-            password: PasswordFrom::Env("unused here".into()),
             interval,
             kind: None,
             certificate: None,

@@ -12,10 +12,12 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hybrid_setup::domain::alarm::AlarmState;
+use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::sim::{self, SimConfig, data, world};
-use hybrid_setup::store::settings::{DirectorTarget, Settings, SettingsStore};
-use support::dbus::{Bus, Item, Notifications, Watcher, eventually};
+use hybrid_setup::store::secret_store::{KeyringStore, SecretKey, SecretStore};
+use hybrid_setup::store::settings::{DirectorTarget, SavedDirector, Settings, SettingsStore};
+use support::dbus::{Bus, Item, Keyring, Notifications, Watcher, eventually};
 use support::sync_with;
 
 /// A provisioned install pointed at `url`, in a settings folder of its own.
@@ -57,6 +59,27 @@ async fn run_tray(home: &std::path::Path, bus: &Bus, extra: &[&str]) -> std::pro
     tokio::task::spawn_blocking(move || command.output().expect("runs"))
         .await
         .expect("join")
+}
+
+/// Starts [`tray`] with `watcher` as the panel: the program and its icon.
+async fn start_tray(home: &std::path::Path, bus: &Bus, watcher: &Watcher) -> (Child, Item) {
+    let child = tray(home, bus)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the tray");
+    let conn = bus.connect().await;
+    let item = Item::new(&conn, watcher.first_item().await).await;
+    (child, item)
+}
+
+/// "Quit" from the icon's menu: the program ends, cleanly.
+async fn quit(item: &Item, mut child: Child) {
+    item.click_last(item.menu().await["Quit"]).await;
+    let status = tokio::task::spawn_blocking(move || wait_exit(&mut child))
+        .await
+        .expect("join");
+    assert!(status.success(), "Quit ends it cleanly: {status:?}");
 }
 
 fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
@@ -105,13 +128,7 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
     let _panel = watcher.serve(&bus).await;
     let notifications = Notifications::default();
     let _server = notifications.serve(&bus).await;
-    let mut child = tray(home.path(), &bus)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the tray");
-    let conn = bus.connect().await;
-    let item = Item::new(&conn, watcher.first_item().await).await;
+    let (child, item) = start_tray(home.path(), &bus, &watcher).await;
     let title = async || item.tool_tip().await.2;
     eventually("green", AlarmState::Green.headline().to_string(), title).await;
 
@@ -171,11 +188,7 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
     item.click(item.menu().await["Start at login"]).await;
     eventually("no autostart entry", false, async || entry.exists()).await;
 
-    item.click_last(menu["Quit"]).await;
-    let status = tokio::task::spawn_blocking(move || wait_exit(&mut child))
-        .await
-        .expect("join");
-    assert!(status.success(), "Quit ends it cleanly: {status:?}");
+    quit(&item, child).await;
     sim.stop().await;
 }
 
@@ -206,22 +219,107 @@ async fn a_real_director_icon_points_at_its_alarm_bar() {
 
     let watcher = Watcher::default();
     let _panel = watcher.serve(&bus).await;
-    let mut child = tray(home.path(), &bus)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the tray");
-    let conn = bus.connect().await;
-    let item = Item::new(&conn, watcher.first_item().await).await;
+    let (child, item) = start_tray(home.path(), &bus, &watcher).await;
     let (_, _, title, text) = item.tool_tip().await;
     assert_eq!(title, "Connect Sync: see Director's alarm bar");
     assert!(text.contains("cannot be read from here"), "{text}");
     assert_eq!(item.status().await, "Active");
-    let menu = item.menu().await;
-    item.click_last(menu["Quit"]).await;
-    let status = tokio::task::spawn_blocking(move || wait_exit(&mut child))
-        .await
-        .expect("join");
-    assert!(status.success(), "{status:?}");
+    quit(&item, child).await;
     director.stop().await;
+}
+
+/// Several Directors: the icon shows the worst of all, named — the open one
+/// is green, another (its password in the keyring, as opening it once in
+/// the window leaves it) has an alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_icon_shows_the_worst_of_all_directors() {
+    let Some(bus) = Bus::start() else {
+        return;
+    };
+    let Some(_keyring) = Keyring::start(&bus).await else {
+        return;
+    };
+    let start = async || {
+        sim::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("simulator")
+    };
+    let (hq, branch) = (start().await, start().await);
+    sync_with(&hq, None);
+    sync_with(&branch, Some("revoked-token"));
+    let home = provisioned_home(&hq.url());
+    let store = SettingsStore::new(home.path());
+    let (mut settings, _) = store.load().settings();
+    settings.other_directors.push(SavedDirector {
+        director: DirectorTarget::Url(branch.url()),
+        director_login: "admin".into(),
+        portal_url: String::new(),
+        progress: settings.progress.clone(),
+    });
+    store.save(&settings).expect("settings");
+    let key = SecretKey::DirectorPassword {
+        director: branch.url(),
+        login: "admin".into(),
+    };
+    let address = bus.address.clone();
+    tokio::task::spawn_blocking(move || {
+        store_in_keyring(&address, &key.entry_name(), world::DEMO_ADMIN_PASSWORD)
+    })
+    .await
+    .expect("join");
+
+    let watcher = Watcher::default();
+    let _panel = watcher.serve(&bus).await;
+    let (child, item) = start_tray(home.path(), &bus, &watcher).await;
+    let port = branch.url().rsplit(':').next().map(str::to_string);
+    let named = format!(
+        "{} on 127.0.0.1:{}",
+        AlarmState::Red.headline(),
+        port.unwrap_or_default()
+    );
+    eventually("the other Director's alert", named, async || {
+        item.tool_tip().await.2
+    })
+    .await;
+    assert_eq!(item.status().await, "NeedsAttention");
+    let (_, _, _, text) = item.tool_tip().await;
+    assert!(!text.is_empty(), "the alert's words");
+    quit(&item, child).await;
+    hq.stop().await;
+    branch.stop().await;
+}
+
+const KEYRING_KEY: &str = "HYBRID_TEST_KEYRING_KEY";
+const KEYRING_SECRET: &str = "HYBRID_TEST_KEYRING_SECRET";
+
+/// Puts `secret` under `key` in the keyring on the bus at `address`, as the
+/// window does when a Director is opened — in a process of its own (this
+/// test program, running only [`keyring_helper`]): the keyring client finds
+/// its bus in its environment, which this process must not change.
+fn store_in_keyring(address: &str, key: &str, secret: &str) {
+    let out = Command::new(std::env::current_exe().expect("this test program"))
+        .args(["--exact", "keyring_helper", "--ignored", "--test-threads=1"])
+        .env("DBUS_SESSION_BUS_ADDRESS", address)
+        .env(KEYRING_KEY, key)
+        .env(KEYRING_SECRET, secret)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("1 passed"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Not a test of its own: [`store_in_keyring`]'s child.
+#[test]
+#[ignore = "run by store_in_keyring, in a process of its own"]
+fn keyring_helper() {
+    let (Ok(key), Ok(secret)) = (std::env::var(KEYRING_KEY), std::env::var(KEYRING_SECRET)) else {
+        return;
+    };
+    KeyringStore::default()
+        .put(&key, &Secret::new(secret))
+        .expect("the keyring takes it");
 }

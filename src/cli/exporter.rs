@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 use clap::Args;
 
 use super::fail;
-use crate::domain::directors_file::{self, PasswordFrom};
+use crate::domain::directors_file::{self, Listed, PasswordFrom};
 use crate::domain::secret::Secret;
 use crate::service::exporter::{Exporter, Target, http};
 use crate::store::secret_store::{KeyringStore, SecretKey, get_off_thread, put_off_thread};
@@ -52,8 +52,8 @@ pub async fn run(args: ExporterArgs) -> ExitCode {
         return store_password(entry).await;
     }
     let mut targets = Vec::with_capacity(file.directors.len());
-    for director in file.directors {
-        let password = match password_of(&director.password).await {
+    for Listed { director, password } in file.directors {
+        let password = match password_of(&password).await {
             Ok(p) => p,
             Err(reason) => {
                 return fail(2, format!("{path}: director {:?}: {reason}", director.name));

@@ -23,19 +23,25 @@ const MIN_INTERVAL_SECS: u64 = 10;
 /// The whole file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectorsFile {
-    pub directors: Vec<WatchedDirector>,
+    pub directors: Vec<Listed>,
     /// At most this many Directors are polled at the same moment.
     pub concurrency: usize,
 }
 
-/// One `[[director]]`.
+/// One `[[director]]`: what to poll, and where its password is kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub director: WatchedDirector,
+    pub password: PasswordFrom,
+}
+
+/// A Director to poll (the file's entries, and the window's Directors).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WatchedDirector {
     /// The `director` label: letters, digits, `-`, `_`, `.`.
     pub name: String,
     pub url: String,
     pub login: String,
-    pub password: PasswordFrom,
     pub interval: Duration,
     /// Contract or web interface; `None`: found out on the first poll.
     pub kind: Option<DirectorKind>,
@@ -234,19 +240,21 @@ pub fn parse(text: &str) -> Result<DirectorsFile, FileError> {
             let span = d.append_domain.as_ref().map_or(span.clone(), |a| a.span());
             return Err(at(span, format!("append_domain: {}", reason.describe())));
         }
-        directors.push(WatchedDirector {
-            name,
-            url,
-            login: d
-                .login
-                .map(|l| l.into_inner().trim().to_string())
-                .filter(|l| !l.is_empty())
-                .unwrap_or_else(|| "admin".into()),
+        directors.push(Listed {
+            director: WatchedDirector {
+                name,
+                url,
+                login: d
+                    .login
+                    .map(|l| l.into_inner().trim().to_string())
+                    .filter(|l| !l.is_empty())
+                    .unwrap_or_else(|| "admin".into()),
+                interval,
+                kind,
+                certificate,
+                format,
+            },
             password,
-            interval,
-            kind,
-            certificate,
-            format,
         });
     }
     Ok(DirectorsFile {
@@ -307,14 +315,20 @@ use_email = true
         let file = parse(GOOD).expect("good");
         assert_eq!(file.concurrency, 8);
         assert_eq!(file.directors.len(), 2);
-        let hq = &file.directors[0];
+        let hq = &file.directors[0].director;
         assert_eq!(hq.name, "hq");
-        assert_eq!(hq.password, PasswordFrom::Env("HYBRID_PW_HQ".into()));
+        assert_eq!(
+            file.directors[0].password,
+            PasswordFrom::Env("HYBRID_PW_HQ".into())
+        );
         assert_eq!(hq.interval, Duration::from_secs(60));
         assert_eq!(hq.kind, None);
-        let branch = &file.directors[1];
+        let branch = &file.directors[1].director;
         assert_eq!(branch.login, "admin", "the default login");
-        assert_eq!(branch.password, PasswordFrom::Keyring("branch-2".into()));
+        assert_eq!(
+            file.directors[1].password,
+            PasswordFrom::Keyring("branch-2".into())
+        );
         assert_eq!(branch.kind, Some(DirectorKind::Web));
         assert!(branch.format.use_email);
         assert_eq!(branch.interval, DEFAULT_INTERVAL);

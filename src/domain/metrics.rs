@@ -73,6 +73,50 @@ pub fn worst_first(readings: &[DirectorReading]) -> Vec<usize> {
     order
 }
 
+/// Another Director in a worse state than the open one, for the window's
+/// title and the notification-area icon.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Elsewhere {
+    /// Its state as shown (a Director that cannot be read is `Unknown`).
+    pub state: AlarmState,
+    /// "Connect Sync has an alert on branch", "Cannot read Director on branch".
+    pub headline: String,
+    /// Its reading in words (the alert's Description when red).
+    pub summary: String,
+}
+
+/// The worst of `others` when it is worse than `this` (the open Director's
+/// state), by [`severity`]. Only Directors read at least once count: one
+/// not read yet, or without a saved password, is not news.
+pub fn worse_elsewhere(this: AlarmState, others: &[DirectorReading]) -> Option<Elsewhere> {
+    let this = DirectorReading {
+        up: true,
+        state: this,
+        ..DirectorReading::not_polled("")
+    };
+    let worst = others
+        .iter()
+        .filter(|r| r.polled_at.is_some())
+        .min_by(|a, b| {
+            severity(a)
+                .cmp(&severity(b))
+                .then_with(|| a.name.cmp(&b.name))
+        })?;
+    if severity(worst) >= severity(&this) {
+        return None;
+    }
+    let (state, what) = if worst.up {
+        (worst.state, worst.state.headline())
+    } else {
+        (AlarmState::Unknown, "Cannot read Director")
+    };
+    Some(Elsewhere {
+        state,
+        headline: format!("{what} on {}", worst.name),
+        summary: worst.summary.clone(),
+    })
+}
+
 /// Which text the scraper asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exposition {
@@ -367,6 +411,37 @@ mod tests {
         assert_eq!(names, ["z-red", "b-down", "c-stale", "a-green"]);
     }
 
+    #[test]
+    fn a_worse_director_elsewhere_is_named() {
+        let mut branch = green("branch");
+        branch.state = AlarmState::Red;
+        branch.summary = "Token revoked".into();
+        let mut plant = green("plant");
+        plant.up = false;
+        let others = [green("hq"), plant.clone(), branch.clone()];
+        let worse = worse_elsewhere(AlarmState::Green, &others).expect("red elsewhere");
+        assert_eq!(worse.state, AlarmState::Red);
+        assert_eq!(worse.headline, "Connect Sync has an alert on branch");
+        assert_eq!(worse.summary, "Token revoked");
+        assert_eq!(
+            worse_elsewhere(AlarmState::Red, &others),
+            None,
+            "nothing is worse than red here"
+        );
+        let down = worse_elsewhere(AlarmState::Stale, &[plant]).expect("down elsewhere");
+        assert_eq!(
+            (down.state, down.headline.as_str()),
+            (AlarmState::Unknown, "Cannot read Director on plant")
+        );
+        let mut not_read = DirectorReading::not_polled("new");
+        not_read.summary = "no password saved for it: open it to sign in".into();
+        assert_eq!(
+            worse_elsewhere(AlarmState::Green, &[not_read]),
+            None,
+            "a Director never read is not news"
+        );
+    }
+
     proptest! {
         /// Whatever a name or build holds, each sample stays one line and
         /// each Director has exactly one alarm state at 1.
@@ -380,6 +455,30 @@ mod tests {
             prop_assert!(samples.iter().all(|l| l.starts_with("hybrid_")), "{page}");
             let ones = samples.iter().filter(|l| l.starts_with("hybrid_alarm_state") && l.ends_with(" 1")).count();
             prop_assert_eq!(ones, 1);
+        }
+
+        /// What is named elsewhere is never better than the open Director,
+        /// and nothing is named when no Director read is worse.
+        #[test]
+        fn elsewhere_is_only_ever_worse(this in 0usize..4, others in proptest::collection::vec((0usize..4, any::<bool>(), any::<bool>()), 0..6)) {
+            let this = STATES[this].0;
+            let others: Vec<DirectorReading> = others.iter().enumerate().map(|(i, &(state, up, polled))| {
+                let mut r = green(&format!("d{i}"));
+                r.state = STATES[state].0;
+                r.up = up;
+                r.polled_at = polled.then_some(1.0);
+                r
+            }).collect();
+            let here = DirectorReading { up: true, state: this, ..green("") };
+            let any_worse = others.iter().any(|r| r.polled_at.is_some() && severity(r) < severity(&here));
+            match worse_elsewhere(this, &others) {
+                Some(worse) => {
+                    prop_assert!(any_worse);
+                    let named = others.iter().find(|r| worse.headline.ends_with(&format!(" on {}", r.name))).expect("names one");
+                    prop_assert!(others.iter().filter(|r| r.polled_at.is_some()).all(|r| severity(named) <= severity(r)));
+                }
+                None => prop_assert!(!any_worse),
+            }
         }
     }
 }

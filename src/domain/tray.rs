@@ -3,6 +3,7 @@
 //! status the status panel shows.
 
 use super::alarm::{AlarmState, Status};
+use super::metrics::Elsewhere;
 
 /// How long a tooltip's text may be: panels show a few lines at most.
 pub const TOOLTIP_CHARS: usize = 120;
@@ -40,10 +41,7 @@ impl TrayView {
             state: status.state,
             title: status.state.headline().to_string(),
             text: shorten(&status.summary, TOOLTIP_CHARS),
-            attention: match status.state {
-                AlarmState::Green | AlarmState::Unknown => Attention::Active,
-                AlarmState::Red | AlarmState::Stale => Attention::NeedsAttention,
-            },
+            attention: attention_for(status.state),
             provisioned: true,
             start_at_login: None,
         }
@@ -75,9 +73,31 @@ impl TrayView {
         }
     }
 
+    /// This view, or another Director's when that one is worse: the icon
+    /// shows the worst of all, named ("Connect Sync has an alert on branch").
+    pub fn or_worse(self, worse: Option<Elsewhere>) -> Self {
+        let Some(worse) = worse else {
+            return self;
+        };
+        TrayView {
+            state: worse.state,
+            title: worse.headline,
+            text: shorten(&worse.summary, TOOLTIP_CHARS),
+            attention: attention_for(worse.state),
+            ..self
+        }
+    }
+
     /// The tooltip on one line: "Connect Sync healthy — last sync 2 min ago".
     pub fn line(&self) -> String {
         format!("{} — {}", self.title, self.text)
+    }
+}
+
+fn attention_for(state: AlarmState) -> Attention {
+    match state {
+        AlarmState::Green | AlarmState::Unknown => Attention::Active,
+        AlarmState::Red | AlarmState::Stale => Attention::NeedsAttention,
     }
 }
 
@@ -126,6 +146,23 @@ mod tests {
         );
         assert_eq!(TrayView::not_provisioned().attention, Attention::Active);
         assert!(!TrayView::not_provisioned().provisioned);
+    }
+
+    #[test]
+    fn a_worse_director_elsewhere_takes_the_icon() {
+        let mine = TrayView::of(&status(AlarmState::Green, "last sync 2 min ago"));
+        assert_eq!(mine.clone().or_worse(None), mine);
+        let worse = Elsewhere {
+            state: AlarmState::Red,
+            headline: "Connect Sync has an alert on branch".into(),
+            summary: "x ".repeat(100),
+        };
+        let shown = mine.or_worse(Some(worse));
+        assert_eq!(shown.state, AlarmState::Red);
+        assert_eq!(shown.title, "Connect Sync has an alert on branch");
+        assert_eq!(shown.attention, Attention::NeedsAttention);
+        assert!(shown.text.chars().count() <= TOOLTIP_CHARS);
+        assert!(shown.provisioned, "the menu stays this Director's");
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod diagnostics;
 pub mod drift_watch;
 pub mod exporter;
 pub mod fix;
+pub mod fleet;
 pub mod monitor;
 pub mod troubleshooting;

@@ -1,6 +1,6 @@
 //! `hybrid-setup --tray`: the icon and the sync monitor, with no window and
-//! so no graphics context. The icon mirrors each poll; its menu opens the
-//! window (a separate process, gone again when closed), polls now, or quits.
+//! so no graphics context. The icon mirrors each poll — or another saved
+//! Director's when that one is worse; its menu opens the window (a separate process, gone again when closed), polls now, or quits.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,10 +10,13 @@ use tokio::sync::mpsc;
 use super::{TrayCommand, TrayError, TrayIcon};
 use crate::client::director::Director;
 use crate::domain::alarm::{AlarmState, Status};
+use crate::domain::metrics::{DirectorReading, worse_elsewhere};
 use crate::domain::tray::TrayView;
+use crate::service::fleet;
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, Snapshot};
 use crate::store::autostart::{Autostart, AutostartError};
 use crate::store::instance::Listener;
+use crate::store::secret_store::SecretStore;
 
 /// What the window is opened on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +38,20 @@ pub enum Watching<D> {
 /// How often the tooltip's "2 min ago" is brought up to date between polls.
 const AGE_EVERY: Duration = Duration::from_secs(30);
 
+/// The other saved Directors: the icon shows the worst of all.
+pub struct Others {
+    pub members: Vec<fleet::Member>,
+    /// Where their passwords are (the keyring).
+    pub secrets: Arc<dyn SecretStore>,
+}
+
 /// Runs until Quit. A later `--tray` launch (`later_launches`) opens the
 /// window as "Open status" does. `open_window` starts the window; `notify` shows a
 /// desktop notification on a change worth one; `autostart` is the menu's
 /// "Start at login" (none where the system has no way to).
 pub async fn run<D: Director + 'static>(
     watching: Watching<D>,
+    others: Others,
     later_launches: Option<Listener>,
     autostart: Option<Box<dyn Autostart>>,
     open_window: impl Fn(WindowFor),
@@ -48,6 +59,17 @@ pub async fn run<D: Director + 'static>(
 ) -> Result<(), TrayError> {
     let (commands_tx, mut commands) = mpsc::unbounded_channel();
     let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (readings_tx, mut readings) = mpsc::unbounded_channel();
+    let _others_watch = (!others.members.is_empty()).then(|| {
+        fleet::watch(
+            &tokio::runtime::Handle::current(),
+            others.members,
+            others.secrets,
+            move |all| {
+                let _ = readings_tx.send(all);
+            },
+        )
+    });
     let (first, monitor) = match watching {
         Watching::Sync(director, config) => {
             let handle = monitor::spawn(
@@ -66,13 +88,19 @@ pub async fn run<D: Director + 'static>(
         }
         Watching::Nothing(view) => (view, None),
     };
-    // The view as last shown, with "Start at login" as it is now.
-    let with_autostart = |mut view: TrayView| {
+    // This Director's view and the other Directors' last readings.
+    let mut mine = first;
+    let mut elsewhere: Vec<DirectorReading> = Vec::new();
+    // What the icon shows: the worse of the two, with "Start at login" as
+    // it is now.
+    let compose = |mine: &TrayView, elsewhere: &[DirectorReading]| {
+        let mut view = mine
+            .clone()
+            .or_worse(worse_elsewhere(mine.state, elsewhere));
         view.start_at_login = autostart.as_ref().map(|a| a.is_on());
         view
     };
-    let mut shown = with_autostart(first);
-    let icon = TrayIcon::show(shown.clone(), commands_tx.clone()).await?;
+    let icon = TrayIcon::show(compose(&mine, &elsewhere), commands_tx.clone()).await?;
     // Only once the icon shows: without one, the window takes over.
     if let Some(listener) = later_launches {
         listener.on_open(move || {
@@ -85,12 +113,16 @@ pub async fn run<D: Director + 'static>(
         tokio::select! {
             Some(event) = events.recv() => match event {
                 MonitorEvent::Changed(snapshot) => {
-                    shown = with_autostart(TrayView::of(&snapshot.status_now()));
-                    icon.update(shown.clone()).await;
+                    mine = TrayView::of(&snapshot.status_now());
+                    icon.update(compose(&mine, &elsewhere)).await;
                     last = Some(*snapshot);
                 }
                 MonitorEvent::Notify(notification) => notify(notification),
             },
+            Some(all) = readings.recv() => {
+                elsewhere = all;
+                icon.update(compose(&mine, &elsewhere)).await;
+            }
             Some(command) = commands.recv() => match command {
                 TrayCommand::OpenStatus => open_window(WindowFor::Status),
                 TrayCommand::ShowAlerts => open_window(WindowFor::Alerts),
@@ -111,16 +143,15 @@ pub async fn run<D: Director + 'static>(
                         if let Err(e) = done {
                             tracing::warn!("Start at login: {e}");
                         }
-                        shown = with_autostart(shown.clone());
-                        icon.update(shown.clone()).await;
+                        icon.update(compose(&mine, &elsewhere)).await;
                     }
                 }
                 TrayCommand::Quit => break,
             },
             _ = age.tick() => {
                 if let Some(snapshot) = &last {
-                    shown = with_autostart(TrayView::of(&snapshot.status_now()));
-                    icon.update(shown.clone()).await;
+                    mine = TrayView::of(&snapshot.status_now());
+                    icon.update(compose(&mine, &elsewhere)).await;
                 }
             }
         }

@@ -13,13 +13,14 @@ use egui::{Key, Modifiers, RichText, Ui};
 use super::screen::{Ctx, Screen, Shared, TokenKept};
 use super::screens::Screens;
 use super::screens::directors::DirectorsAction;
-use super::tasks::{DirectorsWatch, Event, Request, Tasks, WatchedMember};
+use super::tasks::{Event, Request, Tasks};
 use super::widgets::{self, Tone};
 use crate::domain::alarm::AlarmState;
-use crate::domain::metrics::{DirectorReading, severity, worst_first};
+use crate::domain::metrics::{DirectorReading, worse_elsewhere};
 use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step, ThemeChoice};
 use crate::service::drift_watch::DriftEvent;
+use crate::service::fleet;
 use crate::service::monitor::{MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::SecretKey;
 use crate::store::settings::{DirectorTarget, Settings, SettingsStore};
@@ -120,7 +121,7 @@ pub struct HybridApp {
     demo_password: Option<Secret>,
     /// Polls every Director while there is more than one and the status
     /// panel is shown.
-    directors_watch: Option<DirectorsWatch>,
+    directors_watch: Option<fleet::FleetWatch>,
 }
 
 impl HybridApp {
@@ -274,27 +275,12 @@ impl HybridApp {
         // The open one's password, as typed or loaded on its first step.
         let typed = &self.screens.requirements.password;
         let current = (!typed.is_empty()).then(|| Secret::new(typed.clone()));
-        let members = self
-            .settings
-            .directors()
-            .into_iter()
-            .enumerate()
-            .map(|(index, saved)| {
-                let (url, password) = self.address_of(&saved.director);
-                let password = password.or_else(|| current.clone().filter(|_| index == 0));
-                WatchedMember {
-                    name: director_name(&saved.director, &url),
-                    pin: self.settings.trusted_certificates.get(&url),
-                    url,
-                    login: saved.director_login,
-                    password,
-                }
-            })
-            .collect();
-        self.directors_watch = Some(
-            self.tasks
-                .watch_directors(members, self.monitor_config.poll_every),
-        );
+        let demo = self.demo_url.as_deref().zip(self.demo_password.as_ref());
+        let mut members = fleet::members_of(&self.settings, demo, self.monitor_config.poll_every);
+        if let Some(first) = members.first_mut() {
+            first.password = first.password.take().or(current);
+        }
+        self.directors_watch = Some(self.tasks.watch_directors(members));
     }
 
     /// Where a saved Director is now, and its password when known up front
@@ -623,29 +609,12 @@ impl HybridApp {
         let mut shown =
             (self.step() == Step::Done).then(|| (panel.status().state, panel.headline()));
         // Several Directors: the worst of them, named, when worse than this one.
-        let readings = &self.shared.directors;
-        if let (Some((state, _)), Some(&worst)) = (&shown, worst_first(readings).first())
-            && worst > 0
+        if let Some((state, headline)) = &mut shown
+            && let Some(worse) =
+                worse_elsewhere(*state, self.shared.directors.get(1..).unwrap_or_default())
         {
-            let other = &readings[worst];
-            let this = DirectorReading {
-                up: true,
-                state: *state,
-                ..DirectorReading::not_polled("")
-            };
-            if severity(other) < severity(&this) {
-                let state = if other.up {
-                    other.state
-                } else {
-                    AlarmState::Unknown
-                };
-                let what = if other.up {
-                    state.headline().to_string()
-                } else {
-                    "Cannot read Director".to_string()
-                };
-                shown = Some((state, format!("{what} on {}", other.name)));
-            }
+            *state = worse.state;
+            *headline = worse.headline;
         }
         if shown == self.titled {
             return;
@@ -796,22 +765,6 @@ impl HybridApp {
         if enter && step != Step::Done {
             self.on_continue();
         }
-    }
-}
-
-/// How the Directors view names a Director: its host (and port), or the
-/// built-in simulator.
-fn director_name(target: &DirectorTarget, url: &str) -> String {
-    if *target == DirectorTarget::Demo {
-        return "Built-in simulator".into();
-    }
-    match url::Url::parse(url) {
-        Ok(parsed) => match (parsed.host_str(), parsed.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_string(),
-            _ => url.to_string(),
-        },
-        Err(_) => url.to_string(),
     }
 }
 

@@ -19,7 +19,6 @@ use crate::contract::{
     SyncSaved, SyncSettings, SyncSettingsUpdate, SyncStatus, SystemInfo, Terms, UserRecord,
 };
 use crate::domain::certificate::Fingerprint;
-use crate::domain::directors_file::{PasswordFrom, WatchedDirector};
 use crate::domain::drift::Reading;
 use crate::domain::fix::{Change, Preview, Suggestions, Wanted};
 use crate::domain::format::DirectoryUser;
@@ -29,8 +28,8 @@ use crate::domain::requirements::{self, Check, Transport, UserFacts};
 use crate::domain::secret::Secret;
 use crate::service::audit::report::{Rows, write_report_file};
 use crate::service::drift_watch::{self, DriftConfig, DriftEvent, SharedCredentials};
-use crate::service::exporter::{Exporter, Target};
 use crate::service::fix::Report as FixReport;
+use crate::service::fleet;
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::{
     SecretKey, SecretStore, SecretStoreError, get_off_thread, put_off_thread,
@@ -292,32 +291,6 @@ pub enum Event {
     /// in the order they were asked for.
     Directors(Vec<DirectorReading>),
 }
-
-/// One Director for the Directors view to watch.
-#[derive(Debug, Clone)]
-pub struct WatchedMember {
-    /// How the view names it (its host, or the built-in simulator).
-    pub name: String,
-    pub url: String,
-    pub login: String,
-    pub pin: Option<Fingerprint>,
-    /// Known up front (the demo's); else the keyring's for this address.
-    pub password: Option<Secret>,
-}
-
-/// The Directors being watched; dropping it stops the polls.
-pub struct DirectorsWatch {
-    watching: tokio::task::AbortHandle,
-}
-
-impl Drop for DirectorsWatch {
-    fn drop(&mut self) {
-        self.watching.abort();
-    }
-}
-
-/// How often the Directors view looks at the latest readings.
-const FLEET_REFRESH: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The window's handle on background work. Screens do not call it: they
 /// queue [`Request`]s, and the app hands them over with [`Tasks::run`].
@@ -690,82 +663,13 @@ impl Tasks {
         )
     }
 
-    /// Starts the sync monitor; its events arrive as [`Event::Monitor`].
-    /// Polls every one of `members` each `every` (at most four at once)
-    /// with the exporter's engine; their readings come as
-    /// [`Event::Directors`] whenever one changes. A Director with no saved
-    /// password is listed as such, not polled.
-    pub fn watch_directors(
-        &self,
-        members: Vec<WatchedMember>,
-        every: std::time::Duration,
-    ) -> DirectorsWatch {
-        let secrets = self.secrets.clone();
+    /// Polls every Director in `members` for the Directors view (see
+    /// `service::fleet`); dropping the watch stops it.
+    pub fn watch_directors(&self, members: Vec<fleet::Member>) -> fleet::FleetWatch {
         let notify = self.notifier();
-        let watching = self.runtime.spawn(async move {
-            // The keyring may block: off the async threads.
-            let with_passwords = tokio::task::spawn_blocking(move || {
-                members
-                    .into_iter()
-                    .map(|m| {
-                        let password = m.password.clone().or_else(|| {
-                            let key = SecretKey::DirectorPassword {
-                                director: m.url.clone(),
-                                login: m.login.clone(),
-                            };
-                            secrets.get(&key.entry_name())
-                        });
-                        (m, password)
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await
-            .unwrap_or_default();
-            let targets = with_passwords
-                .iter()
-                .filter_map(|(m, password)| {
-                    Some(Target {
-                        director: WatchedDirector {
-                            name: m.name.clone(),
-                            url: m.url.clone(),
-                            login: m.login.clone(),
-                            password: PasswordFrom::Keyring(m.url.clone()),
-                            interval: every,
-                            kind: None,
-                            certificate: m.pin,
-                            format: FormatOptions::default(),
-                        },
-                        password: password.clone()?,
-                    })
-                })
-                .collect();
-            let exporter = Exporter::start(targets, 4);
-            let mut shown: Vec<DirectorReading> = Vec::new();
-            let mut tick = tokio::time::interval(FLEET_REFRESH.min(every));
-            loop {
-                tick.tick().await;
-                let mut read = exporter.readings().into_iter();
-                let all: Vec<DirectorReading> = with_passwords
-                    .iter()
-                    .map(|(m, password)| match password {
-                        Some(_) => read
-                            .next()
-                            .unwrap_or_else(|| DirectorReading::not_polled(&m.name)),
-                        None => DirectorReading {
-                            summary: "no password saved for it: open it to sign in".into(),
-                            ..DirectorReading::not_polled(&m.name)
-                        },
-                    })
-                    .collect();
-                if all != shown {
-                    shown.clone_from(&all);
-                    notify(Event::Directors(all));
-                }
-            }
-        });
-        DirectorsWatch {
-            watching: watching.abort_handle(),
-        }
+        fleet::watch(&self.runtime, members, self.secrets.clone(), move |all| {
+            notify(Event::Directors(all))
+        })
     }
 
     pub fn start_monitor(&self, config: MonitorConfig) -> MonitorHandle {

@@ -62,6 +62,73 @@ impl Drop for Bus {
     }
 }
 
+/// A keyring of the test's own on a [`Bus`]: gnome-keyring's Secret
+/// Service, its files in a temporary folder, unlocked; gone when dropped.
+pub struct Keyring {
+    daemon: Child,
+    _files: tempfile::TempDir,
+}
+
+impl Keyring {
+    /// The keyring, or `None` (said) where gnome-keyring is not installed;
+    /// CI sets HYBRID_REQUIRE_DBUS=1 so that its absence fails there.
+    pub async fn start(bus: &Bus) -> Option<Keyring> {
+        let files = tempfile::tempdir().expect("keyring folder");
+        let data = files.path().join("share");
+        let runtime = files.path().join("run");
+        std::fs::create_dir_all(data.join("keyrings")).expect("keyrings");
+        std::fs::create_dir_all(&runtime).expect("run");
+        // "login" is the default collection, created and unlocked with the
+        // password given on standard input.
+        std::fs::write(data.join("keyrings/default"), "login").expect("default");
+        let spawned = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .env("HOME", files.path())
+            .env("XDG_DATA_HOME", &data)
+            .env("XDG_RUNTIME_DIR", &runtime)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let mut daemon = match spawned {
+            Ok(daemon) => daemon,
+            Err(e) => {
+                assert!(
+                    std::env::var_os("HYBRID_REQUIRE_DBUS").is_none(),
+                    "HYBRID_REQUIRE_DBUS is set but gnome-keyring-daemon cannot run: {e}"
+                );
+                eprintln!("skipped: no keyring ({e}; apt-get install gnome-keyring)");
+                return None;
+            }
+        };
+        {
+            use std::io::Write;
+            let mut password = daemon.stdin.take().expect("stdin");
+            password.write_all(b"test").expect("the keyring's password");
+        }
+        let keyring = Keyring {
+            daemon,
+            _files: files,
+        };
+        let conn = bus.connect().await;
+        let dbus = zbus::fdo::DBusProxy::new(&conn).await.expect("bus");
+        eventually("the keyring on the bus", true, async || {
+            let name = zbus::names::BusName::try_from("org.freedesktop.secrets").expect("name");
+            dbus.name_has_owner(name).await.unwrap_or(false)
+        })
+        .await;
+        Some(keyring)
+    }
+}
+
+impl Drop for Keyring {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
 /// The panel's registry of items, as KDE's or XFCE's keeps it.
 #[derive(Clone, Default)]
 pub struct Watcher {
