@@ -33,6 +33,7 @@ fn every_text_is_readable_in_both_themes() {
         let look = Look::new(theme);
         walks::guided(look, &mut |h, name| screen(h, theme, name, &mut all));
         walks::contract(look, &mut |h, name| screen(h, theme, name, &mut all));
+        walks::directors(look, &mut |h, name| screen(h, theme, name, &mut all));
     }
     let failing: Vec<String> = all
         .iter()

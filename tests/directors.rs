@@ -1,108 +1,24 @@
-//! The Directors view with three simulated Directors — the current one
-//! green, one red, one green — worst first; the window's title names the
-//! red one; a click opens its status panel (its own setup, its own sign-in
-//! from the keyring); "Add Director…" starts the setup of a new one and
-//! keeps the others.
+//! The Directors view with three simulated Directors — the open one
+//! green, one red, and a real Director's shape (web interface only) — worst
+//! first; the window's title names the red one; a click opens its status
+//! panel (its own setup, its own sign-in from the keyring); "Add Director…"
+//! starts the setup of a new one and keeps the others.
 
 mod support;
 
-use std::sync::Arc;
-use std::time::Duration;
-
 use egui_kittest::kittest::{NodeT, Queryable};
-use hybrid_setup::client::http::{ClientOptions, RetryPolicy};
-use hybrid_setup::domain::secret::Secret;
-use hybrid_setup::domain::wizard::{Progress, Step};
-use hybrid_setup::service::monitor::MonitorConfig;
-use hybrid_setup::sim::{self, SimConfig, world};
-use hybrid_setup::store::secret_store::{MemoryStore, SecretKey, SecretStore};
-use hybrid_setup::store::settings::{DirectorTarget, SavedDirector, Settings, SettingsStore};
-use support::sync_with;
+use hybrid_setup::domain::wizard::Step;
+use hybrid_setup::sim::world;
+use hybrid_setup::store::settings::DirectorTarget;
+use support::fleet::{Fleet, host_of};
 use support::{click, has_label, has_text, wait_for};
-
-fn provisioned(account: &str) -> Progress {
-    let mut progress = Progress::default();
-    progress.go(Step::Done);
-    progress.provisioned = true;
-    progress.account_id = account.into();
-    progress.account_name = account.into();
-    progress
-}
-
-fn host_of(url: &str) -> String {
-    url.trim_start_matches("http://").to_string()
-}
 
 #[test]
 fn three_directors_worst_first_and_click_through() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let start = || {
-        runtime
-            .block_on(sim::start(
-                SimConfig::demo(),
-                "127.0.0.1:0".parse().expect("addr"),
-            ))
-            .expect("simulator")
-    };
-    let (hq, red, branch) = (start(), start(), start());
-    sync_with(&hq, None);
-    sync_with(&red, Some("revoked-token"));
-    sync_with(&branch, None);
-
-    // Settings: hq is the one open; the two others were set up before.
-    let home = tempfile::tempdir().expect("home");
-    let store = SettingsStore::new(home.path());
-    let mut settings = Settings {
-        director: DirectorTarget::Url(hq.url()),
-        ..Settings::default()
-    };
-    settings.progress = provisioned("HQ");
-    for (sim, account) in [(&red, "RED"), (&branch, "BRANCH")] {
-        settings.other_directors.push(SavedDirector {
-            director: DirectorTarget::Url(sim.url()),
-            director_login: "admin".into(),
-            portal_url: String::new(),
-            progress: provisioned(account),
-        });
-    }
-    store.save(&settings).expect("settings");
-    // Their passwords are in the keyring, under their addresses.
-    let secrets = Arc::new(MemoryStore::default());
-    for sim in [&red, &branch] {
-        let key = SecretKey::DirectorPassword {
-            director: sim.url(),
-            login: "admin".into(),
-        };
-        secrets
-            .put(&key.entry_name(), &Secret::new(world::DEMO_ADMIN_PASSWORD))
-            .expect("put");
-    }
-    let (loaded, _) = store.load().settings();
-    let mut config = support::app_config(&hq.url(), store.clone(), loaded, false);
-    config.monitor = MonitorConfig {
-        poll_every: Duration::from_millis(300),
-        first_retry: Duration::from_millis(200),
-        max_backoff: Duration::from_secs(1),
-    };
-    let options = ClientOptions {
-        retry: RetryPolicy {
-            attempts: 2,
-            first_delay: Duration::from_millis(20),
-            max_delay: Duration::from_millis(50),
-        },
-        ..ClientOptions::default()
-    };
-    let mut h = support::window_with_secrets(
-        runtime.handle(),
-        options,
-        config,
-        support::walks::Look::new(egui::Theme::Dark),
-        secrets,
-    );
+    let fleet = Fleet::start();
+    let (hq, red, web) = (&fleet.hq, &fleet.red, &fleet.web);
+    let store = &fleet.store;
+    let mut h = fleet.window(support::walks::Look::new(egui::Theme::Dark));
 
     // The panel for hq, and a Directors button once all three were read.
     wait_for(&mut h, "the Directors button", |h| {
@@ -129,10 +45,7 @@ fn three_directors_worst_first_and_click_through() {
         .query_all_by_role(egui::accesskit::Role::Link)
         .filter_map(|n| n.accesskit_node().label().map(|l| l.to_string()))
         .collect();
-    let names: Vec<String> = [&red, &hq, &branch]
-        .iter()
-        .map(|s| host_of(&s.url()))
-        .collect();
+    let names: Vec<String> = [red, hq, web].iter().map(|s| host_of(&s.url())).collect();
     assert_eq!(order.first(), Some(&names[0]), "red first: {order:?}");
     assert!(
         order.contains(&names[1]) && order.contains(&names[2]),
@@ -142,6 +55,11 @@ fn three_directors_worst_first_and_click_through() {
         has_text(&h, "rejected"),
         "the red one's Description is shown"
     );
+    // The real Director: what can be read of it, and where its alarm is.
+    wait_for(&mut h, "the real Director's users counted", |h| {
+        has_text(h, "of 120 usernames invalid")
+    });
+    assert!(has_text(&h, "the Hybrid alarm is on Director's alarm bar"));
 
     // A click opens the red one's status panel, signed in from the keyring.
     click(&mut h, &names[0]);
@@ -168,7 +86,7 @@ fn three_directors_worst_first_and_click_through() {
 
     // The new one is already set up (its own Account, sync on): after the
     // checks it is watched as it is, without registration or Token.
-    let plant = start();
+    let plant = fleet.another();
     support::sync_with(&plant, None);
     assert_eq!(
         h.state().director_url(),
@@ -200,10 +118,8 @@ fn three_directors_worst_first_and_click_through() {
     let plant_account = plant.world().portal.accounts[0].account_id.clone();
     assert!(has_text(&h, &format!("Account ID {plant_account}")));
     assert!(store.load().settings().0.progress.provisioned);
-    runtime.block_on(plant.stop());
+    fleet.runtime.block_on(plant.stop());
 
     drop(h);
-    for sim in [hq, red, branch] {
-        runtime.block_on(sim.stop());
-    }
+    fleet.stop();
 }

@@ -120,3 +120,33 @@ fn the_guided_wizard_with_the_keyboard_only() {
     drop(h);
     runtime.block_on(director.stop());
 }
+
+/// The Directors view with the keyboard only: Tab to "Directors (3)" and
+/// Enter opens it, Esc goes back, and Enter on a Director's name opens its
+/// status panel.
+#[test]
+fn the_directors_view_with_the_keyboard_only() {
+    let fleet = support::fleet::Fleet::start();
+    let mut h = fleet.window(support::walks::Look::new(egui::Theme::Dark));
+    wait_for(&mut h, "the Directors button", |h| {
+        has_label(h, "Directors (3)")
+    });
+    tab_to(&mut h, "Directors (3)", false);
+    press(&mut h, Key::Enter);
+    assert!(has_label(&h, "Back to status"), "the view is open");
+    press(&mut h, Key::Escape);
+    assert!(!has_label(&h, "Back to status"), "Esc went back");
+    assert_eq!(h.state().step(), Step::Done, "and no further");
+
+    tab_to(&mut h, "Directors (3)", false);
+    press(&mut h, Key::Enter);
+    let red = support::fleet::host_of(&fleet.red.url());
+    wait_for(&mut h, "the red one's row", |h| has_label(h, &red));
+    tab_to(&mut h, &red, false);
+    press(&mut h, Key::Enter);
+    wait_for(&mut h, "the red Director's panel", |h| {
+        h.state().director_url() == fleet.red.url() && has_label(h, "Connect Sync has an alert")
+    });
+    drop(h);
+    fleet.stop();
+}

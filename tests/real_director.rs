@@ -372,6 +372,73 @@ fn the_whole_wizard_against_a_real_director() {
     runtime.block_on(director.stop());
 }
 
+/// A real Director whose Connect Sync is already set up is added by
+/// signing in: after the checks, "It is already set up…" asks for what its
+/// Hybrid page shows (Account ID, username options), counts the "N of X"
+/// the page should show under them, and opens its status panel — no
+/// registration, no Token. A wrong value is named and nothing is saved.
+#[test]
+fn a_real_director_already_set_up_is_watched_as_it_is() {
+    use hybrid_setup::ui::screens::already_set_up::APPENDED_DOMAIN_LABEL;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(real_director(false));
+    let home = tempfile::tempdir().expect("home");
+    let mut h = support::real_director_window(
+        runtime.handle(),
+        &director.url(),
+        home.path(),
+        Settings::default(),
+        true,
+    );
+    wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
+    assert!(!has_label(&h, "Account ID"), "not before it is asked for");
+    click(&mut h, "It is already set up…");
+    assert!(has_text(
+        &h,
+        "Administration > System > Hybrid > Synchronization"
+    ));
+    assert!(has_label(&h, "Open Director"));
+
+    // What the page shows, pasted with its label: named, nothing saved.
+    fill(&mut h, "Account ID", "Account ID: 1000002");
+    click(&mut h, "Watch this Director");
+    assert!(has_text(&h, "Account ID: paste the value only"));
+    assert_eq!(h.state().step(), Step::Requirements);
+    assert!(!h.state().progress().provisioned);
+    support::replace(&mut h, "Account ID", "1000002");
+
+    // Under no options most usernames fail; with the page's options none.
+    wait_for(&mut h, "the count under no options", |h| {
+        has_text(h, "Invalid client usernames: ") && !has_text(h, "Invalid client usernames: 0 of")
+    });
+    click(&mut h, USE_EMAIL_LABEL);
+    fill(&mut h, APPENDED_DOMAIN_LABEL, "not a domain");
+    click(&mut h, "Watch this Director");
+    assert!(has_text(&h, "Domain: "), "the domain's field is named");
+    assert_eq!(h.state().step(), Step::Requirements);
+    support::replace(&mut h, APPENDED_DOMAIN_LABEL, data::DEMO_DOMAIN);
+    wait_for(&mut h, "0 of 120", |h| {
+        has_text(h, "Invalid client usernames: 0 of 120")
+    });
+    assert!(has_text(&h, "should show the same \"0 of 120\""));
+    click(&mut h, "Watch this Director");
+
+    // Its status panel, straight away: what can be read, said honestly.
+    assert_eq!(h.state().step(), Step::Done);
+    let progress = h.state().progress().clone();
+    assert!(progress.provisioned && progress.has_account);
+    assert_eq!(progress.account_id, "1000002");
+    assert!(progress.use_email);
+    assert_eq!(progress.append_domain, data::DEMO_DOMAIN);
+    wait_for(&mut h, "the first look", |h| {
+        has_text(h, "No username problems in Director")
+    });
+    assert!(has_text(&h, "0 of 120 client usernames invalid"));
+    assert!(!has_text(&h, "healthy"), "never claims the alarm is green");
+    drop(h);
+    runtime.block_on(director.stop());
+}
+
 /// The watch behind the panel notifies within one check when a user in the
 /// way appears, and once only; a refused password is a state of its own.
 #[test]

@@ -121,6 +121,9 @@ fn nothing_is_cut_off_at_150_and_200_percent() {
         walks::contract(look, &mut |h, screen| {
             cut_off(h, screen, zoom, &mut failures)
         });
+        walks::directors(look, &mut |h, screen| {
+            cut_off(h, screen, zoom, &mut failures)
+        });
     }
     assert!(
         failures.is_empty(),

@@ -9,6 +9,7 @@ pub mod addresses;
 pub mod contrast;
 #[cfg(target_os = "linux")]
 pub mod dbus;
+pub mod fleet;
 pub mod view;
 pub mod walks;
 

@@ -62,6 +62,14 @@ pub fn guided(look: Look, on_screen: OnScreen<'_>) {
         has_text(h, "web interface") && enabled(h, "Continue")
     });
     on_screen(&mut h, "Requirements");
+    // A Director already set up would be watched as it is: the form.
+    click(&mut h, "It is already set up…");
+    fill(&mut h, "Account ID", "1000002");
+    wait_for(&mut h, "the count", |h| {
+        has_text(h, "Invalid client usernames: ")
+    });
+    on_screen(&mut h, "Requirements (already set up)");
+    click(&mut h, "Cancel");
     click(&mut h, "Continue");
     on_screen(&mut h, "Link Director");
     click(&mut h, "Connect account link");
@@ -245,4 +253,23 @@ pub fn contract(look: Look, on_screen: OnScreen<'_>) {
     on_screen(&mut h, "Alerts");
     drop(h);
     runtime.block_on(sim.stop());
+}
+
+/// Several Directors ([`super::fleet`]): the open one's status panel naming
+/// the one with an alert, then the Directors view with a real Director's
+/// row among them.
+pub fn directors(look: Look, on_screen: OnScreen<'_>) {
+    let fleet = super::fleet::Fleet::start();
+    let mut h = fleet.window(look);
+    wait_for(&mut h, "every Director read", |h| {
+        has_label(h, "Directors (3)") && has_text(h, "Connect Sync has an alert")
+    });
+    on_screen(&mut h, "Status panel (several Directors)");
+    click(&mut h, "Directors (3)");
+    wait_for(&mut h, "the real Director's row", |h| {
+        has_text(h, "of 120 usernames invalid")
+    });
+    on_screen(&mut h, "Directors");
+    drop(h);
+    fleet.stop();
 }

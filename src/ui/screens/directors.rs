@@ -83,11 +83,16 @@ pub fn show(ui: &mut Ui, readings: &[DirectorReading], now_secs: f64) -> Option<
                 icon.clicked() || open.clicked()
             })
             .inner;
-        let troubled = !r.up || matches!(r.state, AlarmState::Red | AlarmState::Stale);
-        if troubled && !r.summary.is_empty() {
-            ui.indent(("why", index), |ui| {
-                widgets::note(ui, &r.summary, if r.up { Tone::Bad } else { Tone::Warning });
-            });
+        // What is wrong, or — for a real Director, whose alarm cannot be
+        // read — where its alarm is to be seen.
+        let tone = match (r.up, r.state) {
+            (false, _) => Some(Tone::Warning),
+            (true, AlarmState::Red | AlarmState::Stale) => Some(Tone::Bad),
+            (true, AlarmState::Unknown) => Some(Tone::Muted),
+            (true, AlarmState::Green) => None,
+        };
+        if let Some(tone) = tone.filter(|_| !r.summary.is_empty()) {
+            ui.indent(("why", index), |ui| widgets::note(ui, &r.summary, tone));
         }
         ui.add_space(4.0);
         if clicked {

@@ -2,6 +2,7 @@
 //! and the status panel (with its Alerts view) the program stays as.
 
 pub mod alerts;
+pub mod already_set_up;
 pub mod confirmation;
 pub mod credentials;
 pub mod directors;

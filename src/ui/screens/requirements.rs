@@ -11,6 +11,7 @@ use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step};
 use crate::store::secret_store::SecretKey;
 use crate::ui::screen::{Ctx, Screen};
+use crate::ui::screens::already_set_up::AlreadySetUp;
 use crate::ui::tasks::{DatabaseSource, Event, Request};
 use crate::ui::widgets::{self, Tone};
 
@@ -34,6 +35,8 @@ pub struct RequirementsScreen {
     /// The configuration database's password (its address is in the progress).
     pub db_password: String,
     db_error: Option<String>,
+    /// Watching a Director whose Connect Sync is already set up.
+    already_set_up: AlreadySetUp,
 }
 
 impl RequirementsScreen {
@@ -66,6 +69,7 @@ impl RequirementsScreen {
             ctx.shared.forget_director_data();
         }
         self.running = true;
+        self.already_set_up.reread();
         self.cancelled = false;
         self.error = None;
         self.progress = None;
@@ -205,7 +209,11 @@ impl Screen for RequirementsScreen {
         if let Some(found) = &self.found {
             ui.label(RichText::new(found).strong());
         }
-        if let Some(step) = already_set_up(ui, ctx) {
+        let checks_passed = !self.running && requirements::can_continue(&self.checks);
+        if let Some(step) = self
+            .already_set_up
+            .ui(ui, ctx, self.real_director, checks_passed)
+        {
             return Some(step);
         }
         if self.real_director {
@@ -370,34 +378,6 @@ impl RequirementsScreen {
             None => false,
         }
     }
-}
-
-/// A Director whose Connect Sync is already set up (added from the
-/// Directors view, say) is watched as it is: no registration, no Token.
-fn already_set_up(ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-    if ctx.progress.provisioned {
-        return None;
-    }
-    let set_up = ctx.shared.snapshot.as_ref()?.set_up.clone()?;
-    widgets::notice(
-        ui,
-        Tone::Good,
-        &format!(
-            "Connect Sync is already set up on this Director (Account ID {}, sync on). \
-             You can watch it as it is, without setting it up again.",
-            set_up.account_id
-        ),
-    );
-    if !ui.button("Watch this Director").clicked() {
-        return None;
-    }
-    let progress = &mut *ctx.progress;
-    progress.account_id = set_up.account_id;
-    progress.use_email = set_up.use_email;
-    progress.append_domain = set_up.append_domain.unwrap_or_default();
-    progress.has_account = true;
-    progress.provisioned = true;
-    Some(Step::Done)
 }
 
 #[cfg(test)]
