@@ -150,3 +150,45 @@ fn the_directors_view_with_the_keyboard_only() {
     drop(h);
     fleet.stop();
 }
+
+/// A real Director already set up, with the keyboard only: the form opens
+/// with the focus in its first field, and Enter on "Watch this Director"
+/// opens the status panel.
+#[test]
+fn a_director_already_set_up_with_the_keyboard_only() {
+    use hybrid_setup::ui::screens::already_set_up::APPENDED_DOMAIN_LABEL;
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(support::web_only_sim(
+        data::generate(120, data::Mix::Fixable, 7),
+        false,
+    ));
+    let home = tempfile::tempdir().expect("home");
+    let mut h = support::real_director_window(
+        runtime.handle(),
+        &director.url(),
+        home.path(),
+        Settings::default(),
+        true,
+    );
+    wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
+    tab_to(&mut h, "It is already set up…", false);
+    press(&mut h, Key::Enter);
+    assert!(
+        focused(&h, "Account ID"),
+        "the form's first field has the focus"
+    );
+    type_text(&mut h, "1000002");
+    tab_to(&mut h, USE_EMAIL_LABEL, false);
+    press(&mut h, Key::Space);
+    tab_to(&mut h, APPENDED_DOMAIN_LABEL, false);
+    type_text(&mut h, data::DEMO_DOMAIN);
+    wait_for(&mut h, "0 of 120", |h| {
+        has_text(h, "Invalid client usernames: 0 of 120")
+    });
+    tab_to(&mut h, "Watch this Director", false);
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::Done);
+    assert_eq!(h.state().progress().account_id, "1000002");
+    drop(h);
+    runtime.block_on(director.stop());
+}

@@ -23,6 +23,8 @@ pub const APPENDED_DOMAIN_LABEL: &str = "Domain appended to client usernames (em
 #[derive(Default)]
 pub struct AlreadySetUp {
     open: bool,
+    /// The form just opened: the Account ID field takes the focus.
+    focus_account: bool,
     account_id: String,
     use_email: bool,
     append_domain: String,
@@ -56,6 +58,7 @@ impl AlreadySetUp {
                 ui.label("Is Connect Sync already set up on this Director?");
                 if ui.button("It is already set up…").clicked() {
                     self.open = true;
+                    self.focus_account = true;
                 }
             });
             return None;
@@ -96,13 +99,16 @@ impl AlreadySetUp {
                 "Copy the Account ID below, and the same username options the page shows.",
             ],
         );
-        widgets::field(
+        let account = widgets::field(
             ui,
             "Account ID",
             &mut self.account_id,
             false,
             self.account_error.as_deref(),
         );
+        if std::mem::take(&mut self.focus_account) {
+            account.request_focus();
+        }
         ui.checkbox(&mut self.use_email, USE_EMAIL_LABEL);
         widgets::field(
             ui,
