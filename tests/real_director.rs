@@ -435,6 +435,10 @@ fn a_real_director_already_set_up_is_watched_as_it_is() {
     });
     assert!(has_text(&h, "0 of 120 client usernames invalid"));
     assert!(!has_text(&h, "healthy"), "never claims the alarm is green");
+    assert!(
+        has_text(&h, "Account ID 1000002") && !has_text(&h, "Account: "),
+        "no empty account name shown"
+    );
     drop(h);
     runtime.block_on(director.stop());
 }

@@ -146,6 +146,15 @@ impl Progress {
         }
     }
 
+    /// "Account: Acme Boston (Account ID 1000002)", or only the ID when no
+    /// name is known (a Director watched as it was already set up).
+    pub fn account_line(&self) -> String {
+        match self.account_name.trim() {
+            "" => format!("Account ID {}", self.account_id),
+            name => format!("Account: {name} (Account ID {})", self.account_id),
+        }
+    }
+
     /// The username formatting options as chosen on the Username format
     /// step (an empty domain means "append domain" is off).
     pub fn format_options(&self) -> FormatOptions {
@@ -250,6 +259,20 @@ mod tests {
         assert_eq!(progress.zoom_percent(), 50);
         progress.zoom = 9000;
         assert_eq!(progress.zoom_percent(), 300);
+    }
+
+    #[test]
+    fn the_account_line_leaves_out_a_name_not_known() {
+        let mut progress = Progress {
+            account_id: "1000002".into(),
+            ..Progress::default()
+        };
+        assert_eq!(progress.account_line(), "Account ID 1000002");
+        progress.account_name = "Acme Boston".into();
+        assert_eq!(
+            progress.account_line(),
+            "Account: Acme Boston (Account ID 1000002)"
+        );
     }
 
     #[test]

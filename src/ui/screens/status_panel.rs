@@ -249,10 +249,7 @@ impl StatusPanel {
                         r.synced_users
                     ));
                 }
-                ui.label(format!(
-                    "Account: {} (Account ID {})",
-                    ctx.progress.account_name, ctx.progress.account_id
-                ));
+                ui.label(ctx.progress.account_line());
             });
         });
     }

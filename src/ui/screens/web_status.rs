@@ -95,10 +95,7 @@ impl WebStatus {
                         ui.label(format!("• {name}"));
                     }
                 }
-                ui.label(format!(
-                    "Account: {} (Account ID {})",
-                    ctx.progress.account_name, ctx.progress.account_id
-                ));
+                ui.label(ctx.progress.account_line());
             });
         });
         ui.add_space(4.0);
