@@ -3,13 +3,14 @@
 # one red), the current one open, the other two's passwords in a keyring
 # (a private gnome-keyring in a private D-Bus session, filled the way a
 # person fills it: by opening each Director once). Release binary, Xvfb.
-# Needs: xvfb, xdotool, imagemagick, curl, python3, dbus-daemon,
+# Needs: xvfb, xdotool, imagemagick, curl, python3, dbus-daemon, xfce4-panel,
 # gnome-keyring. Usage: docs/screenshots/take-directors.sh [BINARY]
 set -euo pipefail
+self=$(realpath "$0")
 cd "$(dirname "$0")"
 bin=$(realpath "${1:-${CARGO_TARGET_DIR:-../../target}/release/hybrid-setup}")
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] || [ -z "${INSIDE:-}" ]; then
-  exec env INSIDE=1 dbus-run-session -- "$0" "$bin"
+  exec env INSIDE=1 dbus-run-session -- bash "$self" "$bin"
 fi
 work=$(mktemp -d)
 pids=()
@@ -88,3 +89,7 @@ DISPLAY=$disp xdotool mousemove 50 384 click 1
 sleep 1
 DISPLAY=$disp xdotool mousemove 1030 670
 DISPLAY=$disp import -window root -crop 1040x720+0+0 "${PREFIX:-}directors-view.png" && echo "saved ${PREFIX:-}directors-view.png"
+kill $app 2>/dev/null || true; wait $app 2>/dev/null || true
+# The notification-area icon: hq is green, but branch has an alert — the
+# icon shows the worst, named.
+bash ./tray-panel.sh "$bin" "$work/fleet" "${PREFIX:-}directors-tray"
