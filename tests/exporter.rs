@@ -267,6 +267,11 @@ async fn one_exporter_over_many_directors() {
     let red_at = index.find(">red<").expect("red listed");
     let green_at = index.find(">green<").expect("green listed");
     assert!(red_at < green_at, "worst first");
+    assert!(
+        index.contains("rejected"),
+        "the red one's Description is on the page"
+    );
+    assert!(index.contains("<th>Last sync</th>"), "{index}");
     assert!(!index.contains("\u{1b}"), "nothing a server sent is echoed");
     let health = reqwest::get(format!("{url}/healthz"))
         .await
@@ -278,9 +283,22 @@ async fn one_exporter_over_many_directors() {
         .text()
         .await
         .expect("text");
+    // Every section the alert rules link to is there, and the Markdown is
+    // rendered (no "**" left over).
+    let rules = include_str!("../packaging/prometheus/hybrid-alerts.yml");
+    for anchor in rules.split("troubleshooting#").skip(1) {
+        let anchor: String = anchor
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        assert!(
+            guide.contains(&format!("id=\"{anchor}\"")),
+            "the rules' link to #{anchor} lands on no section"
+        );
+    }
     assert!(
-        guide.contains("id=\"stale\""),
-        "the rules' links land on a section"
+        guide.contains("<strong>") && !guide.contains("**"),
+        "{guide}"
     );
     let open = reqwest::Client::new()
         .get(format!("{url}/metrics"))

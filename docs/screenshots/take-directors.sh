@@ -22,26 +22,7 @@ printf 'login' >"$XDG_DATA_HOME/keyrings/default"
 eval "$(printf 'pw' | gnome-keyring-daemon --unlock --components=secrets --daemonize 2>/dev/null)"
 
 # Three Directors: synced with the right Token (green) or a revoked one (red).
-start_sim() { # TOKEN-OK(yes|no)
-  local out=$work/sim$RANDOM
-  "$bin" sim >"$out" 2>/dev/null & pids+=($!)
-  for _ in $(seq 50); do [ -s "$out" ] && break; sleep 0.1; done
-  local url; url=$(head -1 "$out")
-  local jar=$out.jar
-  curl -sf -c "$jar" -H 'content-type: application/json' \
-    -d '{"login_name":"admin","password":"changeme"}' "$url/director/api/session" >/dev/null
-  local account token
-  read -r account token < <(curl -sf "$url/__sim/state" | python3 -c '
-import json, sys
-a = json.load(sys.stdin)["portal"]["accounts"][0]
-print(a["account_id"], a["token"])')
-  [ "$1" = no ] && token=revoked
-  curl -sf -b "$jar" -X PUT -H 'content-type: application/json' \
-    -d "{\"account_id\":\"$account\",\"token\":\"$token\",\"use_email\":true,\"append_domain\":\"acme-corp.example\"}" \
-    "$url/director/api/hybrid/sync" >/dev/null
-  curl -sf -b "$jar" -X POST "$url/director/api/hybrid/sync/run" >/dev/null
-  echo "$url $account"
-}
+source ./sims.sh
 read -r hq hq_account < <(start_sim yes)
 read -r branch branch_account < <(start_sim no)
 read -r plant plant_account < <(start_sim yes)
