@@ -61,6 +61,18 @@ fn three_directors_worst_first_and_click_through() {
     });
     assert!(has_text(&h, "the Hybrid alarm is on Director's alarm bar"));
 
+    // The red one recovers, then fails again: a desktop notification names
+    // it (its first reading, on screen already, was not news).
+    support::sync_with(red, None);
+    wait_for(&mut h, "the red one green", |h| !has_text(h, "rejected"));
+    support::sync_with(red, Some("revoked-token"));
+    let alert = format!("Connect Sync alert on {}", host_of(&red.url()));
+    wait_for(&mut h, "the notification", |_| {
+        let told = fleet.told.lock().expect("told");
+        told.iter().any(|n| n.title == alert)
+    });
+    wait_for(&mut h, "red again", |h| has_text(h, "rejected"));
+
     // A click opens the red one's status panel, signed in from the keyring.
     click(&mut h, &names[0]);
     wait_for(&mut h, "the red Director's panel", |h| {

@@ -5,7 +5,9 @@
 
 use std::fmt::Write;
 
-use super::alarm::AlarmState;
+use std::collections::HashMap;
+
+use super::alarm::{AlarmState, Notification, Notifier, Status};
 
 /// What the last poll of one Director found.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +117,37 @@ pub fn worse_elsewhere(this: AlarmState, others: &[DirectorReading]) -> Option<E
         headline: format!("{what} on {}", worst.name),
         summary: worst.summary.clone(),
     })
+}
+
+/// Desktop notifications for the other Directors: one [`Notifier`] each
+/// (a change worth telling, once), the title naming the Director. Only
+/// Directors read at least once count; the first reading of each says
+/// nothing, as for the open one.
+#[derive(Debug, Default)]
+pub struct FleetNotifier {
+    each: HashMap<String, Notifier>,
+}
+
+impl FleetNotifier {
+    pub fn observe(&mut self, readings: &[DirectorReading]) -> Vec<Notification> {
+        readings
+            .iter()
+            .filter(|r| r.polled_at.is_some())
+            .filter_map(|r| {
+                let status = Status {
+                    state: if r.up { r.state } else { AlarmState::Unknown },
+                    summary: r.summary.clone(),
+                };
+                let mut told = self
+                    .each
+                    .entry(r.name.clone())
+                    .or_default()
+                    .observe(&status)?;
+                told.title = format!("{} on {}", told.title, r.name);
+                Some(told)
+            })
+            .collect()
+    }
 }
 
 /// Which text the scraper asked for.
@@ -440,6 +473,34 @@ mod tests {
             None,
             "a Director never read is not news"
         );
+    }
+
+    #[test]
+    fn other_directors_changes_are_told_once_by_name() {
+        let mut notifier = FleetNotifier::default();
+        let hq = green("hq");
+        assert!(
+            notifier.observe(std::slice::from_ref(&hq)).is_empty(),
+            "the first look"
+        );
+        assert!(
+            notifier.observe(std::slice::from_ref(&hq)).is_empty(),
+            "no change"
+        );
+        let mut red = hq.clone();
+        red.state = AlarmState::Red;
+        red.summary = "Token revoked".into();
+        let told = notifier.observe(&[red.clone()]);
+        assert_eq!(told.len(), 1);
+        assert_eq!(told[0].title, "Connect Sync alert on hq");
+        assert_eq!(told[0].body, "Token revoked");
+        assert!(notifier.observe(&[red]).is_empty(), "once per change");
+        assert_eq!(
+            notifier.observe(&[hq])[0].title,
+            "Connect Sync recovered on hq"
+        );
+        let never_read = DirectorReading::not_polled("new");
+        assert!(notifier.observe(&[never_read]).is_empty());
     }
 
     proptest! {

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 use super::{TrayCommand, TrayError, TrayIcon};
 use crate::client::director::Director;
 use crate::domain::alarm::{AlarmState, Status};
-use crate::domain::metrics::{DirectorReading, worse_elsewhere};
+use crate::domain::metrics::{DirectorReading, FleetNotifier, worse_elsewhere};
 use crate::domain::tray::TrayView;
 use crate::service::fleet;
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, Snapshot};
@@ -91,6 +91,7 @@ pub async fn run<D: Director + 'static>(
     // This Director's view and the other Directors' last readings.
     let mut mine = first;
     let mut elsewhere: Vec<DirectorReading> = Vec::new();
+    let mut others_told = FleetNotifier::default();
     // What the icon shows: the worse of the two, with "Start at login" as
     // it is now.
     let compose = |mine: &TrayView, elsewhere: &[DirectorReading]| {
@@ -120,6 +121,9 @@ pub async fn run<D: Director + 'static>(
                 MonitorEvent::Notify(notification) => notify(notification),
             },
             Some(all) = readings.recv() => {
+                for told in others_told.observe(&all) {
+                    notify(told);
+                }
                 elsewhere = all;
                 icon.update(compose(&mine, &elsewhere)).await;
             }

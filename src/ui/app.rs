@@ -16,7 +16,7 @@ use super::screens::directors::DirectorsAction;
 use super::tasks::{Event, Request, Tasks};
 use super::widgets::{self, Tone};
 use crate::domain::alarm::AlarmState;
-use crate::domain::metrics::{DirectorReading, worse_elsewhere};
+use crate::domain::metrics::{DirectorReading, FleetNotifier, worse_elsewhere};
 use crate::domain::secret::Secret;
 use crate::domain::wizard::{Progress, Step, ThemeChoice};
 use crate::service::drift_watch::DriftEvent;
@@ -122,6 +122,8 @@ pub struct HybridApp {
     /// Polls every Director while there is more than one and the status
     /// panel is shown.
     directors_watch: Option<fleet::FleetWatch>,
+    /// Tells of changes on the other Directors.
+    others_told: FleetNotifier,
 }
 
 impl HybridApp {
@@ -177,6 +179,7 @@ impl HybridApp {
             raise: config.raise,
             demo_password,
             directors_watch: None,
+            others_told: FleetNotifier::default(),
         }
     }
 
@@ -444,7 +447,16 @@ impl HybridApp {
                 self.settings
                     .remember_director_kind(&kind_key(demo, &url), snapshot.kind);
             }
-            Event::Directors(readings) => self.shared.directors.clone_from(readings),
+            Event::Directors(readings) => {
+                self.shared.directors.clone_from(readings);
+                // The open one is told by its own monitor.
+                let others = readings.get(1..).unwrap_or_default();
+                for told in self.others_told.observe(others) {
+                    if let Some(notify) = &self.notify {
+                        notify(told);
+                    }
+                }
+            }
             Event::Monitor(MonitorEvent::Notify(notification))
             | Event::Drift(DriftEvent::Notify(notification)) => {
                 if let Some(notify) = &self.notify {

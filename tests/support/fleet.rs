@@ -3,11 +3,12 @@
 //! 120 users), each set up before; the other two's passwords are in the
 //! test's keyring, where opening each once in the window leaves them.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use egui_kittest::Harness;
 use hybrid_setup::client::http::{ClientOptions, RetryPolicy};
+use hybrid_setup::domain::alarm::Notification;
 use hybrid_setup::domain::director_kind::DirectorKind;
 use hybrid_setup::domain::secret::Secret;
 use hybrid_setup::domain::wizard::{Progress, Step};
@@ -26,6 +27,8 @@ pub struct Fleet {
     pub web: RunningSim,
     pub store: SettingsStore,
     pub secrets: Arc<MemoryStore>,
+    /// The desktop notifications the window showed.
+    pub told: Arc<Mutex<Vec<Notification>>>,
     _home: tempfile::TempDir,
 }
 
@@ -101,6 +104,7 @@ impl Fleet {
             web,
             store,
             secrets,
+            told: Arc::default(),
             _home: home,
         }
     }
@@ -109,6 +113,10 @@ impl Fleet {
     pub fn window(&self, look: Look) -> Harness<'static, HybridApp> {
         let (loaded, _) = self.store.load().settings();
         let mut config = super::app_config(&self.hq.url(), self.store.clone(), loaded, false);
+        let told = self.told.clone();
+        config.notify = Some(Arc::new(move |n| {
+            told.lock().expect("told").push(n);
+        }));
         config.monitor = MonitorConfig {
             poll_every: Duration::from_millis(300),
             first_retry: Duration::from_millis(200),
