@@ -238,7 +238,7 @@ fn tray_only(
     let every = MonitorConfig::default().poll_every;
     let others = run::Others {
         members: (settings.other_directors.iter())
-            .filter_map(|saved| fleet::member_of(&settings, saved.clone(), None, every))
+            .map(|saved| fleet::member_of(&settings, saved.clone(), None, every))
             .collect(),
         secrets: Arc::new(KeyringStore::default()),
     };

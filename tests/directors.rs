@@ -9,6 +9,7 @@ mod support;
 use egui_kittest::kittest::{NodeT, Queryable};
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::sim::world;
+use hybrid_setup::store::secret_store::{SecretKey, SecretStore};
 use hybrid_setup::store::settings::DirectorTarget;
 use support::fleet::{Fleet, host_of};
 use support::{click, has_label, has_text, wait_for};
@@ -132,6 +133,51 @@ fn three_directors_worst_first_and_click_through() {
     assert!(store.load().settings().0.progress.provisioned);
     fleet.runtime.block_on(plant.stop());
 
+    drop(h);
+    fleet.stop();
+}
+
+/// A Director is taken off the list only after asking; its saved password
+/// leaves the keyring with it; the open one cannot be removed.
+#[test]
+fn a_director_is_removed_after_asking() {
+    let fleet = Fleet::start();
+    let mut h = fleet.window(support::walks::Look::new(egui::Theme::Dark));
+    wait_for(&mut h, "the Directors button", |h| {
+        has_label(h, "Directors (3)")
+    });
+    click(&mut h, "Directors (3)");
+    let (hq, web) = (host_of(&fleet.hq.url()), host_of(&fleet.web.url()));
+    wait_for(&mut h, "the real Director's row", |h| has_label(h, &web));
+    assert!(
+        !has_label(&h, &format!("Remove {hq}…")),
+        "the open one stays"
+    );
+    let remove = format!("Remove {web}…");
+    click(&mut h, &remove);
+    assert!(has_text(&h, &format!("Remove {web} from this list?")));
+    click(&mut h, "Keep it");
+    assert!(has_label(&h, &web), "kept");
+    assert_eq!(fleet.store.load().settings().0.other_directors.len(), 2);
+
+    click(&mut h, &remove);
+    click(&mut h, "Remove it");
+    wait_for(&mut h, "two left", |h| !has_label(h, &web));
+    let saved = fleet.store.load().settings().0;
+    assert_eq!(saved.other_directors.len(), 1, "saved at once");
+    assert_eq!(
+        saved.other_directors[0].director,
+        DirectorTarget::Url(fleet.red.url())
+    );
+    let key = SecretKey::DirectorPassword {
+        director: fleet.web.url(),
+        login: "admin".into(),
+    };
+    wait_for(&mut h, "its password forgotten", |_| {
+        fleet.secrets.get(&key.entry_name()).is_none()
+    });
+    click(&mut h, "Back to status");
+    wait_for(&mut h, "two Directors", |h| has_label(h, "Directors (2)"));
     drop(h);
     fleet.stop();
 }

@@ -27,9 +27,11 @@ pub struct Member {
     pub password: Option<Secret>,
 }
 
-/// The saved Directors, the current one first, polled every `every`. The
-/// built-in simulator is at `demo` (its address and password) when one runs;
-/// a saved demo Director is left out when none does.
+/// The saved Directors, the current one first, polled every `every` — one
+/// member each, in the settings' order, so an index means the same
+/// Director in both. The built-in simulator is at `demo` (its address and
+/// password) when one runs; a saved demo Director without one is listed
+/// but not polled.
 pub fn members_of(
     settings: &Settings,
     demo: Option<(&str, &Secret)>,
@@ -38,7 +40,7 @@ pub fn members_of(
     settings
         .directors()
         .into_iter()
-        .filter_map(|saved| member_of(settings, saved, demo, every))
+        .map(|saved| member_of(settings, saved, demo, every))
         .collect()
 }
 
@@ -48,15 +50,15 @@ pub fn member_of(
     saved: SavedDirector,
     demo: Option<(&str, &Secret)>,
     every: Duration,
-) -> Option<Member> {
-    let (url, password, kind_key) = match &saved.director {
-        DirectorTarget::Demo => {
-            let (url, password) = demo?;
+) -> Member {
+    let (url, password, kind_key) = match (&saved.director, demo) {
+        (DirectorTarget::Demo, Some((url, password))) => {
             (url.to_string(), Some(password.clone()), "demo".to_string())
         }
-        DirectorTarget::Url(url) => (url.clone(), None, url.clone()),
+        (DirectorTarget::Demo, None) => (String::new(), None, "demo".to_string()),
+        (DirectorTarget::Url(url), _) => (url.clone(), None, url.clone()),
     };
-    Some(Member {
+    Member {
         director: WatchedDirector {
             name: name_of(&saved.director, &url),
             certificate: settings.trusted_certificates.get(&url),
@@ -67,7 +69,7 @@ pub fn member_of(
             url,
         },
         password,
-    })
+    }
 }
 
 /// How the Directors view and the icon name a Director: its host (and port),
@@ -113,6 +115,9 @@ pub fn watch(
             members
                 .into_iter()
                 .map(|m| {
+                    if m.director.url.is_empty() {
+                        return (m.director, None);
+                    }
                     let password = m.password.clone().or_else(|| {
                         let key = SecretKey::DirectorPassword {
                             director: m.director.url.clone(),

@@ -119,6 +119,31 @@ impl Settings {
         });
     }
 
+    /// Takes `other` (an index into `other_directors`) off the list. Its
+    /// pinned certificate goes too unless another saved Director is at the
+    /// same address. Returns it, so its keyring entry can be forgotten.
+    pub fn remove_director(&mut self, other: usize) -> Option<SavedDirector> {
+        if other >= self.other_directors.len() {
+            return None;
+        }
+        let removed = self.other_directors.remove(other);
+        if let DirectorTarget::Url(url) = &removed.director
+            && !self.has_director_at(url)
+        {
+            self.trusted_certificates.forget(url);
+        }
+        Some(removed)
+    }
+
+    /// Some saved Director (the current one included) is at `url`'s origin.
+    pub fn has_director_at(&self, url: &str) -> bool {
+        let origin = origin_key(url);
+        self.directors().iter().any(|d| match &d.director {
+            DirectorTarget::Url(other) => origin_key(other) == origin,
+            DirectorTarget::Demo => false,
+        })
+    }
+
     /// `next` becomes current, keeping the window's preferences.
     fn take(&mut self, next: SavedDirector) {
         let kept = self.progress.clone();
@@ -340,6 +365,51 @@ mod tests {
                 .trusted_certificates
                 .get("https://director.acme.example:5478")
                 .is_some()
+        );
+    }
+
+    #[test]
+    fn a_removed_director_takes_its_pin_unless_another_shares_the_address() {
+        let mut settings = Settings {
+            director: DirectorTarget::Url("https://hq.example:5478".into()),
+            ..Settings::default()
+        };
+        let pin = crate::domain::certificate::Fingerprint::parse(&["AB"; 32].join(":"))
+            .expect("a fingerprint");
+        for url in ["https://branch.example:5478", "https://hq.example:5478"] {
+            settings.trusted_certificates.trust(url, pin);
+            settings.other_directors.push(SavedDirector {
+                director: DirectorTarget::Url(url.into()),
+                director_login: "admin".into(),
+                portal_url: String::new(),
+                progress: Progress::default(),
+            });
+        }
+        let removed = settings.remove_director(0).expect("removed");
+        assert_eq!(
+            removed.director,
+            DirectorTarget::Url("https://branch.example:5478".into())
+        );
+        assert_eq!(
+            settings
+                .trusted_certificates
+                .get("https://branch.example:5478"),
+            None
+        );
+        settings
+            .remove_director(0)
+            .expect("the second entry for hq");
+        assert!(
+            settings
+                .trusted_certificates
+                .get("https://hq.example:5478")
+                .is_some(),
+            "the open Director is still at that address"
+        );
+        assert!(settings.other_directors.is_empty());
+        assert!(
+            settings.remove_director(0).is_none(),
+            "nothing left to remove"
         );
     }
 

@@ -298,11 +298,36 @@ impl HybridApp {
         }
     }
 
+    /// Takes another Director off the list, and its saved password out of
+    /// the keyring unless another saved Director signs in the same way.
+    fn remove_director(&mut self, other: usize) {
+        let Some(removed) = self.settings.remove_director(other) else {
+            return;
+        };
+        self.save_now();
+        let signs_in_alike = |d: &crate::store::settings::SavedDirector| {
+            d.director == removed.director && d.director_login == removed.director_login
+        };
+        if let DirectorTarget::Url(url) = &removed.director
+            && !self.settings.directors().iter().any(signs_in_alike)
+        {
+            self.requests
+                .push(Request::ForgetSecret(SecretKey::DirectorPassword {
+                    director: url.clone(),
+                    login: removed.director_login.clone(),
+                }));
+        }
+        // Watched again as the list now is (or not at all, with one left).
+        self.directors_watch = None;
+        self.shared.directors.clear();
+    }
+
     /// Opens another Director (its own setup, where it was left) or starts
     /// the setup of a new one; what was read from the current one is
     /// dropped, as on a fresh start.
     fn switch_director(&mut self, action: DirectorsAction) {
         match action {
+            DirectorsAction::Remove(index) if index > 0 => return self.remove_director(index - 1),
             DirectorsAction::Open(index) if index > 0 => self.settings.switch_to(index - 1),
             DirectorsAction::Add => self.settings.add_director(),
             _ => return,

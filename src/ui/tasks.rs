@@ -186,6 +186,8 @@ pub enum Request {
         secret: Secret,
     },
     LoadSecret(SecretKey),
+    /// Forget a keyring entry (a Director taken off the list).
+    ForgetSecret(SecretKey),
     /// Save the Synchronization settings, then ask for a cycle now.
     SaveSettings(SyncSettingsUpdate),
     PollStatus,
@@ -471,6 +473,12 @@ impl Tasks {
             Request::RevealCredentials => self.reveal_credentials(),
             Request::StoreSecret { key, secret } => self.store_secret(key, secret),
             Request::LoadSecret(key) => self.load_secret(key),
+            Request::ForgetSecret(key) => {
+                let secrets = self.secrets.clone();
+                // The keyring may block: off the UI thread.
+                self.runtime
+                    .spawn_blocking(move || secrets.forget(&key.entry_name()));
+            }
             Request::SaveSettings(update) => self.save_settings(update),
             Request::PollStatus => self.poll_status(),
             Request::FormatUsernames { users, options } => self.format_usernames(users, options),

@@ -270,6 +270,10 @@ pub fn directors(look: Look, on_screen: OnScreen<'_>) {
         has_text(h, "of 120 usernames invalid")
     });
     on_screen(&mut h, "Directors");
+    let web = super::fleet::host_of(&fleet.web.url());
+    click(&mut h, &format!("Remove {web}…"));
+    on_screen(&mut h, "Directors (remove one?)");
+    click(&mut h, "Keep it");
     drop(h);
     fleet.stop();
 }

@@ -17,6 +17,15 @@ pub enum DirectorsAction {
     Open(usize),
     /// Add a Director: the setup for a new one.
     Add,
+    /// Take the Director at this index off the list (never the open one).
+    Remove(usize),
+}
+
+/// What the view keeps between frames.
+#[derive(Debug, Default)]
+pub struct DirectorsView {
+    /// "Remove…" was clicked on this row: it asks before removing.
+    confirm_remove: Option<usize>,
 }
 
 /// The state a row shows: down is "unknown" with its reason beside it.
@@ -47,59 +56,106 @@ pub fn row_text(r: &DirectorReading, now_secs: f64) -> String {
     parts.join(" · ")
 }
 
-/// Draws the list; `readings[0]` is the current Director.
-pub fn show(ui: &mut Ui, readings: &[DirectorReading], now_secs: f64) -> Option<DirectorsAction> {
-    let mut action = None;
-    ui.horizontal_wrapped(|ui| {
-        if ui.button("Back to status").on_hover_text("Esc").clicked() {
-            action = Some(DirectorsAction::Back);
-        }
-        ui.heading("Directors");
-        if ui.button("Add Director…").clicked() {
-            action = Some(DirectorsAction::Add);
-        }
-    });
-    ui.label(format!(
+impl DirectorsView {
+    /// Draws the list; `readings[0]` is the current Director.
+    pub fn show(
+        &mut self,
+        ui: &mut Ui,
+        readings: &[DirectorReading],
+        now_secs: f64,
+    ) -> Option<DirectorsAction> {
+        let mut action = None;
+        ui.horizontal_wrapped(|ui| {
+            if ui.button("Back to status").on_hover_text("Esc").clicked() {
+                action = Some(DirectorsAction::Back);
+            }
+            ui.heading("Directors");
+            if ui.button("Add Director…").clicked() {
+                action = Some(DirectorsAction::Add);
+            }
+        });
+        ui.label(format!(
         "{} Directors, the ones needing attention first. Each is read every poll; click one to open its status.",
         readings.len()
     ));
-    ui.separator();
-    for index in worst_first(readings) {
-        let r = &readings[index];
-        let state = shown_state(r);
-        let text = row_text(r, now_secs);
-        let clicked = ui
-            .horizontal_wrapped(|ui| {
-                let icon = widgets::state_icon(ui, state, 28.0, &format!("{}: {text}", r.name));
-                let mut name = RichText::new(&r.name).strong();
-                if index == 0 {
-                    name = name.italics();
-                }
-                let open = ui.link(name).on_hover_text("Open its status");
-                if index == 0 {
-                    ui.label(RichText::new("(open now)").weak());
-                }
-                ui.label(RichText::new(&text).color(widgets::state_text_color(ui, state)));
-                icon.clicked() || open.clicked()
-            })
-            .inner;
-        // What is wrong, or — for a real Director, whose alarm cannot be
-        // read — where its alarm is to be seen.
-        let tone = match (r.up, r.state) {
-            (false, _) => Some(Tone::Warning),
-            (true, AlarmState::Red | AlarmState::Stale) => Some(Tone::Bad),
-            (true, AlarmState::Unknown) => Some(Tone::Muted),
-            (true, AlarmState::Green) => None,
-        };
-        if let Some(tone) = tone.filter(|_| !r.summary.is_empty()) {
-            ui.indent(("why", index), |ui| widgets::note(ui, &r.summary, tone));
+        ui.separator();
+        for index in worst_first(readings) {
+            let r = &readings[index];
+            let state = shown_state(r);
+            let text = row_text(r, now_secs);
+            let clicked = ui
+                .horizontal_wrapped(|ui| {
+                    let icon = widgets::state_icon(ui, state, 28.0, &format!("{}: {text}", r.name));
+                    let mut name = RichText::new(&r.name).strong();
+                    if index == 0 {
+                        name = name.italics();
+                    }
+                    let open = ui.link(name).on_hover_text("Open its status");
+                    if index == 0 {
+                        ui.label(RichText::new("(open now)").weak());
+                    }
+                    ui.label(RichText::new(&text).color(widgets::state_text_color(ui, state)));
+                    if index > 0 {
+                        let name = r.name.clone();
+                        let remove = ui
+                        .small_button("Remove…")
+                        .on_hover_text("Take it off this list")
+                        // Said with its name: one "Remove…" per row.
+                        ;
+                        remove.widget_info(|| {
+                            egui::WidgetInfo::labeled(
+                                egui::Role::Button,
+                                true,
+                                format!("Remove {name}…"),
+                            )
+                        });
+                        if remove.clicked() {
+                            self.confirm_remove = Some(index);
+                        }
+                    }
+                    icon.clicked() || open.clicked()
+                })
+                .inner;
+            if self.confirm_remove == Some(index) {
+                ui.indent(("remove", index), |ui| {
+                widgets::note(
+                    ui,
+                    &format!(
+                        "Remove {} from this list? Its saved password is forgotten from the keyring. \
+                         Nothing on the Director changes, and you can add it again with Add Director….",
+                        r.name
+                    ),
+                    Tone::Warning,
+                );
+                ui.horizontal(|ui| {
+                    if ui.button("Remove it").clicked() {
+                        self.confirm_remove = None;
+                        action = Some(DirectorsAction::Remove(index));
+                    }
+                    if ui.button("Keep it").clicked() {
+                        self.confirm_remove = None;
+                    }
+                });
+            });
+            }
+            // What is wrong, or — for a real Director, whose alarm cannot be
+            // read — where its alarm is to be seen.
+            let tone = match (r.up, r.state) {
+                (false, _) => Some(Tone::Warning),
+                (true, AlarmState::Red | AlarmState::Stale) => Some(Tone::Bad),
+                (true, AlarmState::Unknown) => Some(Tone::Muted),
+                (true, AlarmState::Green) => None,
+            };
+            if let Some(tone) = tone.filter(|_| !r.summary.is_empty()) {
+                ui.indent(("why", index), |ui| widgets::note(ui, &r.summary, tone));
+            }
+            ui.add_space(4.0);
+            if clicked {
+                action = Some(DirectorsAction::Open(index));
+            }
         }
-        ui.add_space(4.0);
-        if clicked {
-            action = Some(DirectorsAction::Open(index));
-        }
+        action
     }
-    action
 }
 
 #[cfg(test)]

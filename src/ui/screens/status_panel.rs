@@ -28,6 +28,7 @@ pub struct StatusPanel {
     show_alerts: bool,
     /// The Directors view instead of the panel.
     show_directors: bool,
+    directors_view: directors::DirectorsView,
     /// Typed when Director asks for a sign-in (no password kept).
     password: String,
     /// Where the diagnostics went, or why they could not be saved.
@@ -143,7 +144,7 @@ impl StatusPanel {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
-            match directors::show(ui, &ctx.shared.directors, now) {
+            match self.directors_view.show(ui, &ctx.shared.directors, now) {
                 Some(DirectorsAction::Back) | Some(DirectorsAction::Open(0)) => {
                     self.show_directors = false;
                 }
