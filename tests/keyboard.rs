@@ -10,7 +10,6 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::sim::data;
-use hybrid_setup::store::settings::Settings;
 use hybrid_setup::ui::app::HybridApp;
 use hybrid_setup::ui::screens::usernames::{APPEND_DOMAIN_LABEL, USE_EMAIL_LABEL};
 use support::{enabled, has_label, has_text, wait_for};
@@ -49,19 +48,8 @@ fn press(h: &mut Harness<'_, HybridApp>, key: Key) {
 
 #[test]
 fn the_guided_wizard_with_the_keyboard_only() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let director = runtime.block_on(support::web_only_sim(
-        data::generate(120, data::Mix::Fixable, 7),
-        false,
-    ));
-    let home = tempfile::tempdir().expect("home");
-    let mut h = support::real_director_window(
-        runtime.handle(),
-        &director.url(),
-        home.path(),
-        Settings::default(),
-        true,
-    );
+    let real = support::RealDirector::start();
+    let mut h = real.window();
     wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
 
     // Enter is Continue while nothing has the focus — one step each.
@@ -118,7 +106,7 @@ fn the_guided_wizard_with_the_keyboard_only() {
         has_text(h, "No username problems in Director")
     });
     drop(h);
-    runtime.block_on(director.stop());
+    real.stop();
 }
 
 /// The Directors view with the keyboard only: Tab to "Directors (3)" and
@@ -157,19 +145,8 @@ fn the_directors_view_with_the_keyboard_only() {
 #[test]
 fn a_director_already_set_up_with_the_keyboard_only() {
     use hybrid_setup::ui::screens::already_set_up::APPENDED_DOMAIN_LABEL;
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let director = runtime.block_on(support::web_only_sim(
-        data::generate(120, data::Mix::Fixable, 7),
-        false,
-    ));
-    let home = tempfile::tempdir().expect("home");
-    let mut h = support::real_director_window(
-        runtime.handle(),
-        &director.url(),
-        home.path(),
-        Settings::default(),
-        true,
-    );
+    let real = support::RealDirector::start();
+    let mut h = real.window();
     wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
     tab_to(&mut h, "It is already set up…", false);
     press(&mut h, Key::Enter);
@@ -190,5 +167,5 @@ fn a_director_already_set_up_with_the_keyboard_only() {
     assert_eq!(h.state().step(), Step::Done);
     assert_eq!(h.state().progress().account_id, "1000002");
     drop(h);
-    runtime.block_on(director.stop());
+    real.stop();
 }

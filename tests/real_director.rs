@@ -20,7 +20,6 @@ use egui_kittest::kittest::Queryable;
 use hybrid_setup::client::director::web::WebDirector;
 use hybrid_setup::client::http::ClientOptions;
 use hybrid_setup::domain::secret::Secret;
-use hybrid_setup::store::settings::Settings;
 
 use hybrid_setup::sim::{self, RunningSim, SimConfig, data, world};
 
@@ -236,16 +235,8 @@ async fn check_lists_every_requirement_and_what_it_could_not_read() {
 /// never says "healthy".
 #[test]
 fn the_whole_wizard_against_a_real_director() {
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let director = runtime.block_on(real_director(false));
-    let home = tempfile::tempdir().expect("home");
-    let mut h = support::real_director_window(
-        runtime.handle(),
-        &director.url(),
-        home.path(),
-        Settings::default(),
-        true,
-    );
+    let real = support::RealDirector::start();
+    let mut h = real.window();
 
     // 1. Requirements: recognised, with what could not be read.
     let found = format!("Connect Director {}, web interface", sim::DEFAULT_BUILD);
@@ -347,7 +338,8 @@ fn the_whole_wizard_against_a_real_director() {
 
     // A new hire without an email, whose client username is a display
     // name (no option can make that an address): the next check shows it.
-    runtime.block_on(support::add_new_hire(&director.url()));
+    real.runtime
+        .block_on(support::add_new_hire(&real.director.url()));
     click(&mut h, "Check now");
     wait_for(&mut h, "the drift", |h| {
         has_text(h, "1 client username would fail Connect Sync")
@@ -365,11 +357,11 @@ fn the_whole_wizard_against_a_real_director() {
 
     // The kind is remembered for this address.
     h.state_mut().flush();
-    let saved = std::fs::read_to_string(home.path().join("settings.json")).expect("settings");
+    let saved = std::fs::read_to_string(real.home.path().join("settings.json")).expect("settings");
     assert!(saved.contains("\"web\""), "{saved}");
     assert!(saved.contains("\"theme\": \"light\""), "{saved}");
     drop(h);
-    runtime.block_on(director.stop());
+    real.stop();
 }
 
 /// A real Director whose Connect Sync is already set up is added by
@@ -380,16 +372,8 @@ fn the_whole_wizard_against_a_real_director() {
 #[test]
 fn a_real_director_already_set_up_is_watched_as_it_is() {
     use hybrid_setup::ui::screens::already_set_up::APPENDED_DOMAIN_LABEL;
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let director = runtime.block_on(real_director(false));
-    let home = tempfile::tempdir().expect("home");
-    let mut h = support::real_director_window(
-        runtime.handle(),
-        &director.url(),
-        home.path(),
-        Settings::default(),
-        true,
-    );
+    let real = support::RealDirector::start();
+    let mut h = real.window();
     wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
     assert!(!has_label(&h, "Account ID"), "not before it is asked for");
     click(&mut h, "It is already set up…");
@@ -440,7 +424,7 @@ fn a_real_director_already_set_up_is_watched_as_it_is() {
         "no empty account name shown"
     );
     drop(h);
-    runtime.block_on(director.stop());
+    real.stop();
 }
 
 /// The watch behind the panel notifies within one check when a user in the

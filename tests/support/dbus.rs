@@ -20,22 +20,13 @@ impl Bus {
     /// A bus, or `None` (said) where `dbus-daemon` is not installed; CI
     /// sets HYBRID_REQUIRE_DBUS=1 so that its absence fails there.
     pub fn start() -> Option<Bus> {
-        let spawned = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--print-address=1"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn();
-        let mut daemon = match spawned {
-            Ok(daemon) => daemon,
-            Err(e) => {
-                assert!(
-                    std::env::var_os("HYBRID_REQUIRE_DBUS").is_none(),
-                    "HYBRID_REQUIRE_DBUS is set but dbus-daemon cannot run: {e}"
-                );
-                eprintln!("skipped: dbus-daemon cannot run ({e}; apt-get install dbus-daemon)");
-                return None;
-            }
-        };
+        let mut daemon = spawn_or_skip(
+            Command::new("dbus-daemon")
+                .args(["--session", "--nofork", "--print-address=1"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null()),
+            "dbus-daemon",
+        )?;
         let mut address = String::new();
         BufReader::new(daemon.stdout.take().expect("stdout"))
             .read_line(&mut address)
@@ -62,6 +53,22 @@ impl Drop for Bus {
     }
 }
 
+/// Starts `command` (from Debian's `package`), or says the test is skipped
+/// where it cannot run; CI sets HYBRID_REQUIRE_DBUS=1 so that it fails there.
+fn spawn_or_skip(command: &mut Command, package: &str) -> Option<Child> {
+    match command.spawn() {
+        Ok(child) => Some(child),
+        Err(e) => {
+            assert!(
+                std::env::var_os("HYBRID_REQUIRE_DBUS").is_none(),
+                "HYBRID_REQUIRE_DBUS is set but {package} cannot run: {e}"
+            );
+            eprintln!("skipped: {package} cannot run ({e}; apt-get install {package})");
+            None
+        }
+    }
+}
+
 /// A keyring of the test's own on a [`Bus`]: gnome-keyring's Secret
 /// Service, its files in a temporary folder, unlocked; gone when dropped.
 pub struct Keyring {
@@ -81,27 +88,18 @@ impl Keyring {
         // "login" is the default collection, created and unlocked with the
         // password given on standard input.
         std::fs::write(data.join("keyrings/default"), "login").expect("default");
-        let spawned = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .env("HOME", files.path())
-            .env("XDG_DATA_HOME", &data)
-            .env("XDG_RUNTIME_DIR", &runtime)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let mut daemon = match spawned {
-            Ok(daemon) => daemon,
-            Err(e) => {
-                assert!(
-                    std::env::var_os("HYBRID_REQUIRE_DBUS").is_none(),
-                    "HYBRID_REQUIRE_DBUS is set but gnome-keyring-daemon cannot run: {e}"
-                );
-                eprintln!("skipped: no keyring ({e}; apt-get install gnome-keyring)");
-                return None;
-            }
-        };
+        let mut daemon = spawn_or_skip(
+            Command::new("gnome-keyring-daemon")
+                .args(["--foreground", "--unlock", "--components=secrets"])
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+                .env("HOME", files.path())
+                .env("XDG_DATA_HOME", &data)
+                .env("XDG_RUNTIME_DIR", &runtime)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+            "gnome-keyring",
+        )?;
         {
             use std::io::Write;
             let mut password = daemon.stdin.take().expect("stdin");

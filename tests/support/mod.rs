@@ -310,6 +310,44 @@ pub fn real_director_window(
     window(runtime, ClientOptions::default(), config, [1100.0, 900.0])
 }
 
+/// A real Director's shape (web interface only, 120 users, some of them
+/// fixable) and a fresh settings folder, for the window on its first step.
+pub struct RealDirector {
+    pub runtime: tokio::runtime::Runtime,
+    pub director: hybrid_setup::sim::RunningSim,
+    pub home: tempfile::TempDir,
+}
+
+impl RealDirector {
+    pub fn start() -> RealDirector {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        let director = runtime.block_on(web_only_sim(
+            hybrid_setup::sim::data::generate(120, hybrid_setup::sim::data::Mix::Fixable, 7),
+            false,
+        ));
+        RealDirector {
+            runtime,
+            director,
+            home: tempfile::tempdir().expect("home"),
+        }
+    }
+
+    /// The window on Requirements, the admin password at hand (it checks at once).
+    pub fn window(&self) -> Harness<'static, HybridApp> {
+        real_director_window(
+            self.runtime.handle(),
+            &self.director.url(),
+            self.home.path(),
+            Settings::default(),
+            true,
+        )
+    }
+
+    pub fn stop(self) {
+        self.runtime.block_on(self.director.stop());
+    }
+}
+
 /// The simulator serving only what a real Director is known to serve.
 pub async fn web_only_sim(
     users: Vec<hybrid_setup::contract::UserRecord>,
