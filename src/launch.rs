@@ -130,12 +130,7 @@ fn tray_only(
     args: Cli,
     env_password: Option<Secret>,
 ) -> ExitCode {
-    use crate::client::director::HttpDirector;
-    use crate::domain::director_kind::DirectorKind;
-    use crate::domain::tray::TrayView;
-    use crate::service::fleet;
-    use crate::store::secret_store::{SecretKey, SecretStore};
-    use crate::tray::run::{self, Watching, WindowFor};
+    use crate::tray::run::{self, WindowFor};
 
     let store = SettingsStore::default_location();
     if let Err(e) = crate::store::atomic_file::create_private_dir(store.dir()) {
@@ -164,51 +159,46 @@ fn tray_only(
         eprintln!("error: cannot find this program's own file to open its window from");
         return ExitCode::from(2);
     };
-    let mut embedded: Option<RunningSim> = None;
-    let (url, password, kind_key) = match &settings.director {
-        DirectorTarget::Url(url) => {
-            let password = env_password.or_else(|| {
-                let key = SecretKey::DirectorPassword {
-                    director: url.clone(),
-                    login: settings.director_login.clone(),
-                };
-                KeyringStore::default().get(&key.entry_name())
-            });
-            (url.clone(), password, url.clone())
-        }
-        DirectorTarget::Demo => {
-            let Some(running) = start_demo(runtime, &store, args.demo_director) else {
-                return ExitCode::from(2);
-            };
-            let url = running.url();
-            embedded = Some(running);
-            (
-                url,
-                Some(Secret::new(sim::world::DEMO_ADMIN_PASSWORD)),
-                "demo".to_string(),
-            )
+    // The built-in simulator, when it is the open Director.
+    let embedded = match settings.director {
+        DirectorTarget::Demo => match start_demo(runtime, &store, args.demo_director) {
+            Some(running) => Some(running),
+            None => return ExitCode::from(2),
+        },
+        DirectorTarget::Url(_) => None,
+    };
+    let demo_password = Secret::new(sim::world::DEMO_ADMIN_PASSWORD);
+    let demo = embedded
+        .as_ref()
+        .map(|running| (running.url(), demo_password.clone()));
+    let first = match tray_watch(&settings, demo.clone(), env_password.clone()) {
+        Ok(first) => first,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
         }
     };
-    let watching = if !settings.progress.provisioned {
-        Watching::Nothing(TrayView::not_provisioned())
-    } else if settings.director_kind(&kind_key) == Some(DirectorKind::Web) {
-        Watching::Nothing(TrayView::alarm_not_readable())
-    } else {
-        let options = ClientOptions {
-            pinned_certificate: settings.trusted_certificates.get(&url),
-            ..ClientOptions::default()
-        };
-        match HttpDirector::new(&url, options) {
-            Ok(director) => {
-                if let Some(password) = &password {
-                    director.set_credentials(&settings.director_login, password);
-                }
-                Watching::Sync(Arc::new(director), MonitorConfig::default())
+    // The window adds, removes and switches Directors: watched anew.
+    let changed = {
+        let store = store.clone();
+        let seen = std::sync::Mutex::new((settings_modified(&store), watched_part(&settings)));
+        move || {
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            let modified = settings_modified(&store);
+            if modified == seen.0 {
+                return None;
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
+            seen.0 = modified;
+            let (settings, _) = store.load().settings();
+            let part = watched_part(&settings);
+            if part == seen.1 {
+                return None;
             }
+            seen.1 = part;
+            tracing::info!("the saved Directors changed: watching them anew");
+            tray_watch(&settings, demo.clone(), env_password.clone())
+                .inspect_err(|e| tracing::warn!("cannot watch the saved Directors: {e}"))
+                .ok()
         }
     };
     // The window is a program of its own: closing it frees its memory and
@@ -233,18 +223,9 @@ fn tray_only(
     let handle = runtime.handle().clone();
     let notify = move |n| crate::service::desktop_notification::show(&handle, n);
     let autostart = crate::store::autostart::for_this_system().ok();
-    // The other saved Directors: the icon shows the worst of all. (Only
-    // the open Director can be the built-in simulator.)
-    let every = MonitorConfig::default().poll_every;
-    let others = run::Others {
-        members: (settings.other_directors.iter())
-            .map(|saved| fleet::member_of(&settings, saved.clone(), None, every))
-            .collect(),
-        secrets: Arc::new(KeyringStore::default()),
-    };
     let result = runtime.block_on(run::run(
-        watching,
-        others,
+        first,
+        changed,
         listener,
         autostart,
         open_from_menu,
@@ -268,6 +249,103 @@ fn tray_only(
             open_window(runtime, args, None)
         }
     }
+}
+
+/// What the icon watches under `settings`: the open Director (its sync
+/// state where it can be read) and the other saved Directors. `demo` is the
+/// built-in simulator's address and password, when it runs.
+#[cfg(any(target_os = "linux", windows))]
+fn tray_watch(
+    settings: &crate::store::settings::Settings,
+    demo: Option<(String, Secret)>,
+    env_password: Option<Secret>,
+) -> Result<
+    crate::tray::run::Watch<crate::client::director::HttpDirector>,
+    crate::client::http::ApiError,
+> {
+    use crate::client::director::HttpDirector;
+    use crate::domain::director_kind::DirectorKind;
+    use crate::domain::tray::TrayView;
+    use crate::service::fleet;
+    use crate::store::secret_store::{SecretKey, SecretStore};
+    use crate::tray::run::{Others, Watch, Watching};
+
+    let demo = demo
+        .as_ref()
+        .map(|(url, password)| (url.as_str(), password));
+    let every = MonitorConfig::default().poll_every;
+    let others = Others {
+        members: (settings.other_directors.iter())
+            .map(|saved| fleet::member_of(settings, saved.clone(), demo, every))
+            .collect(),
+        secrets: Arc::new(KeyringStore::default()),
+    };
+    let (url, password, kind_key) = match (&settings.director, demo) {
+        (DirectorTarget::Url(url), _) => {
+            let password = env_password.or_else(|| {
+                let key = SecretKey::DirectorPassword {
+                    director: url.clone(),
+                    login: settings.director_login.clone(),
+                };
+                KeyringStore::default().get(&key.entry_name())
+            });
+            (url.clone(), password, url.clone())
+        }
+        (DirectorTarget::Demo, Some((url, password))) => {
+            (url.to_string(), Some(password.clone()), "demo".to_string())
+        }
+        (DirectorTarget::Demo, None) => {
+            let mine = Watching::Nothing(TrayView::not_provisioned());
+            return Ok(Watch { mine, others });
+        }
+    };
+    let mine = if !settings.progress.provisioned {
+        Watching::Nothing(TrayView::not_provisioned())
+    } else if settings.director_kind(&kind_key) == Some(DirectorKind::Web) {
+        Watching::Nothing(TrayView::alarm_not_readable())
+    } else {
+        let options = ClientOptions {
+            pinned_certificate: settings.trusted_certificates.get(&url),
+            ..ClientOptions::default()
+        };
+        let director = HttpDirector::new(&url, options)?;
+        if let Some(password) = &password {
+            director.set_credentials(&settings.director_login, password);
+        }
+        Watching::Sync(Arc::new(director), MonitorConfig::default())
+    };
+    Ok(Watch { mine, others })
+}
+
+/// When the settings file last changed (a cheap look before reading it).
+#[cfg(any(target_os = "linux", windows))]
+fn settings_modified(store: &SettingsStore) -> Option<std::time::SystemTime> {
+    std::fs::metadata(store.path())
+        .and_then(|m| m.modified())
+        .ok()
+}
+
+/// The part of the settings the icon watches by: each Director's address,
+/// login, setup and username options, the pins and the kinds — not the
+/// window's theme or zoom.
+#[cfg(any(target_os = "linux", windows))]
+fn watched_part(settings: &crate::store::settings::Settings) -> impl PartialEq + use<> {
+    let directors: Vec<_> = (settings.directors().into_iter())
+        .map(|d| {
+            let options = d.progress.format_options();
+            (
+                d.director,
+                d.director_login,
+                d.progress.provisioned,
+                options,
+            )
+        })
+        .collect();
+    (
+        directors,
+        settings.trusted_certificates.clone(),
+        settings.director_kinds.clone(),
+    )
 }
 
 /// No notification-area icon on this system yet: the window instead.

@@ -228,9 +228,11 @@ async fn a_real_director_icon_points_at_its_alarm_bar() {
     director.stop().await;
 }
 
-/// Several Directors: the icon shows the worst of all, named — the open one
-/// is green, another (its password in the keyring, as opening it once in
-/// the window leaves it) has an alert.
+/// Several Directors: the icon shows the worst of all, named. The icon runs
+/// with one green Director; the window then adds another that has an alert
+/// (its password in the keyring, as opening it in the window leaves it):
+/// the running icon turns red naming it, and green again once the window
+/// removes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_icon_shows_the_worst_of_all_directors() {
     let Some(bus) = Bus::start() else {
@@ -248,15 +250,6 @@ async fn the_icon_shows_the_worst_of_all_directors() {
     sync_with(&hq, None);
     sync_with(&branch, Some("revoked-token"));
     let home = provisioned_home(&hq.url());
-    let store = SettingsStore::new(home.path());
-    let (mut settings, _) = store.load().settings();
-    settings.other_directors.push(SavedDirector {
-        director: DirectorTarget::Url(branch.url()),
-        director_login: "admin".into(),
-        portal_url: String::new(),
-        progress: settings.progress.clone(),
-    });
-    store.save(&settings).expect("settings");
     let key = SecretKey::DirectorPassword {
         director: branch.url(),
         login: "admin".into(),
@@ -271,19 +264,39 @@ async fn the_icon_shows_the_worst_of_all_directors() {
     let watcher = Watcher::default();
     let _panel = watcher.serve(&bus).await;
     let (child, item) = start_tray(home.path(), &bus, &watcher).await;
+    let title = async || item.tool_tip().await.2;
+    eventually("green", AlarmState::Green.headline().to_string(), title).await;
+
+    // The window adds the other Director.
+    let store = SettingsStore::new(home.path());
+    let (mut settings, _) = store.load().settings();
+    settings.other_directors.push(SavedDirector {
+        director: DirectorTarget::Url(branch.url()),
+        director_login: "admin".into(),
+        portal_url: String::new(),
+        progress: settings.progress.clone(),
+    });
+    store.save(&settings).expect("settings");
     let port = branch.url().rsplit(':').next().map(str::to_string);
     let named = format!(
         "{} on 127.0.0.1:{}",
         AlarmState::Red.headline(),
         port.unwrap_or_default()
     );
-    eventually("the other Director's alert", named, async || {
-        item.tool_tip().await.2
-    })
-    .await;
+    eventually("the other Director's alert", named, title).await;
     assert_eq!(item.status().await, "NeedsAttention");
     let (_, _, _, text) = item.tool_tip().await;
     assert!(!text.is_empty(), "the alert's words");
+
+    // ... and removes it again.
+    settings.remove_director(0);
+    store.save(&settings).expect("settings");
+    eventually(
+        "green again",
+        AlarmState::Green.headline().to_string(),
+        title,
+    )
+    .await;
     quit(&item, child).await;
     hq.stop().await;
     branch.stop().await;

@@ -45,13 +45,25 @@ pub struct Others {
     pub secrets: Arc<dyn SecretStore>,
 }
 
+/// What the icon watches: the open Director, and the others.
+pub struct Watch<D> {
+    pub mine: Watching<D>,
+    pub others: Others,
+}
+
+/// How often `changed` is asked whether the saved Directors changed (the
+/// window added, removed or switched one): a look at the settings file.
+const SETTINGS_EVERY: Duration = Duration::from_secs(2);
+
 /// Runs until Quit. A later `--tray` launch (`later_launches`) opens the
-/// window as "Open status" does. `open_window` starts the window; `notify` shows a
-/// desktop notification on a change worth one; `autostart` is the menu's
-/// "Start at login" (none where the system has no way to).
+/// window as "Open status" does. `changed` gives what to watch when the
+/// saved Directors changed (it may block: it runs off the async threads).
+/// `open_window` starts the window; `notify` shows a desktop notification
+/// on a change worth one; `autostart` is the menu's "Start at login" (none
+/// where the system has no way to).
 pub async fn run<D: Director + 'static>(
-    watching: Watching<D>,
-    others: Others,
+    first: Watch<D>,
+    changed: impl Fn() -> Option<Watch<D>> + Send + Sync + 'static,
     later_launches: Option<Listener>,
     autostart: Option<Box<dyn Autostart>>,
     open_window: impl Fn(WindowFor),
@@ -60,34 +72,43 @@ pub async fn run<D: Director + 'static>(
     let (commands_tx, mut commands) = mpsc::unbounded_channel();
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let (readings_tx, mut readings) = mpsc::unbounded_channel();
-    let _others_watch = (!others.members.is_empty()).then(|| {
-        fleet::watch(
-            &tokio::runtime::Handle::current(),
-            others.members,
-            others.secrets,
-            move |all| {
-                let _ = readings_tx.send(all);
-            },
-        )
-    });
-    let (first, monitor) = match watching {
-        Watching::Sync(director, config) => {
-            let handle = monitor::spawn(
+    // Starts watching: the icon's first view, the monitor, the others' polls
+    // (dropping the last two stops them).
+    let start = |watch: Watch<D>| {
+        let others = (!watch.others.members.is_empty()).then(|| {
+            let readings_tx = readings_tx.clone();
+            fleet::watch(
                 &tokio::runtime::Handle::current(),
-                director,
-                config,
-                move |event| {
-                    let _ = events_tx.send(event);
+                watch.others.members,
+                watch.others.secrets,
+                move |all| {
+                    let _ = readings_tx.send(all);
                 },
-            );
-            let checking = Status {
-                state: AlarmState::Unknown,
-                summary: "reading Director…".into(),
-            };
-            (TrayView::of(&checking), Some(handle))
-        }
-        Watching::Nothing(view) => (view, None),
+            )
+        });
+        let (first, monitor) = match watch.mine {
+            Watching::Sync(director, config) => {
+                let events_tx = events_tx.clone();
+                let handle = monitor::spawn(
+                    &tokio::runtime::Handle::current(),
+                    director,
+                    config,
+                    move |event| {
+                        let _ = events_tx.send(event);
+                    },
+                );
+                let checking = Status {
+                    state: AlarmState::Unknown,
+                    summary: "reading Director…".into(),
+                };
+                (TrayView::of(&checking), Some(handle))
+            }
+            Watching::Nothing(view) => (view, None),
+        };
+        (first, monitor, others)
     };
+    // `_others` is held only to keep the polls going.
+    let (first, mut monitor, mut _others) = start(first);
     // This Director's view and the other Directors' last readings.
     let mut mine = first;
     let mut elsewhere: Vec<DirectorReading> = Vec::new();
@@ -110,6 +131,8 @@ pub async fn run<D: Director + 'static>(
     }
     let mut last: Option<Snapshot> = None;
     let mut age = tokio::time::interval(AGE_EVERY);
+    let changed = Arc::new(changed);
+    let mut settings_tick = tokio::time::interval(SETTINGS_EVERY);
     loop {
         tokio::select! {
             Some(event) = events.recv() => match event {
@@ -152,6 +175,17 @@ pub async fn run<D: Director + 'static>(
                 }
                 TrayCommand::Quit => break,
             },
+            _ = settings_tick.tick() => {
+                let check = changed.clone();
+                if let Ok(Some(watch)) = tokio::task::spawn_blocking(move || check()).await {
+                    // The old monitor and polls stop as they are dropped.
+                    (mine, monitor, _others) = start(watch);
+                    elsewhere.clear();
+                    others_told = FleetNotifier::default();
+                    last = None;
+                    icon.update(compose(&mine, &elsewhere)).await;
+                }
+            }
             _ = age.tick() => {
                 if let Some(snapshot) = &last {
                     mine = TrayView::of(&snapshot.status_now());
