@@ -209,8 +209,14 @@ fn tray_only(
         if let Some(url) = &demo_url {
             command.args(["--demo-url", url]);
         }
-        if what == WindowFor::Alerts {
-            command.arg("--alerts");
+        match what {
+            WindowFor::Alerts => {
+                command.arg("--alerts");
+            }
+            WindowFor::Directors => {
+                command.arg("--directors");
+            }
+            WindowFor::Status => {}
         }
         match command.spawn() {
             // Reaped when it exits, so no zombie waits for the icon to quit.
@@ -419,6 +425,7 @@ fn open_window(
         theme,
         zoom,
         alerts,
+        directors: open_directors,
         demo_url,
         ..
     } = args;
@@ -519,6 +526,7 @@ fn open_window(
         theme: theme.map(Into::into),
         zoom,
         open_alerts: alerts,
+        open_directors,
         autostart: crate::store::autostart::for_this_system()
             .ok()
             .map(std::sync::Arc::from),

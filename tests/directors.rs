@@ -181,3 +181,18 @@ fn a_director_is_removed_after_asking() {
     drop(h);
     fleet.stop();
 }
+
+/// `--directors` (a click on the icon while it shows another Director's
+/// alert) opens the window on the Directors view.
+#[test]
+fn the_window_can_open_on_the_directors_view() {
+    let fleet = Fleet::start();
+    let mut h = fleet.window_with(support::walks::Look::new(egui::Theme::Dark), |config| {
+        config.open_directors = true;
+    });
+    wait_for(&mut h, "the Directors view", |h| {
+        has_label(h, "Back to status") && has_label(h, &host_of(&fleet.red.url()))
+    });
+    drop(h);
+    fleet.stop();
+}

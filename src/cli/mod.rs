@@ -56,6 +56,10 @@ pub struct Cli {
     /// Open the window on the Hybrid alerts (the icon's "Show alerts").
     #[arg(long)]
     pub alerts: bool,
+    /// Open the window on the Directors view (a click on the icon while it
+    /// shows another Director's state).
+    #[arg(long)]
+    pub directors: bool,
     /// The built-in demo's simulator already running at URL (the icon's
     /// own), instead of starting another.
     #[arg(long, value_name = "URL", hide = true)]

@@ -24,6 +24,17 @@ pub enum WindowFor {
     /// The status panel (or, before the setup is done, the wizard).
     Status,
     Alerts,
+    /// The Directors view: the icon shows another Director's state.
+    Directors,
+}
+
+/// Where a click on the icon opens the window: on the Directors view when
+/// the icon shows another Director's (worse) state, else on the status.
+pub fn window_for_click(mine: &TrayView, elsewhere: &[DirectorReading]) -> WindowFor {
+    match worse_elsewhere(mine.state, elsewhere) {
+        Some(_) => WindowFor::Directors,
+        None => WindowFor::Status,
+    }
 }
 
 /// What the icon watches.
@@ -151,7 +162,7 @@ pub async fn run<D: Director + 'static>(
                 icon.update(compose(&mine, &elsewhere)).await;
             }
             Some(command) = commands.recv() => match command {
-                TrayCommand::OpenStatus => open_window(WindowFor::Status),
+                TrayCommand::OpenStatus => open_window(window_for_click(&mine, &elsewhere)),
                 TrayCommand::ShowAlerts => open_window(WindowFor::Alerts),
                 TrayCommand::CheckNow => {
                     if let Some(monitor) = &monitor {
@@ -196,4 +207,37 @@ pub async fn run<D: Director + 'static>(
     }
     icon.remove().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_click_opens_where_the_icon_points() {
+        let mine = TrayView::of(&Status {
+            state: AlarmState::Green,
+            summary: "last sync 2 min ago".into(),
+        });
+        assert_eq!(window_for_click(&mine, &[]), WindowFor::Status);
+        let branch = DirectorReading {
+            up: true,
+            state: AlarmState::Red,
+            polled_at: Some(1.0),
+            ..DirectorReading::not_polled("branch")
+        };
+        assert_eq!(
+            window_for_click(&mine, std::slice::from_ref(&branch)),
+            WindowFor::Directors
+        );
+        let red = TrayView::of(&Status {
+            state: AlarmState::Red,
+            summary: "Token revoked".into(),
+        });
+        assert_eq!(
+            window_for_click(&red, &[branch]),
+            WindowFor::Status,
+            "this one is as bad: its own status"
+        );
+    }
 }

@@ -57,6 +57,9 @@ pub struct AppConfig {
     /// `--alerts`: open on the Hybrid alerts (the notification-area icon's
     /// "Show alerts").
     pub open_alerts: bool,
+    /// `--directors`: open on the Directors view (a click on the icon
+    /// while it shows another Director's state).
+    pub open_directors: bool,
     /// "Start at login" (none in tests unless given, and where the system
     /// has no way to).
     pub autostart: Option<std::sync::Arc<dyn crate::store::autostart::Autostart>>,
@@ -154,6 +157,9 @@ impl HybridApp {
         let mut screens = Screens::new(config.director_url, config.director_password);
         if config.open_alerts {
             screens.status_panel.open_alerts();
+        }
+        if config.open_directors {
+            screens.status_panel.open_directors();
         }
         HybridApp {
             tasks,

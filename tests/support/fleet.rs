@@ -111,6 +111,15 @@ impl Fleet {
 
     /// The window on `hq`, polling quickly.
     pub fn window(&self, look: Look) -> Harness<'static, HybridApp> {
+        self.window_with(look, |_| {})
+    }
+
+    /// [`Fleet::window`], its configuration changed by `change` first.
+    pub fn window_with(
+        &self,
+        look: Look,
+        change: impl FnOnce(&mut hybrid_setup::ui::app::AppConfig),
+    ) -> Harness<'static, HybridApp> {
         let (loaded, _) = self.store.load().settings();
         let mut config = super::app_config(&self.hq.url(), self.store.clone(), loaded, false);
         let told = self.told.clone();
@@ -122,6 +131,7 @@ impl Fleet {
             first_retry: Duration::from_millis(200),
             max_backoff: Duration::from_secs(1),
         };
+        change(&mut config);
         let options = ClientOptions {
             retry: RetryPolicy {
                 attempts: 2,

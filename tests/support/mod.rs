@@ -45,6 +45,7 @@ pub fn app_config(url: &str, store: SettingsStore, settings: Settings, demo: boo
         theme: None,
         zoom: None,
         open_alerts: false,
+        open_directors: false,
         autostart: None,
         raise: None,
     }
