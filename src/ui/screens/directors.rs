@@ -21,11 +21,26 @@ pub enum DirectorsAction {
     Remove(usize),
 }
 
+/// With more Directors than this, the view offers a filter.
+const FILTER_FROM: usize = 6;
+
 /// What the view keeps between frames.
 #[derive(Debug, Default)]
 pub struct DirectorsView {
     /// "Remove…" was clicked on this row: it asks before removing.
     confirm_remove: Option<usize>,
+    /// Only rows whose name or words contain this (any case) are shown.
+    filter: String,
+}
+
+/// The row matches the filter: its name, its sentence or what is wrong
+/// contain `filter`, in any case (an empty filter matches all).
+pub fn matches(filter: &str, r: &DirectorReading, text: &str) -> bool {
+    let filter = filter.trim().to_lowercase();
+    filter.is_empty()
+        || [r.name.as_str(), text, r.summary.as_str()]
+            .iter()
+            .any(|field| field.to_lowercase().contains(&filter))
 }
 
 /// The state a row shows: down is "unknown" with its reason beside it.
@@ -78,11 +93,27 @@ impl DirectorsView {
         "{} Directors, the ones needing attention first. Each is read every poll; click one to open its status.",
         readings.len()
     ));
+        if readings.len() > FILTER_FROM {
+            ui.horizontal(|ui| {
+                let label = ui.label("Filter");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.filter)
+                        .hint_text("name, state or words of an alert")
+                        .desired_width(widgets::FIELD_WIDTH.min(ui.available_width())),
+                )
+                .labelled_by(label.id);
+            });
+        }
         ui.separator();
+        let mut shown = 0;
         for index in worst_first(readings) {
             let r = &readings[index];
             let state = shown_state(r);
             let text = row_text(r, now_secs);
+            if !matches(&self.filter, r, &text) {
+                continue;
+            }
+            shown += 1;
             let clicked = ui
                 .horizontal_wrapped(|ui| {
                     let icon = widgets::state_icon(ui, state, 28.0, &format!("{}: {text}", r.name));
@@ -154,6 +185,16 @@ impl DirectorsView {
                 action = Some(DirectorsAction::Open(index));
             }
         }
+        if shown < readings.len() {
+            ui.label(
+                RichText::new(format!(
+                    "{shown} of {} Directors match \"{}\".",
+                    readings.len(),
+                    self.filter.trim()
+                ))
+                .weak(),
+            );
+        }
         action
     }
 }
@@ -182,5 +223,59 @@ mod tests {
             ..DirectorReading::not_polled("branch")
         };
         assert!(row_text(&down, 1120.0).starts_with("cannot be read · checked 20 s ago"));
+    }
+
+    fn reading(name: &str, state: AlarmState, summary: &str) -> DirectorReading {
+        DirectorReading {
+            up: true,
+            state,
+            summary: summary.into(),
+            polled_at: Some(1000.0),
+            ..DirectorReading::not_polled(name)
+        }
+    }
+
+    #[test]
+    fn the_filter_matches_name_state_and_alert_in_any_case() {
+        let red = reading("branch-7", AlarmState::Red, "the Portal rejected the Token");
+        let text = row_text(&red, 1000.0);
+        for filter in ["", "  ", "BRANCH", "alert", "token", "rejected"] {
+            assert!(matches(filter, &red, &text), "{filter:?}");
+        }
+        assert!(!matches("hq", &red, &text));
+    }
+
+    /// Many Directors: a filter, and the count of those it shows.
+    #[test]
+    fn many_directors_can_be_filtered() {
+        use egui_kittest::Harness;
+        use egui_kittest::kittest::Queryable;
+        let readings: Vec<DirectorReading> = (0..12)
+            .map(|i| {
+                let state = if i == 5 {
+                    AlarmState::Red
+                } else {
+                    AlarmState::Green
+                };
+                reading(&format!("site-{i:02}"), state, "")
+            })
+            .collect();
+        let mut view = DirectorsView::default();
+        let mut harness = Harness::new_ui(move |ui| {
+            view.show(ui, &readings, 1000.0);
+        });
+        harness.run();
+        assert!(harness.query_by_label("site-11").is_some());
+        harness.get_by_label("Filter").click();
+        harness.run();
+        harness.get_by_label("Filter").type_text("SITE-0");
+        harness.run();
+        assert!(harness.query_by_label("site-03").is_some());
+        assert!(harness.query_by_label("site-11").is_none(), "filtered out");
+        assert!(
+            harness
+                .query_by_label_contains("10 of 12 Directors match")
+                .is_some()
+        );
     }
 }
