@@ -1,6 +1,7 @@
 //! `hybrid-setup --tray`: the icon and the sync monitor, with no window and
 //! so no graphics context. The icon mirrors each poll — or another saved
-//! Director's when that one is worse; its menu opens the window (a separate process, gone again when closed), polls now, or quits.
+//! Director's when that one is worse; its menu opens the window (a separate
+//! process, gone again when closed), polls now, or quits.
 
 use std::sync::Arc;
 use std::time::Duration;
