@@ -17,14 +17,16 @@ for size in 16 32 48 64 128 256; do
   convert assets/icon.png -resize "${size}x${size}" -strip "$dir/org.hybridsetup.HybridSetup.png"
 done
 
+# The `dist` profile (Cargo.toml): the release profile with thin LTO and one
+# codegen unit, for smaller installers.
 echo "== Linux .deb"
-cargo build --release --locked
-cargo deb --no-build --output dist/
+cargo build --profile dist --locked
+cargo deb --no-build --profile dist --output dist/
 
 if [ "${1:-}" != "--linux-only" ]; then
   echo "== Windows .exe (x86_64-pc-windows-gnu) and .msi"
-  cargo build --release --locked --target x86_64-pc-windows-gnu
-  exe="$target_dir/x86_64-pc-windows-gnu/release/hybrid-setup.exe"
+  cargo build --profile dist --locked --target x86_64-pc-windows-gnu
+  exe="$target_dir/x86_64-pc-windows-gnu/dist/hybrid-setup.exe"
   # wixl wants source paths relative to the working folder.
   mkdir -p dist/stage
   x86_64-w64-mingw32-strip -o dist/stage/hybrid-setup.exe "$exe"
