@@ -9,11 +9,12 @@
 use egui::{RichText, Ui};
 
 use crate::domain::account;
-use crate::domain::format::{FormatOptions, InvalidCount, format};
+use crate::domain::format::{FormatOptions, Formatted, InvalidCount};
 use crate::domain::wizard::Step;
 use crate::ui::screen::Ctx;
 use crate::ui::screens::guided;
 use crate::ui::screens::usernames::USE_EMAIL_LABEL;
+use crate::ui::tasks::Request;
 use crate::ui::widgets::{self, Tone};
 
 /// The label of the field for a domain appended to client usernames.
@@ -30,7 +31,10 @@ pub struct AlreadySetUp {
     append_domain: String,
     account_error: Option<String>,
     domain_error: Option<String>,
-    /// The users counted under these options (counted again when they change).
+    /// The options the users were last sent off to be counted under.
+    requested: Option<FormatOptions>,
+    /// The users counted under these options (counted again, in the
+    /// background, when they change).
     counted: Option<(FormatOptions, InvalidCount)>,
 }
 
@@ -73,7 +77,21 @@ impl AlreadySetUp {
 
     /// Director is read again: what was counted is counted anew.
     pub fn reread(&mut self) {
+        self.requested = None;
         self.counted = None;
+    }
+
+    /// The users counted under `options` (an answer for options since
+    /// changed again is dropped).
+    pub fn counted(&mut self, options: &FormatOptions, rows: &[Formatted]) {
+        if self.requested.as_ref() == Some(options) {
+            let invalid = rows.iter().filter(|r| r.reason.is_some()).count();
+            let count = InvalidCount {
+                invalid,
+                total: rows.len(),
+            };
+            self.counted = Some((options.clone(), count));
+        }
     }
 
     fn form(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
@@ -139,8 +157,9 @@ impl AlreadySetUp {
     }
 
     /// "K of N" under the options as typed: what the Synchronization page
-    /// should show too. Counted only when the options change.
-    fn verification(&mut self, ui: &mut Ui, ctx: &Ctx<'_>) {
+    /// should show too. Counted in the background when the options change
+    /// (a hundred thousand users take a moment).
+    fn verification(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
         let options = self.options();
         if options.validate().is_err() {
             return;
@@ -148,12 +167,22 @@ impl AlreadySetUp {
         let Some(snapshot) = ctx.shared.snapshot.as_ref() else {
             return;
         };
-        if self.counted.as_ref().map(|(o, _)| o) != Some(&options) {
-            let users = crate::contract::directory_users(&snapshot.users);
-            let count = InvalidCount::of(&format(&users, &options));
-            self.counted = Some((options, count));
+        if self.requested.as_ref() != Some(&options) {
+            self.requested = Some(options.clone());
+            let users = snapshot.users.clone();
+            ctx.request(Request::FormatUsernames {
+                users,
+                options: options.clone(),
+            });
         }
-        if let Some((_, count)) = &self.counted {
+        let current = self.counted.as_ref().filter(|(o, _)| *o == options);
+        if current.is_none() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Counting the client usernames under these options…");
+            });
+        }
+        if let Some((_, count)) = current {
             widgets::invalid_count(ui, count.invalid as u64, count.total as u64);
             widgets::note(
                 ui,
@@ -208,4 +237,31 @@ fn contract_offer(ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
     progress.has_account = true;
     progress.provisioned = true;
     Some(Step::Done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_count_for_options_since_changed_is_dropped() {
+        let mut form = AlreadySetUp::default();
+        let old = FormatOptions::default();
+        let new = FormatOptions {
+            use_email: true,
+            append_domain: None,
+        };
+        form.requested = Some(new.clone());
+        let row = |bad: bool| Formatted {
+            result: "x".into(),
+            source: crate::domain::format::Source::Kept,
+            reason: bad.then_some(crate::domain::username::Reason::Empty),
+        };
+        form.counted(&old, &[row(true), row(true)]);
+        assert!(form.counted.is_none(), "the answer for the old options");
+        form.counted(&new, &[row(true), row(false)]);
+        let (options, count) = form.counted.clone().expect("counted");
+        assert_eq!(options, new);
+        assert_eq!((count.invalid, count.total), (1, 2));
+    }
 }

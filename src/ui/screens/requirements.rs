@@ -160,6 +160,7 @@ impl Screen for RequirementsScreen {
                 self.db_password = secret.expose().to_string();
                 self.on_enter(ctx);
             }
+            Event::Formatted { options, rows } => self.already_set_up.counted(options, rows),
             Event::UsersProgress { done, total } if self.running => {
                 self.progress = Some((*done, *total))
             }
