@@ -193,6 +193,20 @@ async fn preview_apply_rerun_and_undo() {
     let (code, json, _) = fix(home.path(), &url, &["--undo", &backup]).await;
     assert_eq!(code, Some(0));
     assert_eq!(json["changes"].as_array().map(Vec::len), Some(3));
+    // Each row: old = Director's value now, new = the value put back.
+    for row in json["changes"].as_array().into_iter().flatten() {
+        let dn = row["user_dn"].as_str().unwrap_or_default();
+        let was = before.iter().find(|u| u.user_dn == dn).expect("listed");
+        let now = after.iter().find(|u| u.user_dn == dn).expect("listed");
+        assert_eq!(
+            (row["old"].as_str(), row["new"].as_str()),
+            (
+                Some(now.client_username.as_str()),
+                Some(was.client_username.as_str())
+            ),
+            "{row}"
+        );
+    }
     assert_eq!(
         users_now(&url).await,
         after,
@@ -291,6 +305,7 @@ async fn users_changed_since_the_preview_are_skipped() {
         &changes,
         &ids,
         dir.path(),
+        hybrid_setup::service::fix::RunKind::Fix,
         &|_, _, _| {},
         &AtomicBool::new(false),
     )
@@ -360,7 +375,7 @@ fn the_fix_view_previews_applies_and_undoes() {
     wait_for(&mut h, "the preview", |h| has_text(h, "Apply 3 changes"));
     assert!(has_text(
         &h,
-        "Preview: 3 users to change, 0 changes refused"
+        "Preview: 3 users to change, 0 refused, 17 left as they are (of 20 users)."
     ));
     assert_eq!(
         runtime.block_on(users_now(&url)),
@@ -376,8 +391,21 @@ fn the_fix_view_previews_applies_and_undoes() {
     assert_eq!(fixed[16].client_username, "jane.doe@acme.example");
     assert!(!h.state().progress().last_fix_backup.is_empty());
     click(&mut h, "Undo this fix");
+    wait_for(&mut h, "the undo's table", |h| {
+        has_text(h, "Put back 3 changes")
+    });
+    assert!(has_text(
+        &h,
+        "put back  17  client username: \"jane.doe@acme.example\" to \"jdoe\""
+    ));
+    assert_eq!(
+        runtime.block_on(users_now(&url)),
+        fixed,
+        "nothing before Put back"
+    );
+    click(&mut h, "Put back 3 changes");
     wait_for(&mut h, "the undo", |h| {
-        has_text(h, "3 of 3 changes made in Director.") && !has_text(h, "Backup: ")
+        has_text(h, "3 of 3 changes made in Director.")
     });
     assert_eq!(runtime.block_on(users_now(&url)), before, "undone");
     click(&mut h, "Close");
@@ -419,6 +447,10 @@ async fn five_failures_in_a_row_stop_the_run_and_a_rerun_finishes() {
             })
             .await
             .expect("fault");
+        let writes_before = admin
+            .requests_to("PUT /director/users/")
+            .await
+            .expect("counted");
         let (code, json, err) =
             fix(home.path(), &url, &["--suggest", "--apply", "--allow-many"]).await;
         assert_eq!(code, Some(1), "{err}{json}");
@@ -430,8 +462,31 @@ async fn five_failures_in_a_row_stop_the_run_and_a_rerun_finishes() {
         );
         let results = json["changes"].as_array().expect("changes");
         let failed = results.iter().filter(|c| c["result"] == "failed").count();
-        assert_eq!(failed, 40, "the rest not reached: {json}");
+        let not_run: Vec<_> = results
+            .iter()
+            .filter(|c| c["result"] == "not_run")
+            .collect();
+        // Five in a row stop it; at most the ones already in flight also fail.
+        let most =
+            hybrid_setup::service::fix::STOP_AFTER_FAILURES + hybrid_setup::service::fix::IN_FLIGHT;
+        assert!((5..=most).contains(&failed), "{failed} tried: {json}");
+        assert_eq!(failed + not_run.len(), 40, "{json}");
+        assert!(
+            not_run
+                .iter()
+                .all(|c| c["reason"] == "not reached: the run stopped first"),
+            "{json}"
+        );
         assert!(json["backup"].is_string());
+        let writes = admin
+            .requests_to("PUT /director/users/")
+            .await
+            .expect("counted")
+            - writes_before;
+        assert_eq!(
+            writes as usize, failed,
+            "one PUT per user tried, none for the rest"
+        );
         admin.clear_faults().await.expect("cleared");
     }
     assert!(
@@ -482,7 +537,7 @@ proptest::proptest! {
             let changes: Vec<Change> = preview.accepted().cloned().collect();
             let dir = tempfile::tempdir().expect("dir");
             let no_progress = |_: usize, _: usize, _: &str| {};
-            let report = hybrid_setup::service::fix::apply(&web, &url, &changes, &ids, dir.path(), &no_progress, &AtomicBool::new(false))
+            let report = hybrid_setup::service::fix::apply(&web, &url, &changes, &ids, dir.path(), hybrid_setup::service::fix::RunKind::Fix, &no_progress, &AtomicBool::new(false))
                 .await
                 .expect("applied");
             assert!(report.all_applied(), "{report:?}");
@@ -503,7 +558,9 @@ proptest::proptest! {
             let mut not_recreated = std::collections::HashSet::new();
             if let Some(path) = &report.backup {
                 let backup = hybrid_setup::service::fix::read_backup(path).expect("backup");
-                let undone = hybrid_setup::service::fix::undo(&web, &backup, &no_progress, &AtomicBool::new(false)).await;
+                let review = hybrid_setup::service::fix::plan_undo(&web, &url, path, &backup).await.expect("an undo of this Director");
+                assert!(review.plan.rows.iter().all(|r| r.left_alone.is_none()), "nothing changed since: {review:?}");
+                let undone = hybrid_setup::service::fix::undo(&web, &url, &review, dir.path(), &no_progress, &AtomicBool::new(false)).await.expect("undone");
                 for (change, outcome) in &undone.results {
                     match outcome {
                         hybrid_setup::service::fix::Outcome::Applied => {}
@@ -653,5 +710,495 @@ async fn a_write_that_never_answers_fails_alone_and_the_rerun_settles_it() {
     assert_eq!(code, Some(0), "{err}{json}");
     let after = users_now(&url).await;
     assert_eq!(after[16].client_username, "jane.doe@acme.example");
+    director.stop().await;
+}
+
+/// The PUTs the simulator was sent so far.
+async fn writes(url: &str) -> u64 {
+    SimAdmin::new(url)
+        .expect("admin")
+        .requests_to("PUT /director/users/")
+        .await
+        .expect("counted")
+}
+
+fn backups_in(home: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(home.join("backups"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+/// A backup edited into something else: written to a copy, then given to
+/// `fix --undo --apply`, which must refuse it before any write.
+async fn undo_of_edited_backup_is_refused(
+    home: &std::path::Path,
+    url: &str,
+    backup: &serde_json::Value,
+    edit: impl Fn(&mut serde_json::Value),
+    expected: &str,
+) {
+    let mut edited = backup.clone();
+    edit(&mut edited);
+    let path = home.join("edited.json");
+    std::fs::write(&path, serde_json::to_vec(&edited).expect("json")).expect("write");
+    let (put_before, users_before) = (writes(url).await, users_now(url).await);
+    let (code, json, err) = fix(
+        home,
+        url,
+        &["--undo", &path.to_string_lossy(), "--apply", "--allow-many"],
+    )
+    .await;
+    assert_eq!(code, Some(2), "{expected}: {err}{json}");
+    assert!(err.contains(expected), "{expected}: {err}");
+    assert!(!err.contains('\u{1b}'), "no raw escape: {err:?}");
+    assert_eq!(writes(url).await, put_before, "{expected}: no PUT");
+    assert_eq!(users_now(url).await, users_before);
+}
+
+/// An undo is a fix like any other: it reads Director first, refuses a
+/// backup that is not of this Director or these users or holds hidden
+/// characters (0 PUT), previews old = Director now → new = put back, writes
+/// a backup of its own, and once done there is nothing left to put back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undo_is_checked_like_any_other_write() {
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let before = users_now(&url).await;
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    let backup_path = json["backup"].as_str().expect("backup").to_string();
+    let name = std::path::Path::new(&backup_path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let port = url
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    assert!(
+        name.starts_with(&format!("127.0.0.1_{port}-"))
+            && name.len() == format!("127.0.0.1_{port}-YYYYMMDD-HHMMSS.json").len(),
+        "{name}"
+    );
+    let backup: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&backup_path).expect("read")).expect("json");
+    let fixed = users_now(&url).await;
+
+    // Another Director's backup (another port: another origin).
+    undo_of_edited_backup_is_refused(
+        home.path(),
+        &url,
+        &backup,
+        |b| b["origin"] = serde_json::json!("http://127.0.0.1:1"),
+        "this backup is of http://127.0.0.1:1",
+    )
+    .await;
+    // An id that is another user in Director, consistently edited.
+    undo_of_edited_backup_is_refused(
+        home.path(),
+        &url,
+        &backup,
+        |b| {
+            let user = &mut b["users"][0];
+            user["user_dn"] = serde_json::json!("999-not-this-user");
+            user["original"]["user"]["UserDN"] = serde_json::json!("999-not-this-user");
+            for change in user["changes"].as_array_mut().into_iter().flatten() {
+                change["user_dn"] = serde_json::json!("999-not-this-user");
+            }
+        },
+        "the backup says it is 999-not-this-user",
+    )
+    .await;
+    // A change listed under another user than its own.
+    undo_of_edited_backup_is_refused(
+        home.path(),
+        &url,
+        &backup,
+        |b| b["users"][0]["changes"][0]["user_dn"] = serde_json::json!("20"),
+        "the file was edited or damaged",
+    )
+    .await;
+    // A value to put back with a terminal escape in it.
+    undo_of_edited_backup_is_refused(
+        home.path(),
+        &url,
+        &backup,
+        |b| {
+            let user = &mut b["users"][0];
+            user["original"]["user"]["GuiLoginName"] = serde_json::json!("j\u{1b}[2Jdoe");
+            user["changes"][0]["old"] = serde_json::json!("j\u{1b}[2Jdoe");
+        },
+        "holds hidden characters",
+    )
+    .await;
+
+    // The preview: Director's value now → the value put back.
+    let (code, json, err) = fix(home.path(), &url, &["--undo", &backup_path]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert_eq!(json["to_put_back"], 3, "{json}");
+    let row = json["changes"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["user_dn"] == "17"))
+        .cloned()
+        .expect("17");
+    assert_eq!(
+        (row["old"].as_str(), row["new"].as_str()),
+        (Some("jane.doe@acme.example"), Some("jdoe"))
+    );
+
+    // A user changed in Director since the fix is left alone.
+    let web = WebDirector::sign_in(
+        &url,
+        ClientOptions::default(),
+        "admin",
+        &Secret::new(world::DEMO_ADMIN_PASSWORD),
+    )
+    .await
+    .expect("sign in");
+    let id19 = web
+        .users_with_ids(&|_, _| {})
+        .await
+        .expect("users")
+        .ids_by_dn()["19"];
+    let mut document = web.user_document(id19).await.expect("19");
+    document["user"]["GuiLoginName"] = serde_json::json!("al@acme.example");
+    web.update_user(id19, &document)
+        .await
+        .expect("changed by hand");
+    let (code, json, err) = fix(home.path(), &url, &["--undo", &backup_path, "--apply"]).await;
+    assert_eq!(code, Some(1), "one left alone: {err}{json}");
+    let undo_backup = json["backup"]
+        .as_str()
+        .expect("the undo's own backup")
+        .to_string();
+    assert_ne!(undo_backup, backup_path);
+    let own: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&undo_backup).expect("read")).expect("json");
+    assert_eq!(own["undoes"], name.as_str(), "{own}");
+    let now = users_now(&url).await;
+    for (was, is) in before.iter().zip(&now) {
+        match was.user_dn.as_str() {
+            "19" => assert_eq!(is.client_username, "al@acme.example", "left alone"),
+            _ => assert_eq!(was, is),
+        }
+    }
+    assert_ne!(now, fixed);
+
+    // Done: a second undo has nothing to put back, writes nothing, no backup.
+    let (put_before, files_before) = (writes(&url).await, backups_in(home.path()));
+    let (code, json, err) = fix(home.path(), &url, &["--undo", &backup_path, "--apply"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert_eq!(json["to_put_back"], 0, "{json}");
+    assert_eq!(writes(&url).await, put_before);
+    assert_eq!(
+        backups_in(home.path()),
+        files_before,
+        "no backup without a write"
+    );
+    let text = std::process::Command::new(BIN)
+        .args(["fix", "--director", &url, "--undo", &backup_path])
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .env("HYBRID_SETUP_HOME", home.path())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Nothing to put back"), "{text}");
+
+    // The undo can itself be undone: it puts the fix's values back.
+    let (code, json, err) = fix(home.path(), &url, &["--undo", &undo_backup]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert_eq!(json["to_put_back"], 2, "17 and 18 again: {json}");
+
+    // --list-backups names both, the fix as undone.
+    let listed = std::process::Command::new(BIN)
+        .args(["fix", "--list-backups"])
+        .env("HYBRID_SETUP_HOME", home.path())
+        .output()
+        .expect("runs");
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.contains("fix, undone"), "{listed}");
+    assert!(listed.contains(&format!("undo of {name}")), "{listed}");
+    assert!(listed.contains("3 users, 3 changes"), "{listed}");
+    director.stop().await;
+}
+
+/// More than a fifth of Director put back needs --allow-many too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undo_of_many_users_needs_allow_many() {
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let before = users_now(&url).await;
+    let file = home.path().join("changes.csv");
+    let mut csv = String::from("user_dn;client_username\n");
+    // Users 2-6: user 1's original value is user 20's too (ignoring
+    // case), which Director would not let an undo recreate.
+    for dn in ["2", "3", "4", "5", "6"] {
+        csv.push_str(&format!("{dn};u{dn}@acme.example\n"));
+    }
+    std::fs::write(&file, &csv).expect("write");
+    let path = file.to_string_lossy().to_string();
+    let (code, json, err) = fix(
+        home.path(),
+        &url,
+        &["--changes", &path, "--apply", "--allow-many"],
+    )
+    .await;
+    assert_eq!(code, Some(0), "semicolons read: {err}{json}");
+    let backup = json["backup"].as_str().expect("backup").to_string();
+    let changed = users_now(&url).await;
+    let put_before = writes(&url).await;
+    let (code, _, err) = fix(home.path(), &url, &["--undo", &backup, "--apply"]).await;
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: 5 of 20 users would change (more than 20%); nothing was changed. Run again with --allow-many if that is meant"
+    );
+    assert_eq!(writes(&url).await, put_before);
+    assert_eq!(users_now(&url).await, changed);
+    let (code, json, err) = fix(
+        home.path(),
+        &url,
+        &["--undo", &backup, "--apply", "--allow-many"],
+    )
+    .await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert_eq!(users_now(&url).await, before);
+    director.stop().await;
+}
+
+/// Nothing to change: no write, no backup, one sentence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rerun_with_nothing_to_do_writes_no_backup() {
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let (code, _, err) = fix(home.path(), &url, &["--suggest", "--apply"]).await;
+    assert_eq!(code, Some(0), "{err}");
+    let files = backups_in(home.path());
+    assert_eq!(files.len(), 1);
+    let out = std::process::Command::new(BIN)
+        .args(["fix", "--director", &url, "--suggest", "--apply"])
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .env("HYBRID_SETUP_HOME", home.path())
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(
+            "Nothing to change: 0 users to change, 0 refused, 20 left as they are (of 20 users)."
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Backup:"), "{text}");
+    assert_eq!(backups_in(home.path()), files, "no empty backup");
+    director.stop().await;
+}
+
+/// Director answers 200 to a PUT but keeps the old value: reading the user
+/// back shows it, and the change is reported failed, in those words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ok_that_kept_the_old_value_is_a_failure() {
+    use hybrid_setup::contract::FaultBody;
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let web = WebDirector::sign_in(
+        &url,
+        ClientOptions::default(),
+        "admin",
+        &Secret::new(world::DEMO_ADMIN_PASSWORD),
+    )
+    .await
+    .expect("sign in");
+    let id17 = web
+        .users_with_ids(&|_, _| {})
+        .await
+        .expect("users")
+        .ids_by_dn()["17"];
+    SimAdmin::new(&url)
+        .expect("admin")
+        .add_fault(&Fault {
+            route: format!("PUT /director/users/{id17}.json"),
+            body: FaultBody::IgnoredWrite,
+            ..Default::default()
+        })
+        .await
+        .expect("fault");
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply"]).await;
+    assert_eq!(code, Some(1), "{err}{json}");
+    let row = json["changes"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["user_dn"] == "17"))
+        .cloned()
+        .expect("17");
+    assert_eq!(row["result"], "failed", "{json}");
+    assert_eq!(
+        row["reason"], "Director answered OK but kept \"jdoe\"",
+        "{json}"
+    );
+    let results: Vec<&str> = json["changes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["result"].as_str())
+        .collect();
+    assert_eq!(
+        results.iter().filter(|r| **r == "applied").count(),
+        2,
+        "{json}"
+    );
+    director.stop().await;
+}
+
+/// Two users whose client usernames clash ignoring case: Director saves a
+/// user whole, so no email can be given to either while the clash stays.
+/// The preview says so (refused, with why); nothing is sent for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_director_would_refuse_is_refused_in_the_preview() {
+    let users = vec![
+        UserRecord {
+            first_name: "Ann".into(),
+            last_name: "Lee".into(),
+            ..user("1", "ann@acme.example", "")
+        },
+        UserRecord {
+            first_name: "Anne".into(),
+            last_name: "Leigh".into(),
+            ..user("2", "ANN@acme.example", "")
+        },
+        UserRecord {
+            first_name: "Bo".into(),
+            last_name: "Ray".into(),
+            ..user("3", "bo@acme.example", "")
+        },
+    ];
+    let director = support::web_only_sim(users, false).await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let (code, json, err) = fix(
+        home.path(),
+        &url,
+        &["--suggest", "--email-domain", "acme.example"],
+    )
+    .await;
+    assert_eq!(code, Some(1), "refusals: {err}{json}");
+    let result = |dn: &str| {
+        json["changes"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["user_dn"] == dn))
+            .cloned()
+            .unwrap_or_default()
+    };
+    for dn in ["1", "2"] {
+        assert_eq!(result(dn)["result"], "refused", "{json}");
+        assert!(
+            result(dn)["reason"].as_str().is_some_and(
+                |r| r.contains("Director would not save this user: its client username")
+            ),
+            "{json}"
+        );
+    }
+    assert_eq!(result("3")["result"], "preview", "{json}");
+    assert_eq!(
+        (json["to_change"].as_u64(), json["refused"].as_u64()),
+        (Some(1), Some(2))
+    );
+    let put_before = writes(&url).await;
+    let (code, json, err) = fix(
+        home.path(),
+        &url,
+        &[
+            "--suggest",
+            "--email-domain",
+            "acme.example",
+            "--apply",
+            "--allow-many",
+        ],
+    )
+    .await;
+    assert_eq!(code, Some(1), "{err}{json}");
+    assert_eq!(writes(&url).await - put_before, 1, "only Bo's PUT");
+    director.stop().await;
+}
+
+/// Changes files as spreadsheets save them, and a short row refused by line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_files_with_semicolons_tabs_and_a_short_row() {
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let file = home.path().join("changes.csv");
+    let path = file.to_string_lossy().to_string();
+    for separator in [";", "\t"] {
+        std::fs::write(
+            &file,
+            format!("\u{feff}user_dn{separator}client_username\r\n17{separator}jane.doe@acme.example\r\n"),
+        )
+        .expect("write");
+        let (code, json, err) = fix(home.path(), &url, &["--changes", &path]).await;
+        assert_eq!(code, Some(0), "{separator:?}: {err}{json}");
+        assert_eq!(json["to_change"], 1, "{json}");
+    }
+    std::fs::write(
+        &file,
+        "user_dn,client_username,email\n17,jane.doe@acme.example,jane.doe@acme.example\n19,al.smith@acme.example\n",
+    )
+    .expect("write");
+    let before = users_now(&url).await;
+    let (code, _, err) = fix(home.path(), &url, &["--changes", &path, "--apply"]).await;
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("line 3: 2 fields where the header has 3: a field is missing"),
+        "{err}"
+    );
+    assert_eq!(users_now(&url).await, before);
+    director.stop().await;
+}
+
+/// A client username with a newline and an escape sequence: the log gets
+/// one line for it, escaped; no raw escape byte reaches the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn values_from_director_are_escaped_in_the_log() {
+    let users = vec![
+        user("1", "ok@acme.example", "ok@acme.example"),
+        user(
+            "2",
+            "evil\n2026-12-05 INFO forged\u{1b}[31m",
+            "evil@acme.example",
+        ),
+    ];
+    let director = support::web_only_sim(users, false).await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply", "--allow-many"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    let mut log = Vec::new();
+    for entry in std::fs::read_dir(home.path().join("logs"))
+        .expect("logs")
+        .flatten()
+    {
+        log.extend(std::fs::read(entry.path()).expect("log"));
+    }
+    assert!(!log.contains(&0x1b), "no raw escape in the log");
+    let log = String::from_utf8_lossy(&log);
+    let changed: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("changed in Director"))
+        .collect();
+    assert_eq!(changed.len(), 1, "{log}");
+    assert!(
+        changed[0].contains("evil\\u{a}2026-12-05 INFO forged\\u{1b}[31m"),
+        "{log}"
+    );
+    assert!(
+        !log.lines().any(|l| l.starts_with("2026-12-05 INFO forged")),
+        "{log}"
+    );
     director.stop().await;
 }

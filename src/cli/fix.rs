@@ -1,9 +1,13 @@
 //! `hybrid-setup fix`: fix client usernames and emails in a real Director
-//! through its web interface — previewed always, applied only with
-//! `--apply`, backed up before the first write, undone with `--undo`.
-//! Exit 0: the preview is clean or everything was applied; 1: some changes
-//! were refused or failed (listed; the rest applied); 2: bad input, sign-in
-//! refused, Director unreachable, or too many users without --allow-many.
+//! through its web interface — previewed always (every change judged
+//! against Director's known rules), applied only with `--apply`, backed up
+//! before the first write, each write read back, and undone with `--undo`,
+//! which is checked and previewed like any other fix.
+//! Exit 0: the preview is clean, everything was applied, or nothing was
+//! left to do; 1: some changes were refused or failed (listed; the rest
+//! applied); 2: bad input, a backup that does not belong to this Director,
+//! sign-in refused, Director unreachable, or too many users without
+//! --allow-many.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -13,19 +17,26 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use super::prompt::director_password;
-use super::{explain, fail};
+use super::{explain, fail, parse_fingerprint};
 use crate::client::director::web::WebDirector;
 use crate::client::http::normalize_base_url;
-use crate::domain::fix::{self, Change, Preview};
+use crate::domain::certificate::Fingerprint;
+use crate::domain::fix::{self, Change, Preview, count};
 use crate::domain::text::printable;
-use crate::service::fix::{self as apply_fix, Outcome, Report};
+use crate::service::fix::{self as apply_fix, Outcome, Report, RunKind, UndoError, UndoReview};
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("what").required(true).args(["changes", "suggest", "undo"]))]
+#[command(group = clap::ArgGroup::new("what").required(true).args(["changes", "suggest", "undo", "list_backups"]))]
 pub struct FixArgs {
-    /// Director's web interface, for example http://director:5478.
-    #[arg(long = "director-web", value_name = "URL")]
-    pub director_web: String,
+    /// Director's address, for example https://director:5478 (a fix writes
+    /// through its web interface).
+    #[arg(
+        long = "director",
+        alias = "director-web",
+        value_name = "URL",
+        required_unless_present = "list_backups"
+    )]
+    pub director: Option<String>,
     /// Director admin login name. The password comes from HYBRID_DIRECTOR_PASSWORD or a prompt.
     #[arg(long, default_value = "admin")]
     pub login: String,
@@ -43,6 +54,10 @@ pub struct FixArgs {
     /// Put back what a fix changed, from its backup file.
     #[arg(long, value_name = "BACKUP.json")]
     pub undo: Option<PathBuf>,
+    /// List the backups fixes and undos wrote: Director, time, how many
+    /// users, and whether it was undone.
+    #[arg(long = "list-backups")]
+    pub list_backups: bool,
     /// Make the changes (without it, only the preview).
     #[arg(long)]
     pub apply: bool,
@@ -54,6 +69,10 @@ pub struct FixArgs {
     /// Seconds to wait for each answer from Director.
     #[arg(long, default_value_t = 20)]
     pub timeout: u64,
+    /// Trust Director's self-signed certificate with this SHA-256 fingerprint
+    /// (AB:CD:…, as printed when the certificate is refused) and no other.
+    #[arg(long = "trust-certificate", value_name = "SHA256", value_parser = parse_fingerprint)]
+    pub trust_certificate: Option<Fingerprint>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -63,9 +82,12 @@ pub enum FixFormat {
 }
 
 pub async fn run(args: FixArgs) -> ExitCode {
-    let url = match normalize_base_url(&args.director_web) {
+    if args.list_backups {
+        return list_backups(&args);
+    }
+    let url = match normalize_base_url(args.director.as_deref().unwrap_or_default()) {
         Ok(url) => url,
-        Err(e) => return fail(2, format!("--director-web: {e}")),
+        Err(e) => return fail(2, format!("--director: {e}")),
     };
     let password = match director_password() {
         Ok(p) => p,
@@ -73,6 +95,7 @@ pub async fn run(args: FixArgs) -> ExitCode {
     };
     let options = crate::client::http::ClientOptions {
         request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+        pinned_certificate: args.trust_certificate,
         ..Default::default()
     };
     let web = match WebDirector::sign_in(&url, options, &args.login, &password).await {
@@ -95,21 +118,43 @@ pub async fn run(args: FixArgs) -> ExitCode {
             eprint!("\r{done} of {total}: {}\x1b[K", printable(user));
         }
     };
+    let backup_dir = crate::store::paths::backup_dir();
     if let Some(path) = &args.undo {
         let backup = match apply_fix::read_backup(path) {
             Ok(b) => b,
             Err(e) => return fail(2, e),
         };
-        let changes: Vec<Change> = backup
-            .users
-            .iter()
-            .flat_map(|u| u.changes.clone())
-            .collect();
-        if !args.apply {
-            print_plan(&args, &changes, "undo preview");
+        let review = match apply_fix::plan_undo(&web, &url, path, &backup).await {
+            Ok(review) => review,
+            Err(UndoError::Refused(why)) => {
+                return fail(2, format!("{}: nothing was changed: {why}", path.display()));
+            }
+            Err(UndoError::Unreadable(why)) => {
+                return fail(2, format!("reading Director's users failed: {why}"));
+            }
+        };
+        if review.plan.nothing_to_put_back() || !args.apply {
+            print_undo_plan(&args, &review);
             return ExitCode::SUCCESS;
         }
-        let report = apply_fix::undo(&web, &backup, &progress, &cancel).await;
+        if review.needs_confirmation() && !args.allow_many {
+            return fail(
+                2,
+                guard_sentence(review.plan.users_to_change(), review.total_users as usize),
+            );
+        }
+        let report =
+            match apply_fix::undo(&web, &url, &review, &backup_dir, &progress, &cancel).await {
+                Ok(report) => report,
+                Err(e) => return fail(2, e),
+            };
+        let mut report = report;
+        for row in review.plan.rows.iter().filter(|r| r.left_alone.is_some()) {
+            report.results.push((
+                row.change.clone(),
+                Outcome::Refused(row.left_alone.clone().unwrap_or_default()),
+            ));
+        }
         return print_report(&args, &report, show_progress);
     }
     let read = |done: u64, total: u64| {
@@ -132,16 +177,10 @@ pub async fn run(args: FixArgs) -> ExitCode {
     let ids = users.ids_by_dn();
     let directory = users.users;
     let (wanted, for_a_human) = match (&args.changes, args.suggest) {
-        (Some(path), _) => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => return fail(2, format!("cannot read {}: {e}", path.display())),
-            };
-            match apply_fix::read_changes(&text) {
-                Ok(w) => (w, Vec::new()),
-                Err(e) => return fail(2, format!("{}: {e}", path.display())),
-            }
-        }
+        (Some(path), _) => match apply_fix::read_changes_file(path) {
+            Ok(w) => (w, Vec::new()),
+            Err(e) => return fail(2, e),
+        },
         _ => {
             if let Some(domain) = &args.email_domain
                 && let Err(reason) = crate::domain::username::validate_domain(domain.trim())
@@ -156,28 +195,29 @@ pub async fn run(args: FixArgs) -> ExitCode {
         }
     };
     let preview = fix::preview(&directory, &wanted);
+    let refused_code = ExitCode::from(if preview.refused == 0 { 0 } else { 1 });
     if !args.apply {
-        print_preview(&args, &preview, &for_a_human);
-        return ExitCode::from(if preview.refused == 0 { 0 } else { 1 });
-    }
-    if preview.needs_confirmation() && !args.allow_many {
-        print_preview(&args, &preview, &for_a_human);
-        return fail(
-            2,
-            format!(
-                "{} of {} users would change (more than 20%); run again with --allow-many if that is meant",
-                preview.users_to_change, preview.total_users
-            ),
-        );
+        print_preview(&args, &preview, &for_a_human, true);
+        return refused_code;
     }
     let accepted: Vec<Change> = preview.accepted().cloned().collect();
-    let backup_dir = crate::store::paths::backup_dir();
+    if accepted.is_empty() {
+        print_preview(&args, &preview, &for_a_human, false);
+        return refused_code;
+    }
+    if preview.needs_confirmation() && !args.allow_many {
+        return fail(
+            2,
+            guard_sentence(preview.users_to_change, preview.total_users),
+        );
+    }
     let report = match apply_fix::apply(
         &web,
         &url,
         &accepted,
         &ids,
         &backup_dir,
+        RunKind::Fix,
         &progress,
         &cancel,
     )
@@ -197,7 +237,78 @@ pub async fn run(args: FixArgs) -> ExitCode {
     print_report(&args, &report, show_progress)
 }
 
-fn print_preview(args: &FixArgs, preview: &Preview, for_a_human: &[(String, String)]) {
+/// The 20% guard's one sentence.
+fn guard_sentence(changing: usize, total: usize) -> String {
+    format!(
+        "{changing} of {} would change (more than 20%); nothing was changed. Run again with --allow-many if that is meant",
+        count(total, "user", "users")
+    )
+}
+
+fn list_backups(args: &FixArgs) -> ExitCode {
+    let dir = crate::store::paths::backup_dir();
+    let backups = apply_fix::list_backups(&dir);
+    if args.format == FixFormat::Json {
+        println!(
+            "{}",
+            serde_json::json!({ "folder": dir, "backups": backups })
+        );
+        return ExitCode::SUCCESS;
+    }
+    if backups.is_empty() {
+        println!(
+            "No backups in {}: no fix has been applied here.",
+            dir.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    for b in &backups {
+        let when = chrono::DateTime::from_timestamp(b.written_at as i64, 0).map_or_else(
+            || "unknown time".to_string(),
+            |t| {
+                t.with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            },
+        );
+        let what = match (&b.undoes, b.undone) {
+            (Some(of), _) => format!("undo of {of}"),
+            (None, true) => "fix, undone".into(),
+            (None, false) => "fix".into(),
+        };
+        println!(
+            "{}",
+            printable(&format!(
+                "{}  {when}  {}  {}, {}  {what}",
+                b.path.display(),
+                b.director,
+                count(b.users, "user", "users"),
+                count(b.changes, "change", "changes"),
+            ))
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// A row of a table: `change  17  client username: "jdoe" → "jane@…"`.
+fn row_line(word: &str, c: &Change, why: Option<&str>) -> String {
+    let why = why.map(|w| format!(" — {w}")).unwrap_or_default();
+    printable(&format!(
+        "{word:<8} {}  {}: \"{}\" → \"{}\"{why}",
+        c.user_dn,
+        c.field.label(),
+        c.old,
+        c.new
+    ))
+    .into_owned()
+}
+
+fn print_preview(
+    args: &FixArgs,
+    preview: &Preview,
+    for_a_human: &[(String, String)],
+    preview_only: bool,
+) {
     if args.format == FixFormat::Json {
         let changes: Vec<serde_json::Value> = preview
             .rows
@@ -222,65 +333,96 @@ fn print_preview(args: &FixArgs, preview: &Preview, for_a_human: &[(String, Stri
                 "to_change": preview.users_to_change,
                 "refused": preview.refused,
                 "unchanged": preview.unchanged,
+                "left_as_they_are": preview.left_as_they_are(),
+                "total_users": preview.total_users,
                 "for_a_human": for_a_human.iter().map(|(dn, why)| serde_json::json!({"user_dn": dn, "reason": why})).collect::<Vec<_>>(),
             })
         );
         return;
     }
     for row in &preview.rows {
-        let c = &row.change;
-        let line = match &row.refused {
-            None => format!(
-                "change  {}  {}: \"{}\" → \"{}\"",
-                c.user_dn,
-                c.field.label(),
-                c.old,
-                c.new
-            ),
-            Some(why) => format!(
-                "REFUSED {}  {}: \"{}\" → \"{}\" — {why}",
-                c.user_dn,
-                c.field.label(),
-                c.old,
-                c.new
-            ),
+        let word = if row.refused.is_some() {
+            "REFUSED"
+        } else {
+            "change"
         };
-        println!("{}", printable(&line));
+        println!("{}", row_line(word, &row.change, row.refused.as_deref()));
     }
     for (dn, why) in for_a_human {
         println!("{}", printable(&format!("for a person: {dn} — {why}")));
     }
-    println!(
-        "Preview: {} users to change, {} changes refused, {} unchanged (of {} users). Nothing was changed; add --apply to make the changes.",
-        preview.users_to_change, preview.refused, preview.unchanged, preview.total_users
-    );
+    if preview_only {
+        println!(
+            "Preview: {}. Nothing was changed; add --apply to make the changes.",
+            preview.summary()
+        );
+    } else {
+        println!("Nothing to change: {}.", preview.summary());
+    }
 }
 
-fn print_plan(args: &FixArgs, changes: &[Change], what: &str) {
+fn print_undo_plan(args: &FixArgs, review: &UndoReview) {
+    let plan = &review.plan;
+    let to_put_back = plan.to_put_back().count();
     if args.format == FixFormat::Json {
-        let rows: Vec<serde_json::Value> = changes
+        let rows: Vec<serde_json::Value> = plan
+            .rows
             .iter()
-            .map(|c| row_json(c, "preview", None))
+            .map(|r| {
+                row_json(
+                    &r.change,
+                    if r.left_alone.is_some() {
+                        "left_alone"
+                    } else {
+                        "preview"
+                    },
+                    r.left_alone.clone(),
+                )
+            })
             .collect();
-        println!("{}", serde_json::json!({"changes": rows, "backup": null}));
-        return;
-    }
-    for c in changes {
         println!(
             "{}",
-            printable(&format!(
-                "{what}  {}  {}: \"{}\" → \"{}\"",
-                c.user_dn,
-                c.field.label(),
-                c.new,
-                c.old
-            ))
+            serde_json::json!({
+                "changes": rows,
+                "backup": null,
+                "to_put_back": to_put_back,
+                "already_back": plan.already_back,
+                "users_to_change": plan.users_to_change(),
+                "total_users": review.total_users,
+            })
+        );
+        return;
+    }
+    for row in &plan.rows {
+        let word = if row.left_alone.is_some() {
+            "LEFT"
+        } else {
+            "put back"
+        };
+        println!("{}", row_line(word, &row.change, row.left_alone.as_deref()));
+    }
+    if to_put_back == 0 {
+        println!(
+            "Nothing to put back: {} already as before the fix{}.",
+            count(plan.already_back, "value is", "values are"),
+            if plan.rows.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {} changed in Director since",
+                    count(plan.rows.len(), "value", "values")
+                )
+            }
+        );
+    } else {
+        println!(
+            "Undo preview: {} to put back ({}), {} changed in Director since the fix and left alone, {} already back. Nothing was changed; add --apply to put them back.",
+            count(to_put_back, "change", "changes"),
+            count(plan.users_to_change(), "user", "users"),
+            plan.rows.len() - to_put_back,
+            plan.already_back
         );
     }
-    println!(
-        "{} changes to put back. Nothing was changed; add --apply to put them back.",
-        changes.len()
-    );
 }
 
 fn row_json(change: &Change, result: &str, reason: Option<String>) -> serde_json::Value {
@@ -310,21 +452,8 @@ fn print_report(args: &FixArgs, report: &Report, progressed: bool) -> ExitCode {
         );
     } else {
         for (c, outcome) in &report.results {
-            let reason = outcome
-                .reason()
-                .map(|r| format!(" — {r}"))
-                .unwrap_or_default();
-            println!(
-                "{}",
-                printable(&format!(
-                    "{:<8} {}  {}: \"{}\" → \"{}\"{reason}",
-                    outcome.word(),
-                    c.user_dn,
-                    c.field.label(),
-                    c.old,
-                    c.new
-                ))
-            );
+            let word = outcome.word().replace('_', " ");
+            println!("{}", row_line(&word, c, outcome.reason().as_deref()));
         }
         if let Some(path) = &report.backup {
             println!(

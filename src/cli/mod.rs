@@ -137,7 +137,7 @@ pub struct DirectorLoginArgs {
     pub trust_certificate: Option<Fingerprint>,
 }
 
-fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
+pub(crate) fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
     Fingerprint::parse(text)
         .ok_or_else(|| "expected a SHA-256 fingerprint: 32 hex byte pairs such as AB:CD:…".into())
 }

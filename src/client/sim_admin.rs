@@ -55,6 +55,22 @@ impl SimAdmin {
             .await
     }
 
+    /// How many requests each `METHOD /path` got since the start.
+    pub async fn requests(&self) -> Result<std::collections::BTreeMap<String, u64>, ApiError> {
+        self.http.get(paths::SIM_REQUESTS, &[]).await
+    }
+
+    /// The requests counted whose `METHOD /path` starts with `prefix`.
+    pub async fn requests_to(&self, prefix: &str) -> Result<u64, ApiError> {
+        Ok(self
+            .requests()
+            .await?
+            .iter()
+            .filter(|(key, _)| key.starts_with(prefix))
+            .map(|(_, n)| n)
+            .sum())
+    }
+
     /// The whole simulated world, as `--state FILE` keeps it.
     pub async fn state(&self) -> Result<serde_json::Value, ApiError> {
         self.http.get(paths::SIM_STATE, &[]).await

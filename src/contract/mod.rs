@@ -33,6 +33,9 @@ pub mod paths {
     pub const SIM_FAULTS: &str = "/__sim/faults";
     pub const SIM_CONTROL: &str = "/__sim/control";
     pub const SIM_STATE: &str = "/__sim/state";
+    /// How many requests each `METHOD /path` got (tests count writes and
+    /// sign-ins with it).
+    pub const SIM_REQUESTS: &str = "/__sim/requests";
 }
 
 /// The body of every error response.
@@ -394,6 +397,9 @@ pub enum FaultBody {
     /// The request is carried out (and saved), then the answer is lost: a
     /// 500 goes back instead, as when a proxy fails after the server wrote.
     LostAfterWrite,
+    /// 200 with the sent document echoed as if saved, while nothing is
+    /// saved: only reading the user back shows the change was not made.
+    IgnoredWrite,
 }
 
 /// One injected fault. `route` is `"METHOD /path"` (exact path or a prefix

@@ -85,8 +85,40 @@ impl Preview {
 
     /// More than a fifth of all users would change: ask again first.
     pub fn needs_confirmation(&self) -> bool {
-        self.users_to_change * 5 > self.total_users
+        too_many(self.users_to_change, self.total_users)
     }
+
+    /// Users no change will touch.
+    pub fn left_as_they_are(&self) -> usize {
+        self.total_users.saturating_sub(self.users_to_change)
+    }
+
+    /// `3 users to change, 1 refused, 19 left as they are (of 22 users)`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} to change, {} refused, {} left as {} (of {})",
+            count(self.users_to_change, "user", "users"),
+            self.refused,
+            self.left_as_they_are(),
+            if self.left_as_they_are() == 1 {
+                "it is"
+            } else {
+                "they are"
+            },
+            count(self.total_users, "user", "users"),
+        )
+    }
+}
+
+/// More than a fifth of `total` users changing in one run: the guard that
+/// asks for `--allow-many` (a fix and an undo alike).
+pub fn too_many(changing: usize, total: usize) -> bool {
+    changing * 5 > total
+}
+
+/// `1 user`, `2 users`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Suggestions, and what is left for a person to decide.
@@ -290,7 +322,13 @@ pub fn preview(users: &[DirectoryUser], wanted: &[Wanted]) -> Preview {
     // A refused change keeps Director's current value, which may make
     // another change a duplicate: judge again until nothing new is refused.
     // Refusals only ever grow, so this ends (at most once per change).
-    let mut refused: Vec<Option<String>> = vec![None; proposed.len()];
+    // Invalid values first: they never depend on the others, and a user
+    // whose other change is refused keeps that field as it is, which the
+    // whole-user rule in `judge` must see.
+    let mut refused: Vec<Option<String>> = proposed
+        .iter()
+        .map(|(_, field, new)| invalid(*field, new))
+        .collect();
     loop {
         let next = judge(users, &proposed, &refused);
         let mut grew = false;
@@ -329,6 +367,17 @@ pub fn preview(users: &[DirectoryUser], wanted: &[Wanted]) -> Preview {
     preview
 }
 
+/// Why `new` cannot be the `field` of anyone, if it cannot.
+fn invalid(field: FixField, new: &str) -> Option<String> {
+    validate(new).err().map(|reason| {
+        format!(
+            "{} \"{new}\" would still be invalid: {}",
+            field.label(),
+            reason.describe_as(field.label())
+        )
+    })
+}
+
 /// One pass: the reason each proposed change is refused, given the ones
 /// already refused (those keep Director's current value). Duplicates are
 /// counted over the whole directory with `caseless` keys — no lower-cased
@@ -353,23 +402,34 @@ fn judge(
         .iter()
         .zip(refused)
         .map(|((i, field, new), why)| {
-            if let Err(reason) = validate(new) {
-                return Some(format!(
-                    "{} \"{new}\" would still be invalid: {}",
-                    field.label(),
-                    reason.describe()
-                ));
+            if let Some(why) = invalid(*field, new) {
+                return Some(why);
             }
             // A change already refused is not counted where it would go.
-            let count = match (why, field) {
+            let (count, other_count, other) = match (why, field) {
                 (Some(_), _) => return why.clone(),
-                (None, FixField::ClientUsername) => usernames[*i],
-                (None, FixField::Email) => emails[*i],
+                (None, FixField::ClientUsername) => {
+                    (usernames[*i], emails[*i], (FixField::Email, email[*i]))
+                }
+                (None, FixField::Email) => (
+                    emails[*i],
+                    usernames[*i],
+                    (FixField::ClientUsername, username[*i]),
+                ),
             };
-            (count > 1).then(|| {
-                format!(
+            if count > 1 {
+                return Some(format!(
                     "{} \"{new}\" would be a duplicate: another user has it (ignoring case)",
                     field.label()
+                ));
+            }
+            // Director saves a user whole: a user whose other field is
+            // shared with someone (after every change) cannot be saved.
+            (other_count > 1).then(|| {
+                format!(
+                    "Director would not save this user: its {} \"{}\" is another user's too (ignoring case); settle that first",
+                    other.0.label(),
+                    other.1.text()
                 )
             })
         })
@@ -536,6 +596,61 @@ mod tests {
         let p = preview(&users, &wanted);
         assert_eq!(p.accepted().count(), 1, "{p:?}");
         assert_eq!(p.refused, 2);
+    }
+
+    #[test]
+    fn a_user_whose_other_field_is_shared_cannot_be_saved() {
+        // Di and di share a client username ignoring case: Director saves a
+        // user whole, so neither can get an email until that is settled.
+        let users = vec![
+            user("1", "Di", "Fu", "di@acme.example", ""),
+            user("2", "Dina", "Fu", "DI@acme.example", ""),
+            user("3", "Ed", "Nu", "ed@acme.example", ""),
+        ];
+        let s = suggest(&users, Some("acme.example"));
+        let p = preview(&users, &s.wanted);
+        let refused = |dn: &str| {
+            p.rows
+                .iter()
+                .find(|r| r.change.user_dn == dn)
+                .and_then(|r| r.refused.clone())
+        };
+        for dn in ["1", "2"] {
+            assert!(
+                refused(dn)
+                    .is_some_and(|r| r
+                        .starts_with("Director would not save this user: its client username \"")),
+                "{p:?}"
+            );
+        }
+        assert_eq!(refused("3"), None);
+        assert_eq!(
+            p.summary(),
+            "1 user to change, 2 refused, 2 left as they are (of 3 users)"
+        );
+    }
+
+    #[test]
+    fn messages_name_the_field_they_are_about() {
+        let users = vec![user("1", "A", "B", "a@acme.example", "")];
+        let p = preview(
+            &users,
+            &[Wanted {
+                user_dn: "1".into(),
+                email: Some("not-an-email".into()),
+                ..Default::default()
+            }],
+        );
+        assert_eq!(
+            p.rows[0].refused.as_deref(),
+            Some(
+                "email \"not-an-email\" would still be invalid: The email is not an email address (no @)."
+            )
+        );
+        assert_eq!(
+            p.summary(),
+            "0 users to change, 1 refused, 1 left as it is (of 1 user)"
+        );
     }
 
     #[test]

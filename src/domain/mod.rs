@@ -20,6 +20,7 @@ pub mod requirements;
 pub mod secret;
 pub mod text;
 pub mod tray;
+pub mod undo;
 pub mod username;
 pub mod verification;
 pub mod version;

@@ -1,17 +1,43 @@
 //! Text from servers and files, made safe to print: control characters
-//! (an escape sequence can retitle a terminal or hide a line) are shown as
-//! `\u{1b}`-style escapes instead of being sent to the terminal.
+//! (an escape sequence can retitle a terminal or hide a line) and the
+//! invisible format characters (a right-to-left override shows a name
+//! backwards) are shown as `\u{1b}`-style escapes instead of being sent to
+//! the terminal.
 
 use std::borrow::Cow;
 
-/// `text` with every control character but tab escaped.
+/// A character that changes how text around it is shown rather than
+/// showing itself: controls (but tab), bidi embeddings, overrides and
+/// isolates, zero-width characters and the other invisible format marks.
+pub fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{061C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2028}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{FEFF}'
+                | '\u{FFF9}'..='\u{FFFB}'
+        )
+}
+
+/// Whether `text` shows as what it is: no hidden character (see
+/// [`is_hidden`]) in it.
+pub fn is_plain(text: &str) -> bool {
+    !text.chars().any(is_hidden)
+}
+
+/// `text` with every hidden character (see [`is_hidden`]) escaped.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\t') {
+    if is_plain(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() && c != '\t' {
+        if is_hidden(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
@@ -33,5 +59,13 @@ mod tests {
             "a\\u{1b}]0;owned\\u{7}b\\u{a}c\\u{9b}"
         );
         assert_eq!(printable("tab\tkept"), "tab\tkept");
+    }
+
+    #[test]
+    fn bidi_and_zero_width_characters_are_shown_too() {
+        assert_eq!(printable("admin\u{202E}txt.exe"), "admin\\u{202e}txt.exe");
+        assert_eq!(printable("a\u{2066}b\u{200B}c"), "a\\u{2066}b\\u{200b}c");
+        assert!(is_plain("Zoë O'Brien-Smith"));
+        assert!(!is_plain("a\u{2069}"));
     }
 }

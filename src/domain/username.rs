@@ -97,6 +97,18 @@ impl Reason {
     }
 
     /// A one-line description of the problem.
+    /// [`Reason::describe`] for a value that is not a client username
+    /// (an email): the sentences that name the field name that one.
+    pub fn describe_as(self, field: &str) -> String {
+        match self {
+            Reason::Empty => format!("The {field} is empty."),
+            Reason::Whitespace => format!("The {field} contains spaces."),
+            Reason::MissingAt => format!("The {field} is not an email address (no @)."),
+            Reason::MultipleAt => format!("The {field} has more than one @."),
+            other => other.describe(),
+        }
+    }
+
     pub fn describe(self) -> String {
         match self {
             Reason::Empty => "The client username is empty.".into(),

@@ -36,6 +36,8 @@ pub struct Shared {
     world: Mutex<World>,
     sessions: Mutex<Sessions>,
     faults: Mutex<Vec<Fault>>,
+    /// Requests served, by `METHOD /path`.
+    requests: Mutex<std::collections::BTreeMap<String, u64>>,
     pending_forms: Mutex<super::web::PendingForms>,
     /// Set when the world changed and `--state` should be written.
     pub dirty: AtomicBool,
@@ -60,6 +62,7 @@ impl Shared {
             world: Mutex::new(world),
             sessions: Mutex::new(Sessions::default()),
             faults: Mutex::new(Vec::new()),
+            requests: Mutex::default(),
             pending_forms: Mutex::new(Default::default()),
             web_mode: WebMode::default(),
             dirty: AtomicBool::new(false),
@@ -82,6 +85,10 @@ impl Shared {
 
     fn faults(&self) -> MutexGuard<'_, Vec<Fault>> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn requests(&self) -> MutexGuard<'_, std::collections::BTreeMap<String, u64>> {
+        self.requests.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(super) fn changed(&self) {
@@ -264,6 +271,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route(paths::SIM_CONTROL, get(control_state).post(control))
         .route(paths::SIM_STATE, get(state_dump))
+        .route(paths::SIM_REQUESTS, get(requests_served))
         .layer(middleware::from_fn(loopback_only));
     let served = if shared.web_mode.only {
         super::web::router()
@@ -603,9 +611,14 @@ async fn state_dump(State(shared): S) -> Response {
 /// Larger than any answer the program reads (its cap is 32 MB).
 const OVER_CAP_BYTES: usize = 33 * 1024 * 1024;
 
-/// Applies the first matching injected fault.
+async fn requests_served(State(shared): S) -> Response {
+    Json(shared.requests().clone()).into_response()
+}
+
+/// Counts the request, then applies the first matching injected fault.
 async fn inject_faults(State(shared): S, request: Request, next: Next) -> Response {
     let key = format!("{} {}", request.method(), request.uri().path());
+    *shared.requests().entry(key.clone()).or_default() += 1;
     let fault = {
         let mut faults = shared.faults();
         let found = faults.iter().position(|f| route_matches(&f.route, &key));
@@ -670,6 +683,17 @@ async fn inject_faults(State(shared): S, request: Request, next: Next) -> Respon
             (
                 [(header::CONTENT_TYPE, "application/json")],
                 axum::body::Body::from_stream(stream),
+            )
+                .into_response()
+        }
+        FaultBody::IgnoredWrite => {
+            let sent = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
+                .await
+                .unwrap_or_default();
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                sent,
             )
                 .into_response()
         }

@@ -28,7 +28,7 @@ use crate::domain::requirements::{self, Check, Transport, UserFacts};
 use crate::domain::secret::Secret;
 use crate::service::audit::report::{Rows, write_report_file};
 use crate::service::drift_watch::{self, DriftConfig, DriftEvent, SharedCredentials};
-use crate::service::fix::Report as FixReport;
+use crate::service::fix::{Report as FixReport, RunKind, UndoReview};
 use crate::service::fleet;
 use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle};
 use crate::store::secret_store::{
@@ -233,8 +233,10 @@ pub enum Request {
         changes: Vec<Change>,
         ids: Arc<HashMap<String, u64>>,
     },
-    /// Put back what the fix with this backup changed.
-    FixUndo(PathBuf),
+    /// Read the users the fix with this backup changed and judge its undo.
+    FixUndoPlan(PathBuf),
+    /// Put back what a judged undo found to put back (a backup first).
+    FixUndo(Box<UndoReview>),
     /// Stop a fix or undo before the next user.
     FixCancel,
 }
@@ -283,6 +285,8 @@ pub enum Event {
         total: usize,
         user: String,
     },
+    /// An undo judged: what it would put back, or why it is refused.
+    FixUndoPlanned(Result<Box<UndoReview>, String>),
     FixDone(Result<Box<FixReport>, String>),
     /// Outcomes for every user under `options`, in the users' order.
     Formatted {
@@ -459,7 +463,8 @@ impl Tasks {
                 });
             }
             Request::FixApply { changes, ids } => self.fix_apply(changes, ids),
-            Request::FixUndo(backup) => self.fix_undo(backup),
+            Request::FixUndoPlan(backup) => self.fix_undo_plan(backup),
+            Request::FixUndo(review) => self.fix_undo(*review),
             Request::FixCancel => self
                 .fix_cancel
                 .store(true, std::sync::atomic::Ordering::Relaxed),
@@ -589,11 +594,7 @@ impl Tasks {
             };
             let path = file.path().to_path_buf();
             let read = tokio::task::spawn_blocking(move || {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                crate::service::fix::read_changes(&text)
-                    .map(Some)
-                    .map_err(|e| format!("{}: {e}", path.display()))
+                crate::service::fix::read_changes_file(&path).map(Some)
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
@@ -617,6 +618,7 @@ impl Tasks {
                     &changes,
                     &ids,
                     &crate::store::paths::backup_dir(),
+                    RunKind::Fix,
                     &progress,
                     &cancel,
                 )
@@ -628,19 +630,47 @@ impl Tasks {
         });
     }
 
-    fn fix_undo(&self, backup: PathBuf) {
+    fn fix_undo_plan(&self, backup: PathBuf) {
         let sign_in = self.web_sign_in();
+        let url = self.director_url();
+        self.spawn(async move {
+            let result = async {
+                let read = backup.clone();
+                let saved =
+                    tokio::task::spawn_blocking(move || crate::service::fix::read_backup(&read))
+                        .await
+                        .map_err(|e| e.to_string())??;
+                let web = sign_in.await.map_err(|e| e.to_string())?;
+                crate::service::fix::plan_undo(&web, &url, &backup, &saved)
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string())
+            }
+            .await;
+            Event::FixUndoPlanned(result)
+        });
+    }
+
+    fn fix_undo(&self, review: UndoReview) {
+        let sign_in = self.web_sign_in();
+        let url = self.director_url();
         let notify = self.notifier();
         let cancel = self.fix_cancel.clone();
         cancel.store(false, std::sync::atomic::Ordering::Relaxed);
         self.spawn(async move {
             let result = async {
-                let backup = crate::service::fix::read_backup(&backup)?;
                 let web = sign_in.await.map_err(|e| e.to_string())?;
                 let progress = fix_progress(&notify);
-                Ok(Box::new(
-                    crate::service::fix::undo(&web, &backup, &progress, &cancel).await,
-                ))
+                crate::service::fix::undo(
+                    &web,
+                    &url,
+                    &review,
+                    &crate::store::paths::backup_dir(),
+                    &progress,
+                    &cancel,
+                )
+                .await
+                .map(Box::new)
             }
             .await;
             Event::FixDone(result)

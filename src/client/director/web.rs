@@ -232,6 +232,19 @@ impl WebDirector {
         Ok(WebDirectory { ids, users })
     }
 
+    /// How many users Director's list has (one page of one row: cheap).
+    pub async fn user_count(&self) -> Result<u64, ApiError> {
+        let query = [
+            ("_search", "false".to_string()),
+            ("rows", "1".to_string()),
+            ("page", "1".to_string()),
+            ("sidx", String::new()),
+            ("sord", "asc".to_string()),
+        ];
+        let page: JqGridPage = self.get_json(USERS_LIST_PATH, &query).await?;
+        Ok(page.records)
+    }
+
     /// One user's whole document, as `GET /director/users/<id>.json` gives it.
     pub async fn user_document(&self, id: u64) -> Result<serde_json::Value, ApiError> {
         self.get_json(&user_json_path(id), &[]).await

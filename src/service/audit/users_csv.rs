@@ -52,24 +52,14 @@ pub fn read_users_as<T>(
     input: impl Read,
     mut convert: impl FnMut(UserRecord) -> T,
 ) -> Result<Vec<T>, CsvError> {
-    let over = Rc::new(Cell::new(None));
-    let limited = Limited {
-        inner: strip_bom(input),
-        over: over.clone(),
-        read: 0,
-        line: 1,
-        line_bytes: 0,
-    };
+    let (limited, over) = Limited::new(strip_bom(input));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(limited);
     let mut records = reader.records();
     // A limit that was hit explains the read error it caused.
-    let failed = |line: u64, e: &csv::Error| match over.get() {
-        Some(limit) => limit_error(limit),
-        None => row_error(line, e),
-    };
+    let failed = |line: u64, e: &csv::Error| read_error(&over, line, e);
     let header = match records.next() {
         None => return Err(CsvError::Empty(REQUIRED_COLUMNS.join(","))),
         Some(Err(e)) => return Err(failed(1, &e)),
@@ -179,6 +169,15 @@ fn parse_escalation(text: &str) -> Option<EscalationDelivery> {
     }
 }
 
+/// The error for a row the csv reader could not read: the limit that was
+/// passed, if one was, else the reader's own.
+pub(crate) fn read_error(over: &Rc<Cell<Option<Over>>>, line: u64, e: &csv::Error) -> CsvError {
+    match over.get() {
+        Some(limit) => limit_error(limit),
+        None => row_error(line, e),
+    }
+}
+
 fn row_error(line: u64, error: &csv::Error) -> CsvError {
     let line = error.position().map_or(line, |p| p.line());
     let message = match error.kind() {
@@ -193,7 +192,7 @@ fn row_error(line: u64, error: &csv::Error) -> CsvError {
 
 /// Which limit a file went past, and on which line.
 #[derive(Debug, Clone, Copy)]
-enum Over {
+pub(crate) enum Over {
     Line(u64),
     File(u64),
 }
@@ -220,12 +219,27 @@ fn limit_error(over: Over) -> CsvError {
 /// Stops reading past the file and line limits, remembering which (the csv
 /// reader only sees an I/O error), so `/dev/zero` or one endless line
 /// cannot take the machine's memory.
-struct Limited<R> {
+pub(crate) struct Limited<R> {
     inner: R,
     over: Rc<Cell<Option<Over>>>,
     read: u64,
     line: u64,
     line_bytes: u64,
+}
+
+impl<R> Limited<R> {
+    /// `inner` read within the limits, and where to find which was passed.
+    pub(crate) fn new(inner: R) -> (Self, Rc<Cell<Option<Over>>>) {
+        let over = Rc::new(Cell::new(None));
+        let limited = Limited {
+            inner,
+            over: over.clone(),
+            read: 0,
+            line: 1,
+            line_bytes: 0,
+        };
+        (limited, over)
+    }
 }
 
 impl<R: Read> Read for Limited<R> {
@@ -253,7 +267,7 @@ impl<R: Read> Read for Limited<R> {
 }
 
 /// Excel writes UTF-8 CSV with a byte-order mark; skip it.
-fn strip_bom(input: impl Read) -> impl Read {
+pub(crate) fn strip_bom(input: impl Read) -> impl Read {
     let mut input = input;
     let mut head = [0u8; 3];
     let mut filled = 0;

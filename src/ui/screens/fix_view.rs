@@ -12,10 +12,10 @@ use std::sync::Arc;
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use crate::domain::fix::{Change, Preview, Wanted};
+use crate::domain::fix::{Change, Preview, Wanted, count};
 use crate::domain::format::DirectoryUser;
 use crate::domain::username::validate;
-use crate::service::fix::{Outcome, Report};
+use crate::service::fix::{Outcome, Report, UndoReview};
 use crate::ui::screen::Ctx;
 use crate::ui::tasks::{Event, Request, WebUsers};
 use crate::ui::widgets::{self, Tone};
@@ -44,6 +44,8 @@ enum Phase {
         total: usize,
         user: String,
     },
+    /// An undo read and judged: its table, before anything is put back.
+    UndoReview(Box<UndoReview>),
     Done(Box<Report>),
     Failed(String),
 }
@@ -78,19 +80,17 @@ impl FixView {
         ctx.request(Request::FixRead { email_domain: None });
     }
 
-    /// Opens the view on an undo of the fix whose backup is `backup`.
+    /// Opens the view on an undo of the fix whose backup is `backup`:
+    /// the users are read and the undo judged first, and shown.
     pub fn start_undo(&mut self, ctx: &mut Ctx<'_>, backup: PathBuf) {
+        let changed = self.changed;
         *self = FixView {
             open: true,
-            phase: Phase::Applying {
-                done: 0,
-                total: 0,
-                user: String::new(),
-            },
-            changed: true,
+            phase: Phase::Reading,
+            changed,
             ..Default::default()
         };
-        ctx.request(Request::FixUndo(backup));
+        ctx.request(Request::FixUndoPlan(backup));
     }
 
     pub fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) {
@@ -127,6 +127,13 @@ impl FixView {
                 self.phase = Phase::Done(report.clone());
             }
             Event::FixDone(Err(e)) => self.phase = Phase::Failed(e.clone()),
+            Event::FixUndoPlanned(Ok(review)) => {
+                self.confirm_many = false;
+                self.phase = Phase::UndoReview(review.clone());
+            }
+            Event::FixUndoPlanned(Err(e)) => {
+                self.phase = Phase::Failed(format!("The undo was not started: {e}"))
+            }
             _ => {}
         }
     }
@@ -259,12 +266,91 @@ impl FixView {
                     ctx.request(Request::FixCancel);
                 }
             }
+            Phase::UndoReview(review) => {
+                let review = review.clone();
+                self.undo_review(ui, ctx, review);
+            }
             Phase::Done(report) => {
                 let report = report.clone();
                 self.done(ui, ctx, &report);
             }
         }
         None
+    }
+
+    /// The undo's table: Director's value now → the value put back, and
+    /// the users changed since the fix, left alone.
+    fn undo_review(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>, review: Box<UndoReview>) {
+        let plan = &review.plan;
+        let to_put_back = plan.to_put_back().count();
+        if to_put_back == 0 {
+            widgets::notice(
+                ui,
+                Tone::Good,
+                "Nothing to put back: Director no longer holds any value this fix wrote.",
+            );
+        } else {
+            widgets::notice(
+                ui,
+                Tone::Warning,
+                &format!(
+                    "Undo: {} to put back for {}; {} changed in Director since the fix and left alone. Nothing was changed yet.",
+                    count(to_put_back, "change", "changes"),
+                    count(plan.users_to_change(), "user", "users"),
+                    plan.rows.len() - to_put_back
+                ),
+            );
+            let label = format!("Put back {}", count(to_put_back, "change", "changes"));
+            if ui
+                .add(egui::Button::new(RichText::new(label).strong()))
+                .on_hover_text("A backup of every user about to change is written first, so the undo can be undone")
+                .clicked()
+            {
+                if review.needs_confirmation() && !self.confirm_many {
+                    self.confirm_many = true;
+                } else {
+                    self.phase = Phase::Applying {
+                        done: 0,
+                        total: plan.users_to_change(),
+                        user: String::new(),
+                    };
+                    self.changed = true;
+                    ctx.request(Request::FixUndo(review.clone()));
+                    return;
+                }
+            }
+            if self.confirm_many {
+                widgets::note(
+                    ui,
+                    &format!(
+                        "This changes {} of {} users — more than a fifth of Director. Click Put back again to go ahead.",
+                        plan.users_to_change(),
+                        review.total_users
+                    ),
+                    Tone::Warning,
+                );
+            }
+        }
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            for row in &plan.rows {
+                let c = &row.change;
+                let text = format!(
+                    "{}  {}: \"{}\" to \"{}\"",
+                    c.user_dn,
+                    c.field.label(),
+                    c.old,
+                    c.new
+                );
+                match &row.left_alone {
+                    None => widgets::notice(ui, Tone::Good, &format!("put back  {text}")),
+                    Some(why) => widgets::notice(
+                        ui,
+                        Tone::Warning,
+                        &format!("left alone  {} — {why}", c.user_dn),
+                    ),
+                };
+            }
+        });
     }
 
     fn editing(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
@@ -357,10 +443,7 @@ impl FixView {
             } else {
                 Tone::Warning
             },
-            &format!(
-                "Preview: {} users to change, {} changes refused, {} unchanged (of {} users). Nothing was changed yet.",
-                preview.users_to_change, preview.refused, preview.unchanged, preview.total_users
-            ),
+            &format!("Preview: {}. Nothing was changed yet.", preview.summary()),
         );
         let accepted: Vec<Change> = preview.accepted().cloned().collect();
         ui.horizontal_wrapped(|ui| {
