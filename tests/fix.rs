@@ -346,7 +346,7 @@ async fn users_changed_since_the_preview_are_skipped() {
 fn the_fix_view_previews_applies_and_undoes() {
     use hybrid_setup::domain::wizard::{Step, StepOrStart};
     use hybrid_setup::store::settings::{Settings, SettingsStore};
-    use support::{click, has_text, wait_for};
+    use support::{click, has_label, has_text, wait_for};
 
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let director = runtime.block_on(director());
@@ -369,45 +369,71 @@ fn the_fix_view_previews_applies_and_undoes() {
     });
     click(&mut h, "Fix in Director…");
     wait_for(&mut h, "the suggestions", |h| {
-        has_text(h, "Preview 3 users")
+        has_text(h, "Review 3 users…")
     });
-    click(&mut h, "Preview 3 users");
-    wait_for(&mut h, "the preview", |h| has_text(h, "Apply 3 changes"));
+    assert!(
+        !has_label(&h, "Save to Director") && !has_label(&h, "Back"),
+        "the wizard's buttons are hidden"
+    );
+    click(&mut h, "Review 3 users…");
+    let host = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    let apply = format!("Apply 3 changes to {host}…");
+    wait_for(&mut h, "the review", |h| has_text(h, &apply));
     assert!(has_text(
         &h,
-        "Preview: 3 users to change, 0 refused, 17 left as they are (of 20 users)."
+        "3 users to change, 0 refused, 17 left as they are (of 20 users). Nothing was changed yet."
     ));
+    assert!(has_text(&h, "jane.doe@acme.example"), "After, in the table");
+    assert!(has_text(&h, "will change"));
     assert_eq!(
         runtime.block_on(users_now(&url)),
         before,
         "nothing before Apply"
     );
-    click(&mut h, "Apply 3 changes");
+    // Apply asks once, naming the backup, before it writes.
+    click(&mut h, &apply);
+    wait_for(&mut h, "the question", |h| {
+        has_text(h, "Yes, apply 3 changes")
+    });
+    assert!(has_text(&h, "A backup of those users is written first to"));
+    assert_eq!(
+        runtime.block_on(users_now(&url)),
+        before,
+        "asked, not written"
+    );
+    click(&mut h, "Yes, apply 3 changes");
     wait_for(&mut h, "the result", |h| {
         has_text(h, "3 of 3 changes made in Director.")
     });
     assert!(has_text(&h, "Backup: "));
+    assert!(has_label(&h, "Open backup folder"));
     let fixed = runtime.block_on(users_now(&url));
     assert_eq!(fixed[16].client_username, "jane.doe@acme.example");
     assert!(!h.state().progress().last_fix_backup.is_empty());
-    click(&mut h, "Undo this fix");
-    wait_for(&mut h, "the undo's table", |h| {
-        has_text(h, "Put back 3 changes")
-    });
-    assert!(has_text(
-        &h,
-        "put back  17  client username: \"jane.doe@acme.example\" to \"jdoe\""
-    ));
+    // Undo shows its table first: Director now → the value put back.
+    click(&mut h, "Undo this fix…");
+    let put_back = format!("Put back 3 changes in {host}…");
+    wait_for(&mut h, "the undo's table", |h| has_text(h, &put_back));
+    assert!(has_text(&h, "jdoe"), "the value put back");
     assert_eq!(
         runtime.block_on(users_now(&url)),
         fixed,
         "nothing before Put back"
     );
-    click(&mut h, "Put back 3 changes");
+    click(&mut h, &put_back);
+    click(&mut h, "Yes, put back 3 changes");
     wait_for(&mut h, "the undo", |h| {
-        has_text(h, "3 of 3 changes made in Director.")
+        has_text(h, "3 of 3 changes made in Director (put back).")
     });
     assert_eq!(runtime.block_on(users_now(&url)), before, "undone");
+    // The undo can be undone too: its own table first.
+    click(&mut h, "Undo this undo…");
+    wait_for(&mut h, "the undo of the undo", |h| {
+        has_text(h, "Put back 3 changes in ")
+    });
     click(&mut h, "Close");
     wait_for(&mut h, "the table again", |h| {
         has_text(h, "client usernames invalid")
@@ -1201,4 +1227,76 @@ async fn values_from_director_are_escaped_in_the_log() {
         "{log}"
     );
     director.stop().await;
+}
+
+/// The review with a refused row: the filter shows only it, Esc goes back
+/// to editing with the cells as they were, and Close leaves nothing written.
+#[test]
+fn the_fix_review_filters_refused_rows_and_esc_goes_back() {
+    use hybrid_setup::domain::wizard::{Step, StepOrStart};
+    use hybrid_setup::store::settings::{Settings, SettingsStore};
+    use support::{click, has_label, has_text, replace, wait_for};
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(director());
+    let url = director.url();
+    let before = runtime.block_on(users_now(&url));
+    let home = tempfile::tempdir().expect("home");
+    let mut settings = Settings::default();
+    settings.progress.step = StepOrStart(Step::UsernameFormat);
+    settings.progress.completed = vec![Step::Requirements, Step::LinkDirector, Step::Credentials];
+    let mut config = support::app_config(&url, SettingsStore::new(home.path()), settings, false);
+    config.portal_url = "http://127.0.0.1:9".into();
+    let mut h = support::window(
+        runtime.handle(),
+        ClientOptions::default(),
+        config,
+        [1100.0, 900.0],
+    );
+    wait_for(&mut h, "the users", |h| {
+        has_text(h, "client usernames invalid")
+    });
+    click(&mut h, "Fix in Director…");
+    wait_for(&mut h, "the suggestions", |h| {
+        has_text(h, "Review 3 users…")
+    });
+    // Al Smith's new client username made another user's: refused.
+    replace(
+        &mut h,
+        "New client username for First19 Last19",
+        "user2@acme.example",
+    );
+    click(&mut h, "Review 3 users…");
+    wait_for(&mut h, "the review", |h| has_text(h, "Apply 2 changes to "));
+    assert!(has_text(
+        &h,
+        "2 users to change, 1 refused, 18 left as they are (of 20 users)."
+    ));
+    assert!(
+        has_text(&h, "would be a duplicate"),
+        "the reason is on screen"
+    );
+    assert!(has_text(&h, "jane.doe@acme.example"));
+    click(&mut h, "Show only the 1 change not made");
+    h.run();
+    assert!(
+        !has_text(&h, "jane.doe@acme.example"),
+        "only the refused row"
+    );
+    assert!(has_text(&h, "user2@acme.example"));
+    h.key_press(egui::Key::Escape);
+    h.run();
+    wait_for(&mut h, "editing again", |h| has_text(h, "Review 3 users…"));
+    assert!(!has_label(&h, "Back"), "Esc did not leave the step");
+    click(&mut h, "Close");
+    wait_for(&mut h, "the table again", |h| {
+        has_text(h, "client usernames invalid")
+    });
+    assert!(
+        has_label(&h, "Save to Director"),
+        "the wizard's buttons are back"
+    );
+    assert_eq!(runtime.block_on(users_now(&url)), before, "nothing written");
+    drop(h);
+    runtime.block_on(director.stop());
 }

@@ -65,12 +65,45 @@ pub fn collect(store: &SettingsStore, log_dir: &Path, secrets: &[Secret]) -> Str
         out.push_str(&line);
         out.push('\n');
     }
-    redact(&out, secrets)
+    // The log and the settings hold what servers and files sent: every
+    // line is escaped, so the report prints nothing raw.
+    let mut shown = String::with_capacity(out.len());
+    for line in out.split('\n') {
+        shown.push_str(&crate::domain::text::printable(line.trim_end_matches('\r')));
+        shown.push('\n');
+    }
+    shown.pop();
+    redact(&shown, secrets)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nothing_from_the_log_reaches_the_terminal_raw() {
+        let home = tempfile::tempdir().expect("home");
+        let store = SettingsStore::new(home.path());
+        let logs = home.path().join("logs");
+        std::fs::create_dir_all(&logs).expect("logs");
+        std::fs::write(
+            logs.join("hybrid-setup.2026-12-05.log"),
+            "INFO changed user_dn=a\u{1b}]0;owned\u{7} admin\u{202E}txt\n",
+        )
+        .expect("log");
+        let report = collect(&store, &logs, &[]);
+        assert!(
+            !report
+                .chars()
+                .any(|c| c != '\n' && crate::domain::text::is_hidden(c)),
+            "{report:?}"
+        );
+        assert!(
+            report.contains("user_dn=a\\u{1b}]0;owned\\u{7} admin\\u{202e}txt"),
+            "{report}"
+        );
+        assert!(report.lines().count() > 10, "lines are kept");
+    }
 
     #[test]
     fn the_report_has_version_settings_state_and_log() {

@@ -605,7 +605,7 @@ impl HybridApp {
     pub fn ui(&mut self, ui: &mut Ui) {
         self.keyboard(ui);
         egui::Panel::top("title").show(ui, |ui| self.title_bar(ui));
-        if self.step() != Step::Done {
+        if self.step() != Step::Done && !self.screens.get(self.step()).hides_navigation() {
             egui::Panel::bottom("navigation").show(ui, |ui| self.navigation(ui));
         }
         // Once provisioned, the program is a status panel, not a wizard.

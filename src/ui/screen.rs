@@ -96,6 +96,12 @@ pub trait Screen {
         None
     }
 
+    /// The screen has its own actions for now (a view over it): the
+    /// wizard's Back and Continue are not shown.
+    fn hides_navigation(&self) -> bool {
+        false
+    }
+
     /// Whether Continue is enabled.
     fn can_continue(&self, _progress: &Progress) -> bool {
         true

@@ -91,13 +91,13 @@ pub fn guided(look: Look, on_screen: OnScreen<'_>) {
     on_screen(&mut h, "Username format");
     // The fix view: suggestions and a preview (nothing is written).
     click(&mut h, "Fix in Director…");
-    wait_for(&mut h, "the suggestions", |h| has_text(h, "Preview "));
+    wait_for(&mut h, "the suggestions", |h| has_text(h, "Review "));
     on_screen(&mut h, "Fix in Director (suggestions)");
     let preview = h
-        .query_all_by_label_contains("Preview ")
+        .query_all_by_label_contains("Review ")
         .filter_map(|n| n.accesskit_node().label())
-        .find(|l| l.ends_with(" users"))
-        .expect("the Preview button");
+        .find(|l| l.ends_with(" users…"))
+        .expect("the Review button");
     click(&mut h, &preview);
     wait_for(&mut h, "the preview", |h| has_label(h, "Back to editing"));
     on_screen(&mut h, "Fix in Director (preview)");

@@ -51,6 +51,17 @@ impl Screen for UsernamesScreen {
         self.guided = ctx.shared.guided();
     }
 
+    fn hides_navigation(&self) -> bool {
+        self.fix.open
+    }
+
+    fn on_escape(&mut self) -> bool {
+        if self.fix.open {
+            self.fix.on_escape();
+        }
+        self.fix.open
+    }
+
     fn can_continue(&self, progress: &Progress) -> bool {
         !self.fix.open
             && self.count.is_some()
