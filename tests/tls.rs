@@ -298,3 +298,69 @@ fn the_sim_command_serves_tls_that_status_pins() {
         "read over HTTPS: {trusted_text}"
     );
 }
+
+/// `fix` on an HTTPS Director with a self-signed certificate (as most are):
+/// refused with the fingerprint to compare, then previewed, applied and
+/// undone once that fingerprint is trusted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_trusts_a_pinned_certificate() {
+    let tls = SimTls::generate().expect("cert");
+    let fingerprint = tls.fingerprint().to_string();
+    let sim = tls_sim(tls).await;
+    let url = sim.url();
+    let home = tempfile::tempdir().expect("home");
+    let home_path = home.path().to_path_buf();
+    let (refused, applied, undone) = tokio::task::spawn_blocking(move || {
+        let run = |extra: &[&str]| {
+            Command::new(BIN)
+                .args(["fix", "--director", &url, "--suggest", "--allow-many"])
+                .args(extra)
+                .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+                .env("HYBRID_SETUP_HOME", &home_path)
+                .output()
+                .expect("runs")
+        };
+        let refused = run(&["--apply"]);
+        let applied = run(&["--apply", "--trust-certificate", &fingerprint]);
+        let backup = String::from_utf8_lossy(&applied.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("Backup: "))
+            .and_then(|l| l.split(" (undo with").next())
+            .unwrap_or_default()
+            .to_string();
+        let undone = Command::new(BIN)
+            .args([
+                "fix",
+                "--director",
+                &url,
+                "--undo",
+                &backup,
+                "--apply",
+                "--allow-many",
+            ])
+            .args(["--trust-certificate", &fingerprint])
+            .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+            .env("HYBRID_SETUP_HOME", &home_path)
+            .output()
+            .expect("runs");
+        (refused, applied, undone)
+    })
+    .await
+    .expect("join");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "--trust-certificate {}",
+            sim.certificate.expect("fp")
+        )),
+        "{err}"
+    );
+    let text = String::from_utf8_lossy(&applied.stdout);
+    assert_eq!(applied.status.code(), Some(0), "{text}");
+    assert!(text.contains("applied "), "{text}");
+    let text = String::from_utf8_lossy(&undone.stdout);
+    assert_eq!(undone.status.code(), Some(0), "{text}");
+    assert!(text.contains("applied "), "{text}");
+    sim.stop().await;
+}

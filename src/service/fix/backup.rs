@@ -211,7 +211,14 @@ pub fn list_backups(dir: &Path) -> Vec<BackupSummary> {
             .map(|n| n.to_string_lossy().into_owned());
         summary.undone = name.is_some_and(|n| undone.contains(&n));
     }
-    found.sort_by(|a, b| b.written_at.cmp(&a.written_at).then(b.path.cmp(&a.path)));
+    // Newest first; within one second, the later file (`-2` after the
+    // first) by the time it was written.
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    found.sort_by(|a, b| {
+        b.written_at
+            .cmp(&a.written_at)
+            .then_with(|| modified(&b.path).cmp(&modified(&a.path)))
+    });
     found
 }
 
