@@ -64,14 +64,23 @@ pub async fn run(args: ExporterArgs) -> ExitCode {
     if args.check {
         for t in &targets {
             println!(
-                "{}: {} as {}, every {} s",
-                t.director.name,
-                t.director.url,
-                t.director.login,
-                t.director.interval.as_secs()
+                "{}",
+                crate::domain::text::printable(&format!(
+                    "{}: {} as {}, every {} s",
+                    t.director.name,
+                    t.director.url,
+                    t.director.login,
+                    t.director.interval.as_secs()
+                ))
             );
         }
-        println!("{path}: {} Directors, passwords found", targets.len());
+        println!(
+            "{}",
+            crate::domain::text::printable(&format!(
+                "{path}: {} Directors, passwords found",
+                targets.len()
+            ))
+        );
         return ExitCode::SUCCESS;
     }
     let count = targets.len();

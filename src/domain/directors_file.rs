@@ -157,6 +157,8 @@ pub fn parse(text: &str) -> Result<DirectorsFile, FileError> {
         let url = d.url.get_ref().trim().to_string();
         match url::Url::parse(&url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {
+                // Nothing after the address: a query or user info is where a
+                // password gets pasted, and it would be printed and logged.
                 if !u.username().is_empty() || u.password().is_some() {
                     return Err(at(
                         d.url.span(),
@@ -164,20 +166,41 @@ pub fn parse(text: &str) -> Result<DirectorsFile, FileError> {
                             .into(),
                     ));
                 }
+                if u.query().is_some() || u.fragment().is_some() {
+                    return Err(at(
+                        d.url.span(),
+                        "url: only Director's address (scheme, host, port), nothing after ? or #"
+                            .into(),
+                    ));
+                }
             }
             _ => {
                 return Err(at(
                     d.url.span(),
-                    format!("url {url:?}: an http:// or https:// address of Director"),
+                    "url: an http:// or https:// address of Director".into(),
                 ));
             }
         }
         let password = match (d.password_env, d.password_keyring) {
             (Some(env), None) if !env.get_ref().trim().is_empty() => {
-                PasswordFrom::Env(env.get_ref().trim().to_string())
+                let variable = env.get_ref().trim();
+                if !is_variable_name(variable) {
+                    return Err(at(
+                        env.span(),
+                        "password_env: the name of an environment variable in capitals, digits and _ (such as HQ_DIRECTOR_PASSWORD), not the password itself (the value is not shown)".into(),
+                    ));
+                }
+                PasswordFrom::Env(variable.to_string())
             }
             (None, Some(entry)) if !entry.get_ref().trim().is_empty() => {
-                PasswordFrom::Keyring(entry.get_ref().trim().to_string())
+                let name = entry.get_ref().trim();
+                if !is_entry_name(name) {
+                    return Err(at(
+                        entry.span(),
+                        "password_keyring: the name of a keyring entry in letters, digits, '_', '-' and '.', not the password itself (the value is not shown)".into(),
+                    ));
+                }
+                PasswordFrom::Keyring(name.to_string())
             }
             (Some(_), Some(entry)) => {
                 return Err(at(
@@ -240,15 +263,21 @@ pub fn parse(text: &str) -> Result<DirectorsFile, FileError> {
             let span = d.append_domain.as_ref().map_or(span.clone(), |a| a.span());
             return Err(at(span, format!("append_domain: {}", reason.describe())));
         }
+        let login = match &d.login {
+            Some(l) if l.get_ref().contains(':') || l.get_ref().chars().any(char::is_control) => {
+                return Err(at(
+                    l.span(),
+                    "login: Director's login name only (no ':' and no control characters; the value is not shown)".into(),
+                ));
+            }
+            Some(l) if !l.get_ref().trim().is_empty() => l.get_ref().trim().to_string(),
+            _ => "admin".into(),
+        };
         directors.push(Listed {
             director: WatchedDirector {
                 name,
                 url,
-                login: d
-                    .login
-                    .map(|l| l.into_inner().trim().to_string())
-                    .filter(|l| !l.is_empty())
-                    .unwrap_or_else(|| "admin".into()),
+                login,
                 interval,
                 kind,
                 certificate,
@@ -261,6 +290,27 @@ pub fn parse(text: &str) -> Result<DirectorsFile, FileError> {
         directors,
         concurrency,
     })
+}
+
+/// An environment variable's name as people write them: capitals, digits
+/// and `_`, not starting with a digit (a pasted password rarely is one).
+fn is_variable_name(text: &str) -> bool {
+    text.len() <= 128
+        && text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A keyring entry's name: letters, digits, `_`, `-`, `.`.
+fn is_entry_name(text: &str) -> bool {
+    text.len() <= 128
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// A secret written into the file is refused before anything else, naming
@@ -347,6 +397,59 @@ use_email = true
         assert!(!e.to_string().contains("hunter2"), "never repeated: {e}");
         let e = error_of("[[director]]\nname = \"a\"\nurl = \"http://x\"\n  Token= \"abc\"\n");
         assert_eq!(e.line, 4);
+    }
+
+    #[test]
+    fn what_looks_like_a_secret_is_refused_without_being_repeated() {
+        for (broken, line, words, secret) in [
+            (
+                GOOD.replace("\"HYBRID_PW_HQ\"", "\"hunter2\""),
+                9,
+                "password_env: the name of an environment variable",
+                "hunter2",
+            ),
+            (
+                GOOD.replace("\"branch-2\"\nkind", "\"Pa$$ word!\"\nkind"),
+                15,
+                "password_keyring: the name of a keyring entry",
+                "Pa$$ word!",
+            ),
+            (
+                GOOD.replace(
+                    "https://director.example.com:5478",
+                    "https://director.example.com:5478/?password=s3cret",
+                ),
+                7,
+                "nothing after ? or #",
+                "s3cret",
+            ),
+            (
+                GOOD.replace(
+                    "https://director.example.com:5478",
+                    "https://d.example.com/#s3cret",
+                ),
+                7,
+                "nothing after ? or #",
+                "s3cret",
+            ),
+            (
+                GOOD.replace("login = \"admin\"", "login = \"admin:s3cret\""),
+                8,
+                "login: Director's login name only",
+                "s3cret",
+            ),
+            (
+                GOOD.replace("login = \"admin\"", "login = \"adm\\u001b]0;x\\u0007in\""),
+                8,
+                "no control characters",
+                "\u{1b}",
+            ),
+        ] {
+            let e = error_of(&broken);
+            assert_eq!(e.line, line, "{e}");
+            assert!(e.message.contains(words), "{e} should say {words}");
+            assert!(!e.to_string().contains(secret), "never repeated: {e}");
+        }
     }
 
     #[test]

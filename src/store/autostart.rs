@@ -60,30 +60,69 @@ impl DesktopAutostart {
     }
 }
 
+/// The program's installed path: Linux names a running program whose file
+/// a package upgrade replaced `… (deleted)`; the new file is at the old path.
+pub fn installed_path(exe: &Path) -> PathBuf {
+    let text = exe.to_string_lossy();
+    match text.strip_suffix(" (deleted)") {
+        Some(path) => PathBuf::from(path),
+        None => exe.to_path_buf(),
+    }
+}
+
+/// A string value as the Desktop Entry spec escapes it: `\\`, `\n`, `\t`,
+/// `\r` (its general rule, applied after any quoting).
+fn escape_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One argument of `Exec`: quoted, with `"`, `` ` ``, `$` and `\` escaped
+/// inside the quotes and `%` doubled (field codes), then the value's own
+/// escaping on top — so a `$` becomes `\\$` and a `\` four of them.
+fn exec_argument(arg: &str) -> String {
+    let mut quoted = String::from("\"");
+    for c in arg.chars() {
+        match c {
+            '"' | '`' | '$' | '\\' => {
+                quoted.push('\\');
+                quoted.push(c);
+            }
+            '%' => quoted.push_str("%%"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    escape_value(&quoted)
+}
+
 /// The entry for `exe`. `TryExec` makes desktops skip it once the program
 /// is gone (a removed package leaves nothing that runs).
 pub fn desktop_entry(exe: &Path) -> String {
-    let exe = exe.display().to_string();
-    // Exec's quoting rules: a quoted argument escapes `"`, `` ` ``, `$`, `\`.
-    let quoted: String = exe
-        .chars()
-        .flat_map(|c| match c {
-            '"' | '`' | '$' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
+    let exe = installed_path(exe).display().to_string();
     format!(
         "[Desktop Entry]\n\
          Type=Application\n\
          Name={name}\n\
          Comment=The Connect Sync state in the notification area\n\
-         Exec=\"{quoted}\" {TRAY_ARG}\n\
-         TryExec={exe}\n\
+         Exec={exec} {TRAY_ARG}\n\
+         TryExec={try_exec}\n\
          Icon=org.hybridsetup.HybridSetup\n\
          Terminal=false\n\
          NoDisplay=true\n\
          X-GNOME-Autostart-enabled=true\n",
         name = crate::domain::APP_NAME,
+        exec = exec_argument(&exe),
+        try_exec = escape_value(&exe),
     )
 }
 
@@ -269,7 +308,7 @@ mod tests {
         assert!(autostart.is_on());
         let entry = std::fs::read_to_string(autostart.path()).expect("entry");
         assert!(
-            entry.contains("Exec=\"/opt/Hybrid \\$etup/hybrid-setup\" --tray\n"),
+            entry.contains("Exec=\"/opt/Hybrid \\\\$etup/hybrid-setup\" --tray\n"),
             "{entry}"
         );
         assert!(
@@ -280,6 +319,82 @@ mod tests {
         autostart.turn_off().expect("off");
         assert!(!autostart.is_on());
         assert!(!autostart.path().exists());
+    }
+
+    /// The entry read back by GLib's own desktop-entry parser (through
+    /// Python's `gi`, as GNOME reads it) for paths with a space, `$`, `"`,
+    /// `\`, `` ` `` and `%`: the program and its one argument come back
+    /// exactly, and TryExec finds the file.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn glib_reads_the_entry_back_for_awkward_paths() {
+        // GLib's key file reader undoes the value escapes, its shell parser
+        // the Exec quoting; `%%` is a field code for `%`. GDesktopAppInfo
+        // itself (which also checks the program exists before expanding
+        // `%%`) is asked where the path has no `%`.
+        const READ: &str = "import sys, os, gi\n\
+gi.require_version('Gio', '2.0')\n\
+from gi.repository import Gio, GLib\n\
+kf = GLib.KeyFile(); kf.load_from_file(sys.argv[1], GLib.KeyFileFlags.NONE)\n\
+exec_ = kf.get_string('Desktop Entry', 'Exec')\n\
+try_exec = kf.get_string('Desktop Entry', 'TryExec')\n\
+if not os.access(try_exec, os.X_OK):\n    print('TryExec not found: ' + try_exec); sys.exit(1)\n\
+if '%' not in try_exec and Gio.DesktopAppInfo.new_from_filename(sys.argv[1]) is None:\n    print('REFUSED'); sys.exit(1)\n\
+ok, argv = GLib.shell_parse_argv(exec_)\n\
+print('\\0'.join(a.replace('%%', '%') for a in argv), end='')\n";
+        let python = Path::new("/usr/bin/python3");
+        let usable = std::process::Command::new(python)
+            .args(["-c", "import gi"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !usable {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI installs python3-gi for this test"
+            );
+            eprintln!("skipped: no /usr/bin/python3 with gi (apt-get install python3-gi)");
+            return;
+        }
+        let root = tempfile::tempdir().expect("dir");
+        for folder in [
+            "Hybrid Setup",
+            "Hybrid $etup",
+            "say \"hi\"",
+            "back\\slash",
+            "100% `sure`",
+        ] {
+            let dir = root.path().join(folder);
+            std::fs::create_dir_all(&dir).expect("dir");
+            let exe = dir.join("hybrid-setup");
+            std::fs::write(&exe, "#!/bin/sh\n").expect("exe");
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).expect("x");
+            let entry = root.path().join("entry.desktop");
+            std::fs::write(&entry, desktop_entry(&exe)).expect("entry");
+            let out = std::process::Command::new(python)
+                .args(["-c", READ])
+                .arg(&entry)
+                .output()
+                .expect("python");
+            let argv = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success(),
+                "{folder}: {argv} {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let expected = format!("{}\0{TRAY_ARG}", exe.display());
+            assert_eq!(argv, expected, "{folder}");
+        }
+    }
+
+    #[test]
+    fn a_replaced_program_is_named_by_its_installed_path() {
+        let entry = desktop_entry(Path::new("/usr/bin/hybrid-setup (deleted)"));
+        assert!(
+            entry.contains("Exec=\"/usr/bin/hybrid-setup\" --tray\n"),
+            "{entry}"
+        );
+        assert!(entry.contains("TryExec=/usr/bin/hybrid-setup\n"), "{entry}");
     }
 
     /// The `Run` key as a map, to check the logic without Windows.

@@ -199,15 +199,26 @@ mod windows_pipe {
     }
 }
 
+/// The most a later launch's message is read (it is one word).
+#[cfg(unix)]
+const MAX_MESSAGE_BYTES: u64 = 4096;
+/// How long a later launch may take to say it.
+#[cfg(unix)]
+const MESSAGE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Listener {
     /// Calls `open` (on a thread of its own) each time a later launch asks.
     pub fn on_open(self, open: impl Fn() + Send + 'static) {
         #[cfg(unix)]
         std::thread::spawn(move || {
-            use std::io::{BufRead, BufReader};
+            use std::io::{BufRead, BufReader, Read};
             for stream in self.socket.incoming().flatten() {
+                // One short line, soon: a caller that sends megabytes or
+                // nothing is cut off, and the next launch is still heard.
+                let _ = stream.set_read_timeout(Some(MESSAGE_WAIT));
                 let mut line = String::new();
-                if BufReader::new(stream).read_line(&mut line).is_ok() && line.trim() == OPEN {
+                let read = BufReader::new(stream.take(MAX_MESSAGE_BYTES)).read_line(&mut line);
+                if read.is_ok() && line.trim() == OPEN {
                     open();
                 }
             }
@@ -263,6 +274,54 @@ mod tests {
             claim(dir.path(), Kind::Window).expect("claim"),
             Claim::First(_)
         ));
+    }
+
+    /// A caller that sends 10 MB without a newline is cut off after 4 KB
+    /// (its write fails: nothing more is read), one that says nothing is
+    /// given up on, and the next launch is still heard.
+    #[test]
+    fn a_flood_or_silence_on_the_socket_is_cut_off() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().expect("dir");
+        let Claim::First(first) = claim(dir.path(), Kind::Tray).expect("claim") else {
+            panic!("the first launch is first");
+        };
+        let path = first.path().to_path_buf();
+        let (tx, opened) = mpsc::channel();
+        first.on_open(move || {
+            let _ = tx.send(());
+        });
+        let _silent = std::os::unix::net::UnixStream::connect(&path).expect("connect");
+        let mut flood = std::os::unix::net::UnixStream::connect(&path).expect("connect");
+        // Longer than the listener waits for the silent one.
+        flood
+            .set_write_timeout(Some(Duration::from_secs(6)))
+            .expect("timeout");
+        let chunk = vec![b'x'; 64 * 1024];
+        let mut sent = 0usize;
+        let mut cut_off = false;
+        for _ in 0..160 {
+            match flood.write_all(&chunk) {
+                Ok(()) => sent += chunk.len(),
+                Err(e) => {
+                    // Closed by the listener; a time-out means nobody read.
+                    cut_off = matches!(
+                        e.kind(),
+                        std::io::ErrorKind::BrokenPipe | std::io::ErrorKind::ConnectionReset
+                    );
+                    break;
+                }
+            }
+        }
+        assert!(cut_off, "the listener read all {sent} bytes");
+        assert!(sent < 1024 * 1024, "{sent} bytes taken before the cut");
+        assert!(matches!(
+            claim(dir.path(), Kind::Tray).expect("claim"),
+            Claim::AlreadyRunning
+        ));
+        opened
+            .recv_timeout(Duration::from_secs(10))
+            .expect("the next launch was still heard");
     }
 
     #[test]
