@@ -436,12 +436,15 @@ fn open_window(
         return ExitCode::from(2);
     }
     // One window: a second launch brings this one forward instead.
+    let mut socket: Option<std::path::PathBuf> = None;
     let raise = match instance::claim(store.dir(), instance::Kind::Window) {
         Ok(instance::Claim::AlreadyRunning) => {
             println!("Connect HYBRID Setup is already open; its window comes forward.");
             return ExitCode::SUCCESS;
         }
         Ok(instance::Claim::First(listener)) => {
+            // Its thread outlives this function: the file is removed below.
+            socket = Some(listener.path().to_path_buf());
             let raise = Arc::new(crate::ui::app::Raise::default());
             let asked = raise.clone();
             listener.on_open(move || asked.ask());
@@ -533,6 +536,10 @@ fn open_window(
         raise,
     };
     let result = crate::ui::show(HybridApp::new(tasks, config));
+    // The window is gone (closed, or it could not open): so is its claim.
+    if let Some(socket) = &socket {
+        let _ = std::fs::remove_file(socket);
+    }
     if let Some(running) = embedded {
         // Stopping writes the demo world once more.
         runtime.block_on(running.stop());
@@ -543,7 +550,9 @@ fn open_window(
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot open the window: {e}");
+            // A library's error may carry the build machine's source path.
+            let reason = crate::domain::text::without_source_locations(&e.to_string());
+            eprintln!("error: cannot open the window: {reason}");
             ExitCode::from(2)
         }
     }

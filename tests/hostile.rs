@@ -256,6 +256,21 @@ async fn redirects_to_another_host_are_reported_not_followed() {
         text.contains("redirects (HTTP 302) to file:///etc/passwd"),
         "{text}"
     );
+
+    // A 302 without Location says so, not "a redirect loop … last to :".
+    let nowhere =
+        serve(Router::new().fallback(|| async { StatusCode::FOUND.into_response() })).await;
+    let director = HttpDirector::new(&nowhere, ClientOptions::default()).expect("client");
+    let text = director
+        .system_info()
+        .await
+        .expect_err("nowhere to go")
+        .to_string();
+    assert!(
+        text.contains("answers HTTP 302 (a redirect) without saying where to (no Location)"),
+        "{text}"
+    );
+    assert!(!text.contains("loop"), "{text}");
 }
 
 /// Hole 4: A password inside the address is refused by every command and never
@@ -377,6 +392,27 @@ async fn control_characters_from_a_server_are_escaped() {
     assert_eq!(code, Some(2), "{out}");
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
     assert!(out.contains("evil \\u{1b}]0;owned\\u{7} title"), "{out}");
+}
+
+/// A right-to-left override (U+202E) and the other bidi controls in a
+/// server's words are shown escaped like control characters: "evil", U+202E,
+/// "txt.exe" cannot show as another name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bidi_characters_from_a_server_are_escaped() {
+    let alerts = r#"{"alerts":[{"id":1,"time":999990,"severity":"critical","source":"Hybrid","kind":"bad_credentials","description":"evil \u202etxt.exe \u2066x\u2069","active":true,"cleared_at":null}]}"#;
+    let url = contract_director(status_body(999_900, 0, 10), alerts.into()).await;
+    let (code, out, _) = tokio::task::spawn_blocking(move || run_status(&url, &[]))
+        .await
+        .expect("join");
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        !out.contains(['\u{202e}', '\u{2066}', '\u{2069}']),
+        "{out:?}"
+    );
+    assert!(
+        out.contains("evil \\u{202e}txt.exe \\u{2066}x\\u{2069}"),
+        "{out}"
+    );
 }
 
 /// Hole 12: Impossible numbers are not believed: a last sync at 2^64−1 is not
@@ -593,4 +629,32 @@ fn the_simulator_warns_when_it_listens_beyond_this_machine() {
         line.contains("other computers can reach this simulator"),
         "{line}"
     );
+}
+
+/// `--tray` with neither a session bus nor a display: it says so and falls
+/// back to the window, which cannot open either; the error names no source
+/// file of the build machine, and no `window.sock` is left behind.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_tray_without_a_desktop_leaves_nothing_behind() {
+    let home = tempfile::tempdir().expect("home");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hybrid-setup"))
+        .arg("--tray")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .env("HYBRID_SETUP_HOME", home.path())
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot open the window"), "{err}");
+    assert!(!err.contains(".rs:"), "no source path: {err}");
+    assert!(!err.contains(".cargo"), "no source path: {err}");
+    assert!(
+        !home.path().join("window.sock").exists(),
+        "the claim is gone"
+    );
+    assert!(!home.path().join("tray.sock").exists(), "the claim is gone");
 }

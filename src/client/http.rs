@@ -421,6 +421,16 @@ impl Http {
                 .unwrap_or_default()
                 .into_owned();
             tracing::warn!(%path, status = status.as_u16(), "redirect not followed");
+            if to.trim().is_empty() {
+                return Err(ApiError::Protocol {
+                    url: url.to_string(),
+                    detail: format!(
+                        "it answers HTTP {} (a redirect) without saying where to (no Location): \
+                         this is not how Director answers; check the address",
+                        status.as_u16()
+                    ),
+                });
+            }
             // Still on the same origin: the redirects went round in circles.
             let same_origin = response
                 .url()

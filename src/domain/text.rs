@@ -46,6 +46,16 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` without the source locations some libraries put in their errors
+/// (`os error at /home/…/winit-0.30/src/…/mod.rs:765: reason`): a user
+/// gets the reason, not the build machine's paths.
+pub fn without_source_locations(text: &str) -> String {
+    static LOCATION: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\s*\bat\s+\S+\.rs:\d+(?::\d+)?:").expect("a valid pattern")
+    });
+    LOCATION.replace_all(text, ":").into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +69,20 @@ mod tests {
             "a\\u{1b}]0;owned\\u{7}b\\u{a}c\\u{9b}"
         );
         assert_eq!(printable("tab\tkept"), "tab\tkept");
+    }
+
+    #[test]
+    fn source_locations_are_taken_out_of_errors() {
+        assert_eq!(
+            without_source_locations(
+                "winit EventLoopError: os error at /root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/winit-0.30.13/src/platform_impl/linux/mod.rs:765: neither WAYLAND_DISPLAY nor DISPLAY is set."
+            ),
+            "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor DISPLAY is set."
+        );
+        assert_eq!(
+            without_source_locations("look at the door"),
+            "look at the door"
+        );
     }
 
     #[test]

@@ -76,8 +76,13 @@ async fn index_page(
         let last_sync = r
             .last_sync
             .map_or("–".to_string(), |at| ago((now - at).max(0.0) as u64));
-        // Words a server sent may be in the summary: no control characters.
-        let details: String = r.summary.chars().filter(|c| !c.is_control()).collect();
+        // Words a server sent may be in the summary: no control or bidi
+        // characters (a right-to-left override would show it reversed).
+        let details: String = r
+            .summary
+            .chars()
+            .filter(|c| !crate::domain::text::is_hidden(*c))
+            .collect();
         let _ = write!(
             rows,
             "<tr><td>{}</td><td class=\"{word}\">{word}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"details\">{}</td></tr>",
