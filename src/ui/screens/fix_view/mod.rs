@@ -474,9 +474,7 @@ impl FixView {
             );
         }
         let height = remaining_height(ui);
-        ui.allocate_ui(egui::vec2(ui.available_width(), height), |ui| {
-            review::table(ui, id, rows, self.only_trouble);
-        });
+        review::table(ui, id, rows, self.only_trouble, height);
     }
 
     fn apply(&mut self, ctx: &mut Ctx<'_>, changes: Vec<Change>) {
@@ -614,7 +612,6 @@ impl FixView {
         }
         self.table_with_filter(ui, "fix-result", &rows, trouble);
         actions(ui, |ui| {
-            let close = ui.button("Close").clicked();
             if report.backup.is_some() && ui.button("Open backup folder").clicked() {
                 let folder = crate::store::paths::backup_dir();
                 crate::ui::screens::guided::open_in_browser(
@@ -636,7 +633,9 @@ impl FixView {
                     self.start_undo(ctx, path.clone());
                 }
             }
-            close
+            primary(ui, "Done", true)
+                .on_hover_text("Back to the client usernames, read again from Director")
+                .clicked()
         })
     }
 }
@@ -675,10 +674,12 @@ fn director_name(url: &str) -> String {
         .unwrap_or_else(|| url.to_string())
 }
 
-/// The view's height left for a table above the action row.
+/// The view's height left for a table's rows: below its header, above the
+/// action row.
 fn remaining_height(ui: &Ui) -> f32 {
+    const HEADER_AND_ACTIONS: f32 = 96.0;
     let visible_bottom = ui.clip_rect().bottom();
-    (visible_bottom - ui.cursor().top() - 60.0).max(160.0)
+    (visible_bottom - ui.cursor().top() - HEADER_AND_ACTIONS).max(160.0)
 }
 
 /// The action row: secondary buttons on the left, the primary on the right
@@ -689,20 +690,36 @@ fn actions(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> bool) -> bool {
     ui.horizontal_wrapped(add).inner
 }
 
-/// The one primary button of a phase: the accent fill with white text.
+/// The one primary button of a phase: the accent fill with white text, at
+/// the right of the action row — or on a row of its own, wrapped, where the
+/// row has no room for its words (zoomed in).
 fn primary(ui: &mut Ui, label: &str, enabled: bool) -> egui::Response {
     let fill = if ui.visuals().dark_mode {
         egui::Color32::from_rgb(0x1f, 0x5f, 0xa8)
     } else {
         egui::Color32::from_rgb(0x0b, 0x57, 0xb0)
     };
-    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-        ui.add_enabled(
-            enabled,
-            egui::Button::new(RichText::new(label).strong().color(egui::Color32::WHITE)).fill(fill),
+    let text = RichText::new(label).strong().color(egui::Color32::WHITE);
+    let width = egui::WidgetText::from(text.clone())
+        .into_galley(
+            ui,
+            Some(egui::TextWrapMode::Extend),
+            f32::INFINITY,
+            egui::TextStyle::Button,
         )
-    })
-    .inner
+        .size()
+        .x
+        + 2.0 * ui.spacing().button_padding.x;
+    let button = egui::Button::new(text).fill(fill).wrap();
+    if width <= ui.available_width() {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.add_enabled(enabled, button)
+        })
+        .inner
+    } else {
+        ui.end_row();
+        ui.add_enabled(enabled, button)
+    }
 }
 
 /// The question the primary button asks once before a write.
@@ -760,7 +777,7 @@ fn edit_rows(
 }
 
 /// The suggestions table's columns at their narrowest, and all of them.
-const COLUMN_WIDTHS: [f32; 4] = [150.0, 200.0, 190.0, 190.0];
+const COLUMN_WIDTHS: [f32; 4] = [210.0, 190.0, 180.0, 180.0];
 const TABLE_WIDTH: f32 = COLUMN_WIDTHS[0] + COLUMN_WIDTHS[1] + COLUMN_WIDTHS[2] + COLUMN_WIDTHS[3];
 
 /// The editing table: who, what they have now (body size, cut with "…"
@@ -799,7 +816,6 @@ fn edit_table(ui: &mut Ui, rows: &mut [EditRow]) {
                             ui.add(
                                 egui::Label::new(
                                     RichText::new(note)
-                                        .small()
                                         .color(widgets::tone_color(ui, Tone::Warning)),
                                 )
                                 .truncate(),

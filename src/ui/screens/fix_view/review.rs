@@ -158,8 +158,9 @@ const ROW_WITH_REASON: f32 = 42.0;
 
 /// Draws `rows` (only the trouble ones with `only_trouble`) as the review
 /// table; long values are cut with "…" and shown whole on hover, and each
-/// cell's accessible name is its whole text.
-pub fn table(ui: &mut Ui, id: &str, rows: &[Row], only_trouble: bool) {
+/// cell's accessible name is its whole text. The rows scroll within
+/// `height`.
+pub fn table(ui: &mut Ui, id: &str, rows: &[Row], only_trouble: bool, height: f32) {
     let shown: Vec<&Row> = rows
         .iter()
         .filter(|r| !only_trouble || r.status.is_trouble())
@@ -169,13 +170,28 @@ pub fn table(ui: &mut Ui, id: &str, rows: &[Row], only_trouble: bool) {
         return;
     }
     let width = ui.available_width();
+    // Zoomed in or narrow: each change as a block, every word wrapped.
+    if width < TABLE_WIDTH {
+        for r in shown {
+            block(ui, r);
+            ui.separator();
+        }
+        return;
+    }
     let user_width = (width * 0.18).clamp(90.0, 200.0);
     let field_width = 110.0;
-    let status_width = (width * 0.28).clamp(140.0, 320.0);
+    // Room for reasons where there are some; the values get the rest.
+    let status_width = if shown.iter().any(|r| r.status.reason().is_some()) {
+        (width * 0.28).clamp(140.0, 320.0)
+    } else {
+        110.0
+    };
     ui.push_id(id, |ui| {
         TableBuilder::new(ui)
             .striped(true)
             .resizable(true)
+            .max_scroll_height(height)
+            .min_scrolled_height(height.min(200.0))
             .column(Column::exact(user_width).clip(true))
             .column(Column::exact(field_width).clip(true))
             .column(Column::remainder().at_least(220.0).clip(true))
@@ -211,6 +227,28 @@ pub fn table(ui: &mut Ui, id: &str, rows: &[Row], only_trouble: bool) {
     });
 }
 
+/// Below this width the table's columns cannot show their words.
+const TABLE_WIDTH: f32 = 700.0;
+
+/// One change as a block: who and which field, before and after, status.
+fn block(ui: &mut Ui, r: &Row) {
+    ui.label(RichText::new(format!("{} — {}", r.user, r.field)).strong());
+    let shown = |text: &str| {
+        if text.is_empty() {
+            "(empty)".to_string()
+        } else {
+            crate::domain::text::printable(text).into_owned()
+        }
+    };
+    ui.label(format!("Before: {}", shown(&r.before)));
+    ui.label(format!("After: {}", shown(&r.after)));
+    let color = widgets::tone_color(ui, r.status.tone());
+    ui.label(RichText::new(r.status.word()).strong().color(color));
+    if let Some(why) = r.status.reason() {
+        ui.label(why);
+    }
+}
+
 /// `before → after`, the new value marked: strong when it will be (or
 /// was) written, plain otherwise.
 fn before_after(ui: &mut Ui, r: &Row) {
@@ -235,9 +273,12 @@ fn before_after(ui: &mut Ui, r: &Row) {
     };
     ui.horizontal(|ui| {
         ui.spacing_mut().item_spacing.x = 6.0;
-        let half = ((ui.available_width() - 24.0) / 2.0).max(60.0);
+        // Each value gets room in proportion to its length.
+        let (b, a) = (before.chars().count() as f32, after.chars().count() as f32);
+        let share = (b / (a + b).max(1.0)).clamp(0.3, 0.7);
+        let room = ((ui.available_width() - 24.0) * share).max(60.0);
         ui.scope(|ui| {
-            ui.set_max_width(half);
+            ui.set_max_width(room);
             ui.add(egui::Label::new(RichText::new(&before).weak()).truncate())
                 .on_hover_text(format!("Before: {before}"));
         });
@@ -272,8 +313,7 @@ fn status_cell(ui: &mut Ui, status: &Status) {
         let color = widgets::tone_color(ui, status.tone());
         ui.label(RichText::new(status.word()).strong().color(color));
         if let Some(why) = status.reason() {
-            ui.add(egui::Label::new(RichText::new(why).small()).truncate())
-                .on_hover_text(why);
+            ui.add(egui::Label::new(why).truncate()).on_hover_text(why);
         }
     });
 }
