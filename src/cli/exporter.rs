@@ -13,7 +13,7 @@ use clap::Args;
 use super::fail;
 use crate::domain::directors_file::{self, Listed, PasswordFrom};
 use crate::domain::secret::Secret;
-use crate::service::exporter::{Exporter, Target, http};
+use crate::service::exporter::{Exporter, Target, http, serve, web_config};
 use crate::store::secret_store::{KeyringStore, SecretKey, get_off_thread, put_off_thread};
 
 /// Where Prometheus finds the exporter unless told otherwise (the port is
@@ -28,6 +28,11 @@ pub struct ExporterArgs {
     /// Address and port to serve /metrics on.
     #[arg(long, default_value = DEFAULT_LISTEN)]
     pub listen: SocketAddr,
+    /// Prometheus' web configuration (exporter-toolkit format): TLS with
+    /// tls_server_config (cert_file, key_file) and users with
+    /// basic_auth_users (bcrypt hashes).
+    #[arg(long = "web-config", value_name = "FILE")]
+    pub web_config: Option<PathBuf>,
     /// Check the file and the passwords, print what would be watched, and end.
     #[arg(long)]
     pub check: bool,
@@ -83,6 +88,13 @@ pub async fn run(args: ExporterArgs) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    let web = match &args.web_config {
+        None => None,
+        Some(path) => match web_config::load(path) {
+            Ok(web) => Some(web),
+            Err(e) => return fail(2, format!("--web-config {e}")),
+        },
+    };
     let count = targets.len();
     let exporter = Arc::new(Exporter::start(targets, file.concurrency));
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
@@ -90,16 +102,25 @@ pub async fn run(args: ExporterArgs) -> ExitCode {
         Err(e) => return fail(2, format!("--listen {}: {e}", args.listen)),
     };
     let address = listener.local_addr().map_or(args.listen, |a| a);
-    // The first line says where: scripts and tests read it (port 0 picks one).
-    println!("exporting {count} Directors at http://{address}/metrics");
-    tracing::info!(%address, directors = count, "exporter started");
-    let served = axum::serve(listener, http::router(exporter))
-        .with_graceful_shutdown(stopped())
-        .await;
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(2, format!("serving: {e}")),
+    let (tls, users) = match web {
+        Some(web) => (web.tls, web.users),
+        None => (None, Default::default()),
+    };
+    if !address.ip().is_loopback() && users.is_empty() {
+        eprintln!(
+            "warning: --listen {address} can be reached from other machines: anyone who can reach the port reads the Directors' addresses and states. Give it TLS and a password with --web-config FILE (Prometheus' web configuration format), or listen on 127.0.0.1."
+        );
     }
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    // The first line says where: scripts and tests read it (port 0 picks one).
+    println!("exporting {count} Directors at {scheme}://{address}/metrics");
+    tracing::info!(%address, directors = count, tls = tls.is_some(), "exporter started");
+    let router = serve::loopback_hosts_only(
+        web_config::basic_auth(http::router(exporter), users),
+        address,
+    );
+    serve::serve(listener, router, tls, serve::Limits::default(), stopped()).await;
+    ExitCode::SUCCESS
 }
 
 /// Ctrl+C, or SIGTERM from systemd.

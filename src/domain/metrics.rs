@@ -186,7 +186,12 @@ const STATES: [(AlarmState, &str); 4] = [
 ];
 
 /// A label value with `\`, `"` and line breaks escaped, as both formats ask.
+/// The longest label value sent on to Prometheus.
+pub const MAX_LABEL_CHARS: usize = 128;
+
 pub fn escape_label(value: &str) -> String {
+    // A label value is a name or a build: anything longer is cut.
+    let value = super::text::cut(value, MAX_LABEL_CHARS);
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {

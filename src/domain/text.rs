@@ -46,6 +46,16 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` cut to at most `max` characters, the cut said with "…".
+pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max.saturating_sub(1)) {
+        Some((end, _)) if text[end..].chars().nth(1).is_some() => {
+            Cow::Owned(format!("{}…", &text[..end]))
+        }
+        _ => Cow::Borrowed(text),
+    }
+}
+
 /// `text` without the source locations some libraries put in their errors
 /// (`os error at /home/…/winit-0.30/src/…/mod.rs:765: reason`): a user
 /// gets the reason, not the build machine's paths.
@@ -69,6 +79,15 @@ mod tests {
             "a\\u{1b}]0;owned\\u{7}b\\u{a}c\\u{9b}"
         );
         assert_eq!(printable("tab\tkept"), "tab\tkept");
+    }
+
+    #[test]
+    fn long_texts_are_cut_and_say_so() {
+        assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(cut("abcd", 4), "abcd");
+        assert_eq!(cut("ééééé", 3), "éé…");
+        assert_eq!(cut("", 3), "");
+        assert_eq!(cut(&"x".repeat(30_000_000), 1000).chars().count(), 1000);
     }
 
     #[test]

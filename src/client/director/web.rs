@@ -60,6 +60,8 @@ pub struct WebDirector {
     concurrency: usize,
     /// The login page's CSRF token, which writes carry as `X-CSRF-Token`.
     csrf: Arc<Mutex<String>>,
+    /// The most users and bytes of user list read (see `ListGuard`).
+    list_limits: (usize, usize),
 }
 
 /// How long a sign-in is used before signing in again.
@@ -80,9 +82,20 @@ impl WebDirector {
             signed_in_at: Arc::new(Mutex::new(Instant::now())),
             concurrency: CONCURRENT_USER_REQUESTS,
             csrf: Arc::default(),
+            list_limits: (
+                crate::client::director::user_list::MAX_USERS,
+                crate::client::director::user_list::MAX_LIST_BYTES,
+            ),
         };
         director.login().await?;
         Ok(director)
+    }
+
+    /// Reads at most `max_users` users and `max_bytes` of list (a watcher
+    /// keeps less than a one-shot audit may).
+    pub fn with_list_limits(mut self, max_users: usize, max_bytes: usize) -> Self {
+        self.list_limits = (max_users, max_bytes);
+        self
     }
 
     /// Another number of user requests in flight (1 to
@@ -310,7 +323,7 @@ impl WebDirector {
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<Vec<(u64, DirectoryUser)>, ApiError> {
         let mut listed: Vec<(u64, Listed)> = Vec::new();
-        let mut guard = ListGuard::new(url);
+        let mut guard = ListGuard::with_limits(url, self.list_limits.0, self.list_limits.1);
         let mut page_number = 1;
         let total = loop {
             let query = [

@@ -4,6 +4,8 @@
 //! readings, so a slow or broken Director never holds it up.
 
 pub mod http;
+pub mod serve;
+pub mod web_config;
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -29,8 +31,29 @@ const POLL_DEADLINE: Duration = Duration::from_secs(30);
 /// (as Mitel's own automation scripts do): no pile of sessions on Director.
 const WEB_SESSION_FOR: Duration = Duration::from_secs(20 * 60);
 /// A real Director's users cost one request each: read them at most this
-/// often; the polls in between check the sign-in and the build.
+/// often; the polls in between check the sign-in and the build. A read
+/// that failed is not tried again sooner either.
 const WEB_USERS_EVERY: Duration = Duration::from_secs(15 * 60);
+/// The most users the exporter keeps of one Director (the one-shot audit
+/// reads up to a million): a hostile or broken Director cannot balloon it.
+pub const MAX_USERS: usize = 200_000;
+/// The most bytes of user list it reads from one Director.
+pub const MAX_LIST_BYTES: usize = 64 * 1024 * 1024;
+/// The longest summary kept (an alert Description is a sentence or two).
+pub const MAX_SUMMARY_CHARS: usize = 1_000;
+
+/// A build as Director should report it (`21.90.9743.0`); anything else is
+/// not passed on as a label.
+fn checked_build(build: String) -> Result<String, String> {
+    let plausible = build.len() <= 32 && build.chars().all(|c| c.is_ascii_digit() || c == '.');
+    match build.parse::<crate::domain::version::BuildNumber>() {
+        Ok(number) if plausible => Ok(number.to_string()),
+        _ => Err(format!(
+            "the build Director reported is malformed ({} characters, not digits and dots)",
+            build.chars().count()
+        )),
+    }
+}
 
 /// A Director to watch, with its password at hand.
 pub struct Target {
@@ -133,6 +156,8 @@ async fn watch(
                 }
             };
             reading.name.clone_from(&target.director.name);
+            reading.summary =
+                crate::domain::text::cut(&reading.summary, MAX_SUMMARY_CHARS).into_owned();
             reading.poll_seconds = Some(seconds);
             reading.polled_at = Some(unix_now());
             reading
@@ -175,6 +200,8 @@ struct Session {
     web: Option<(WebDirector, Instant)>,
     /// The last count of a real Director's users: (invalid, total), when.
     web_users: Option<(u64, u64, Instant)>,
+    /// The last read of the users that failed: why, when.
+    web_users_failed: Option<(String, Instant)>,
 }
 
 impl Session {
@@ -196,6 +223,7 @@ impl Session {
             contract: None,
             web: None,
             web_users: None,
+            web_users_failed: None,
         }
     }
 
@@ -225,12 +253,22 @@ impl Session {
             return Err(Poll::Failed("no client".into()));
         };
         let (status, alerts) = director.sync_state().await?;
-        let build = director.system_info().await.ok().map(|info| info.build);
+        let build = director
+            .system_info()
+            .await
+            .ok()
+            .map(|info| checked_build(info.build));
         let evaluated = alarm::evaluate(&sync_report(&status, &alerts));
+        let mut summary =
+            crate::domain::text::cut(&evaluated.summary, MAX_SUMMARY_CHARS).into_owned();
+        if let Some(Err(why)) = &build {
+            summary = format!("{summary}; {why}");
+        }
+        let build = build.and_then(Result::ok);
         Ok(DirectorReading {
             up: true,
             state: evaluated.state,
-            summary: evaluated.summary,
+            summary,
             // The contract counts in Unix seconds.
             last_sync: status.last_success_at.map(|secs| secs as f64),
             invalid_usernames: Some(status.invalid),
@@ -265,7 +303,8 @@ impl Session {
                 &self.director.login,
                 &self.password,
             )
-            .await?;
+            .await?
+            .with_list_limits(MAX_USERS, MAX_LIST_BYTES);
             self.web = Some((director, Instant::now()));
         }
         let Some((director, _)) = &self.web else {
@@ -273,10 +312,32 @@ impl Session {
         };
         // The build page also proves the session still works.
         let build = director.build().await?.to_string();
+        if let Some((why, at)) = &self.web_users_failed
+            && fresh(at, WEB_USERS_EVERY)
+        {
+            return Ok(DirectorReading {
+                up: true,
+                state: AlarmState::Unknown,
+                summary: format!(
+                    "signed in; the users were not read: {why} (tried again {} after that)",
+                    crate::domain::alarm::ago(WEB_USERS_EVERY.as_secs()).trim_end_matches(" ago")
+                ),
+                build: Some(build),
+                ..DirectorReading::not_polled(&self.director.name)
+            });
+        }
         let counts = match self.web_users {
             Some((invalid, total, at)) if fresh(&at, WEB_USERS_EVERY) => (invalid, total),
             _ => {
-                let users = director.users(&|_, _| {}).await?;
+                let users = match director.users(&|_, _| {}).await {
+                    Ok(users) => users,
+                    Err(e) => {
+                        let why = e.to_string();
+                        self.web_users_failed = Some((why.clone(), Instant::now()));
+                        return Err(Poll::Failed(why));
+                    }
+                };
+                self.web_users_failed = None;
                 let read = Reading::of(Ok(build.clone()), &users, &self.director.format);
                 let counts = (read.invalid as u64, read.total as u64);
                 self.web_users = Some((counts.0, counts.1, Instant::now()));
