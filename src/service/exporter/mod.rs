@@ -262,7 +262,7 @@ impl Session {
         let mut summary =
             crate::domain::text::cut(&evaluated.summary, MAX_SUMMARY_CHARS).into_owned();
         if let Some(Err(why)) = &build {
-            summary = format!("{summary}; {why}");
+            summary = format!("{why}; {summary}");
         }
         let build = build.and_then(Result::ok);
         Ok(DirectorReading {
