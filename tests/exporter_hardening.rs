@@ -352,3 +352,67 @@ fn web_config_serves_tls_with_a_password() {
     // Plain HTTP is not served there.
     assert!(get_raw(&address, "/metrics", &address, Duration::from_secs(3)).is_err());
 }
+
+/// What a Director says reaches the exporter's page escaped: markup, quotes
+/// and control or bidi characters in its alert Description (the summary)
+/// and its Account… anything it sends. The page never carries them raw.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_director_s_words_are_escaped_on_the_page() {
+    let hostile =
+        r#"<script>alert(1)</script> \"quoted\" & <b>bold</b> \u001b]0;owned\u0007 \u202etxt.exe"#;
+    let alerts = format!(
+        r#"{{"alerts":[{{"id":1,"time":999990,"severity":"critical","source":"Hybrid","kind":"bad_credentials","description":"{hostile}","active":true,"cleared_at":null}}]}}"#
+    );
+    let status = r#"{"server_time":1000000,"enabled":true,"interval_secs":300,"enabled_at":900000,"last_attempt_at":999900,"last_success_at":999900,"last_attempt_failed":false,"next_sync_at":1000200,"cycles":5,"alarm":"red","active_alerts":1,"invalid":0,"total":10,"synced_users":10,"account_id":"1000001"}"#;
+    let app = Router::new()
+        .route(
+            "/director/api/session",
+            post(|| async { json(r#"{"login_name":"admin","idle_timeout_secs":1200}"#.into()) }),
+        )
+        .route(
+            "/director/api/system",
+            get(|| async { json(r#"{"product":"Connect","build":"21.90.9743.0","hybrid_minimum":"21.75.1908.0"}"#.into()) }),
+        )
+        .route("/director/api/hybrid/status", get(move || async move { json(status.into()) }))
+        .route("/director/api/alerts", get(move || { let a = alerts.clone(); async move { json(a) } }));
+    let url = support::serve(app).await;
+    let (_exporter, address) =
+        tokio::task::spawn_blocking(move || exporter(&one_director(&url, "contract"), &[], None))
+            .await
+            .expect("join");
+    let started = Instant::now();
+    let page = loop {
+        let a = address.clone();
+        let page = tokio::task::spawn_blocking(move || {
+            get_raw(&a, "/", &a, Duration::from_secs(10))
+                .expect("page")
+                .1
+        })
+        .await
+        .expect("join");
+        if page.contains("class=\"red\"") {
+            break page;
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "{page}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let details = page
+        .split("class=\"details\">")
+        .nth(1)
+        .and_then(|d| d.split("</td>").next())
+        .expect("the details cell");
+    assert!(
+        details.contains(
+            "&lt;script&gt;alert(1)&lt;/script&gt; &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;"
+        ),
+        "{details}"
+    );
+    assert!(
+        !details.contains('<') && !details.contains('"'),
+        "{details}"
+    );
+    assert!(
+        !details.chars().any(hybrid_setup::domain::text::is_hidden),
+        "{details:?}"
+    );
+}

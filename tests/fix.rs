@@ -438,6 +438,16 @@ fn the_fix_view_previews_applies_and_undoes() {
     wait_for(&mut h, "the table again", |h| {
         has_text(h, "client usernames invalid")
     });
+    // The view lists the fix and the undo, each with an Undo… of its own.
+    click(&mut h, "Fix in Director…");
+    wait_for(&mut h, "the earlier fixes", |h| {
+        has_text(h, "Earlier fixes of this Director (2)")
+    });
+    click(&mut h, "Earlier fixes of this Director (2)");
+    wait_for(&mut h, "the list", |h| {
+        has_text(h, "a fix, undone, 3 changes of 3 users")
+    });
+    assert!(has_text(&h, "an undo, 3 changes of 3 users"));
     drop(h);
     runtime.block_on(director.stop());
 }
@@ -681,13 +691,27 @@ async fn ctrl_c_stops_before_the_next_user() {
     assert_eq!(out.status.code(), Some(1), "{json}");
     assert_eq!(json["stopped"], "cancelled", "{json}");
     assert!(json["backup"].is_string());
-    let applied = json["changes"]
+    let applied: std::collections::BTreeSet<String> = json["changes"]
         .as_array()
-        .map_or(0, |c| c.iter().filter(|c| c["result"] == "applied").count());
+        .into_iter()
+        .flatten()
+        .filter(|c| c["result"] == "applied")
+        .filter_map(|c| c["user_dn"].as_str().map(str::to_string))
+        .collect();
     assert!(
-        applied > 0 && applied < 60,
-        "{applied} applied before the stop"
+        !applied.is_empty() && applied.len() < 60,
+        "{} applied before the stop",
+        applied.len()
     );
+    // Exactly the users reported applied were changed in Director: none
+    // in flight was lost or left out of the report.
+    let changed: std::collections::BTreeSet<String> = users_now(&url)
+        .await
+        .iter()
+        .filter(|u| u.client_username.contains('@'))
+        .map(|u| u.user_dn.clone())
+        .collect();
+    assert_eq!(changed, applied);
     rerun_fixes_every_user(home.path(), &url).await;
     director.stop().await;
 }
@@ -1299,4 +1323,69 @@ fn the_fix_review_filters_refused_rows_and_esc_goes_back() {
     assert_eq!(runtime.block_on(users_now(&url)), before, "nothing written");
     drop(h);
     runtime.block_on(director.stop());
+}
+
+/// One user takes the value another gives up (9: `bray` → `bob@…` while
+/// 10: `bob@…` → `bob.r@…`): the one giving it up is written first, also
+/// when its write is the slow one — and the undo, the other way round,
+/// waits the other way. Without that order, Director refuses the taker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_given_up_is_taken_only_after_and_back_again() {
+    let mut users: Vec<UserRecord> = (1..=8)
+        .map(|i| {
+            let address = format!("u{i}@acme.example");
+            user(&i.to_string(), &address, &address)
+        })
+        .collect();
+    users.push(user("9", "bray", "bob.ray@acme.example"));
+    users.push(user("10", "bob@acme.example", "bob.r@acme.example"));
+    let director = support::web_only_sim(users, false).await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let before = users_now(&url).await;
+    let web = WebDirector::sign_in(
+        &url,
+        ClientOptions::default(),
+        "admin",
+        &Secret::new(world::DEMO_ADMIN_PASSWORD),
+    )
+    .await
+    .expect("sign in");
+    let ids = web
+        .users_with_ids(&|_, _| {})
+        .await
+        .expect("users")
+        .ids_by_dn();
+    let admin = SimAdmin::new(&url).expect("admin");
+    let slow = |dn: &str| Fault {
+        route: format!("PUT /director/users/{}.json", ids[dn]),
+        latency_ms: 400,
+        times: Some(1),
+        ..Default::default()
+    };
+    // The giver's write is the slow one: taken at once, it would be refused.
+    admin.add_fault(&slow("10")).await.expect("fault");
+    let file = home.path().join("changes.csv");
+    std::fs::write(
+        &file,
+        "user_dn,client_username\n9,bob@acme.example\n10,bob.r@acme.example\n",
+    )
+    .expect("write");
+    let (code, json, err) = fix(
+        home.path(),
+        &url,
+        &["--changes", &file.to_string_lossy(), "--apply"],
+    )
+    .await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    let now = users_now(&url).await;
+    assert_eq!(now[8].client_username, "bob@acme.example");
+    assert_eq!(now[9].client_username, "bob.r@acme.example");
+    // The undo: now 9 gives `bob@…` back up and 10 takes it; 9 is slow.
+    admin.add_fault(&slow("9")).await.expect("fault");
+    let backup = json["backup"].as_str().expect("backup").to_string();
+    let (code, json, err) = fix(home.path(), &url, &["--undo", &backup, "--apply"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert_eq!(users_now(&url).await, before, "undone");
+    director.stop().await;
 }

@@ -223,6 +223,8 @@ pub enum Request {
     },
     /// Ask for a changes file (CSV) and read it.
     FixImport,
+    /// List the backups earlier fixes and undos wrote.
+    FixListBackups,
     /// Judge these changes over the whole directory.
     FixPreview {
         users: WebUsers,
@@ -278,6 +280,8 @@ pub enum Event {
     FixRead(Result<(WebUsers, Suggestions), ApiError>),
     /// A changes file read (`Ok(None)`: the dialog was cancelled).
     FixImported(Result<Option<Vec<Wanted>>, String>),
+    /// The backups of earlier fixes and undos, newest first.
+    FixBackups(Vec<crate::service::fix::BackupSummary>),
     FixPreviewed(Box<Preview>),
     /// A fix or undo: `done` of `total` users, the last one named.
     FixProgress {
@@ -452,6 +456,16 @@ impl Tasks {
             Request::CancelRead => self.cancel_read(),
             Request::FixRead { email_domain } => self.fix_read(email_domain),
             Request::FixImport => self.fix_import(),
+            Request::FixListBackups => {
+                self.spawn(async {
+                    let listed = tokio::task::spawn_blocking(|| {
+                        crate::service::fix::list_backups(&crate::store::paths::backup_dir())
+                    })
+                    .await
+                    .unwrap_or_default();
+                    Event::FixBackups(listed)
+                });
+            }
             Request::FixPreview { users, wanted } => {
                 self.spawn(async move {
                     let preview = tokio::task::spawn_blocking(move || {

@@ -86,6 +86,8 @@ pub struct FixView {
     /// User DN → name, for the review tables.
     names: Names,
     import_note: Option<(String, bool)>,
+    /// Earlier fixes and undos of this Director, newest first.
+    backups: Vec<crate::service::fix::BackupSummary>,
     /// The review shows only rows that will not be (or were not) made.
     only_trouble: bool,
     /// The primary action was pressed once: it asks before it writes.
@@ -111,6 +113,7 @@ impl FixView {
             ..Default::default()
         };
         ctx.request(Request::FixRead { email_domain: None });
+        ctx.request(Request::FixListBackups);
     }
 
     /// Opens the view on an undo of the fix whose backup is `backup`:
@@ -152,6 +155,14 @@ impl FixView {
             Event::FixRead(Err(e)) => self.phase = Phase::Failed(e.to_string()),
             Event::FixImported(Ok(Some(wanted))) => self.import(wanted),
             Event::FixImported(Ok(None)) => {}
+            Event::FixBackups(listed) => {
+                let here = crate::service::fix::origin_of(&ctx.shared.director_url);
+                self.backups = listed
+                    .iter()
+                    .filter(|b| b.director == here)
+                    .cloned()
+                    .collect();
+            }
             Event::FixImported(Err(e)) => self.import_note = Some((e.clone(), false)),
             Event::FixPreviewed(preview) => {
                 self.confirming = false;
@@ -361,6 +372,7 @@ impl FixView {
         } else {
             edit_table(ui, &mut self.rows);
         }
+        self.earlier_fixes(ui, ctx);
         let wanted = self.wanted();
         actions(ui, |ui| {
             let close = ui.button("Close").clicked();
@@ -389,6 +401,53 @@ impl FixView {
             }
             close
         })
+    }
+
+    /// The backups earlier fixes of this Director wrote, each with its
+    /// time, what it changed, whether it was undone, and Undo…
+    fn earlier_fixes(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        if self.backups.is_empty() {
+            return;
+        }
+        let mut undo = None;
+        egui::CollapsingHeader::new(format!(
+            "Earlier fixes of this Director ({})",
+            self.backups.len()
+        ))
+        .id_salt("earlier-fixes")
+        .show(ui, |ui| {
+            for backup in &self.backups {
+                ui.horizontal_wrapped(|ui| {
+                    let when = chrono::DateTime::from_timestamp(backup.written_at as i64, 0)
+                        .map_or_else(String::new, |t| {
+                            t.with_timezone(&chrono::Local)
+                                .format("%Y-%m-%d %H:%M")
+                                .to_string()
+                        });
+                    let what = match (&backup.undoes, backup.undone) {
+                        (Some(_), _) => "an undo",
+                        (None, true) => "a fix, undone",
+                        (None, false) => "a fix",
+                    };
+                    ui.label(format!(
+                        "{when}: {what}, {} of {}",
+                        count(backup.changes, "change", "changes"),
+                        count(backup.users, "user", "users")
+                    ))
+                    .on_hover_text(backup.path.display().to_string());
+                    if ui
+                        .button("Undo…")
+                        .on_hover_text("Shows what it would put back first")
+                        .clicked()
+                    {
+                        undo = Some(backup.path.clone());
+                    }
+                });
+            }
+        });
+        if let Some(path) = undo {
+            self.start_undo(ctx, path);
+        }
     }
 
     fn previewing(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> bool {
