@@ -1389,3 +1389,59 @@ async fn a_value_given_up_is_taken_only_after_and_back_again() {
     assert_eq!(users_now(&url).await, before, "undone");
     director.stop().await;
 }
+
+/// A `PUT` that Director carries out but whose answer is lost: that user is
+/// reported failed (reading it back is not trusted either way), and the
+/// rerun finds it already done — Director is written to once for that user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_whose_answer_is_lost_is_not_made_twice() {
+    use hybrid_setup::contract::FaultBody;
+    let director = director().await;
+    let url = director.url();
+    let home = tempfile::tempdir().expect("home");
+    let web = WebDirector::sign_in(
+        &url,
+        ClientOptions::default(),
+        "admin",
+        &Secret::new(world::DEMO_ADMIN_PASSWORD),
+    )
+    .await
+    .expect("sign in");
+    let id = web
+        .users_with_ids(&|_, _| {})
+        .await
+        .expect("users")
+        .ids_by_dn()["17"];
+    let route = format!("PUT /director/users/{id}.json");
+    let admin = SimAdmin::new(&url).expect("admin");
+    admin
+        .add_fault(&Fault {
+            route: route.clone(),
+            body: FaultBody::LostAfterWrite,
+            times: Some(1),
+            ..Default::default()
+        })
+        .await
+        .expect("fault");
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply"]).await;
+    assert_eq!(code, Some(1), "{err}{json}");
+    let row = json["changes"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["user_dn"] == "17"))
+        .cloned()
+        .expect("17");
+    assert_eq!(row["result"], "failed", "{json}");
+    assert_eq!(
+        users_now(&url).await[16].client_username,
+        "jane.doe@acme.example",
+        "made"
+    );
+    let (code, json, err) = fix(home.path(), &url, &["--suggest", "--apply"]).await;
+    assert_eq!(code, Some(0), "{err}{json}");
+    assert_eq!(
+        admin.requests_to(&route).await.expect("counted"),
+        1,
+        "user 17 written once over both runs"
+    );
+    director.stop().await;
+}

@@ -595,4 +595,34 @@ async fn a_damaged_monitoring_page_leaves_the_build_not_checked() {
         assert_ne!(code, Some(3), "{line}");
         director.stop().await;
     }
+    // Every client username clean: the build that cannot be read still
+    // makes `status` a WARNING, never "HYBRID OK".
+    let clean: Vec<hybrid_setup::contract::UserRecord> = (1..=5)
+        .map(|i| hybrid_setup::contract::UserRecord {
+            user_dn: i.to_string(),
+            first_name: format!("F{i}"),
+            last_name: format!("L{i}"),
+            client_username: format!("u{i}@acme.example"),
+            email: format!("u{i}@acme.example"),
+            ..Default::default()
+        })
+        .collect();
+    let director = support::web_only_sim(clean, false).await;
+    SimAdmin::new(&director.url())
+        .expect("admin")
+        .add_fault(&Fault {
+            route: "GET /dm/monitoring_service".into(),
+            body: FaultBody::WrongContentType,
+            ..Default::default()
+        })
+        .await
+        .expect("fault");
+    let (code, line) = status(&director.url(), world::DEMO_ADMIN_PASSWORD, &[]).await;
+    assert_eq!(code, Some(1), "{line}");
+    assert!(line.starts_with("HYBRID WARNING"), "{line}");
+    assert!(
+        line.contains("0 of 5") && line.contains("build not checked ("),
+        "{line}"
+    );
+    director.stop().await;
 }

@@ -117,10 +117,13 @@ impl Watched {
     }
 
     /// The monitoring-plugin word: a reading with nothing in the way is OK
-    /// (what can be checked passed), not the Unknown the icon shows.
+    /// (what can be checked passed), not the Unknown the icon shows — but a
+    /// build that could not be read is a WARNING: an OK must not hide that
+    /// Director may be too old for HYBRID.
     pub fn plugin_state(&self) -> AlarmState {
         match self {
-            Watched::Read(r) if r.invalid == 0 => AlarmState::Green,
+            Watched::Read(r) if r.invalid == 0 && r.build.is_ok() => AlarmState::Green,
+            Watched::Read(r) if r.invalid == 0 => AlarmState::Stale,
             other => other.status().state,
         }
     }
@@ -233,6 +236,17 @@ mod tests {
         assert!(!clean.summary.to_lowercase().contains("healthy"));
         assert_eq!(read(0, 120).plugin_state(), AlarmState::Green);
         assert_eq!(read(2, 120).status().state, AlarmState::Stale);
+        let unread_build = Watched::Read(Reading {
+            build: Err("the services table is not in the page".into()),
+            invalid: 0,
+            total: 120,
+            examples: Vec::new(),
+        });
+        assert_eq!(
+            unread_build.plugin_state(),
+            AlarmState::Stale,
+            "a build that cannot be read is at least a WARNING"
+        );
         assert_eq!(
             Watched::Refused("locked".into()).status().state,
             AlarmState::Red

@@ -485,14 +485,11 @@ impl FixView {
                         "those users"
                     },
                     crate::store::paths::backup_dir().display(),
-                    if preview.needs_confirmation() {
-                        format!(
-                            " This is more than a fifth of Director ({} of {}).",
-                            preview.users_to_change, preview.total_users
-                        )
-                    } else {
-                        String::new()
-                    }
+                    many_note(
+                        preview.needs_confirmation(),
+                        preview.users_to_change,
+                        preview.total_users
+                    )
                 ),
             );
         }
@@ -590,15 +587,11 @@ impl FixView {
                     "Put back {} in Director {director}? A backup of the users as they are now is written first to {}, so the undo can be undone too.{}",
                     count(to_put_back, "change", "changes"),
                     crate::store::paths::backup_dir().display(),
-                    if review.needs_confirmation() {
-                        format!(
-                            " This is more than a fifth of Director ({} of {}).",
-                            plan.users_to_change(),
-                            review.total_users
-                        )
-                    } else {
-                        String::new()
-                    }
+                    many_note(
+                        review.needs_confirmation(),
+                        plan.users_to_change(),
+                        review.total_users as usize
+                    )
                 ),
             );
         }
@@ -778,6 +771,15 @@ fn primary(ui: &mut Ui, label: &str, enabled: bool) -> egui::Response {
     } else {
         ui.end_row();
         ui.add_enabled(enabled, button)
+    }
+}
+
+/// What the question adds when more than a fifth of Director would change.
+fn many_note(many: bool, changing: usize, total: usize) -> String {
+    if many {
+        format!(" This is more than a fifth of Director ({changing} of {total}).")
+    } else {
+        String::new()
     }
 }
 

@@ -97,39 +97,40 @@ fn row(names: &Names, change: &Change, status: Status) -> Row {
     }
 }
 
-/// A fix's preview: what will change first, then what is refused.
-pub fn of_preview(preview: &Preview, names: &Names) -> Vec<Row> {
-    let mut rows: Vec<Row> = preview
-        .rows
-        .iter()
-        .map(|r| {
-            let status = match &r.refused {
+/// Changes judged before a write (`None`: will be made; `Some(why)`: not),
+/// what will change first.
+fn of_judged<'a>(
+    judged: impl Iterator<Item = (&'a Change, Option<&'a String>)>,
+    names: &Names,
+) -> Vec<Row> {
+    let mut rows: Vec<Row> = judged
+        .map(|(change, why)| {
+            let status = match why {
                 None => Status::Change,
                 Some(why) => Status::Refused(why.clone()),
             };
-            row(names, &r.change, status)
+            row(names, change, status)
         })
         .collect();
     rows.sort_by_key(|r| r.status.is_trouble());
     rows
 }
 
+/// A fix's preview: what will change first, then what is refused.
+pub fn of_preview(preview: &Preview, names: &Names) -> Vec<Row> {
+    of_judged(
+        preview.rows.iter().map(|r| (&r.change, r.refused.as_ref())),
+        names,
+    )
+}
+
 /// An undo's plan: Director's value now → the value put back; users changed
 /// since the fix are left alone, with why.
 pub fn of_undo(plan: &UndoPlan, names: &Names) -> Vec<Row> {
-    let mut rows: Vec<Row> = plan
-        .rows
-        .iter()
-        .map(|r| {
-            let status = match &r.left_alone {
-                None => Status::Change,
-                Some(why) => Status::Refused(why.clone()),
-            };
-            row(names, &r.change, status)
-        })
-        .collect();
-    rows.sort_by_key(|r| r.status.is_trouble());
-    rows
+    of_judged(
+        plan.rows.iter().map(|r| (&r.change, r.left_alone.as_ref())),
+        names,
+    )
 }
 
 /// A run's result: trouble first, so it is not missed under the rest.
