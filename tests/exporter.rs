@@ -41,6 +41,7 @@ fn target(name: &str, url: &str, interval: Duration) -> Target {
             format: Default::default(),
         },
         password: Secret::new(world::DEMO_ADMIN_PASSWORD),
+        reread: None,
     }
 }
 
@@ -485,4 +486,88 @@ fn a_keyring_password_is_asked_for_without_a_panic() {
     assert!(!said.contains("panicked"), "{said}");
     assert_eq!(out.status.code(), Some(2), "{said}");
     assert!(said.contains("no keyring entry \"hq\""), "{said}");
+}
+
+/// A wrong password never locks an account: after Director refuses the
+/// sign-in, the exporter does not sign in with it again — polled every
+/// second for 4 s, Director sees one sign-in of each kind — and says so
+/// (`hybrid_up 0`, `hybrid_sign_in_refused 1`, the reason on `/`). A new
+/// password (read again from where it is kept) is used on the next poll.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_password_is_not_tried_again() {
+    use std::sync::Mutex;
+    for kind in [DirectorKind::Web, DirectorKind::Contract] {
+        let sim = demo_sim(|config| {
+            if kind == DirectorKind::Web {
+                config.web_mode.only = true;
+            }
+        })
+        .await;
+        let url = sim.url();
+        let kept = Arc::new(Mutex::new(Secret::new("wrong-password")));
+        let reread_from = kept.clone();
+        let mut wrong = target("hq", &url, Duration::from_secs(1));
+        wrong.director.kind = Some(kind);
+        wrong.password = Secret::new("wrong-password");
+        wrong.reread = Some(Arc::new(move || {
+            Some(
+                reread_from
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone(),
+            )
+        }));
+        let exporter = Arc::new(Exporter::start(vec![wrong], 1));
+        let url_pages = support::serve(http::router(exporter.clone())).await;
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        let admin = SimAdmin::new(&url).expect("admin");
+        let sign_ins = match kind {
+            DirectorKind::Web => admin.requests_to("POST /director/login").await,
+            DirectorKind::Contract => {
+                admin
+                    .requests_to(&format!("POST {}", paths::DIRECTOR_SESSION))
+                    .await
+            }
+        }
+        .expect("counted");
+        assert_eq!(sign_ins, 1, "{kind:?}: one refused sign-in, none after it");
+        let (page, _) = scrape(&url_pages).await;
+        let s = samples(&page);
+        assert_eq!(value(&s, "hybrid_up{director=\"hq\"}"), Some(0.0), "{page}");
+        assert_eq!(
+            value(&s, "hybrid_sign_in_refused{director=\"hq\"}"),
+            Some(1.0),
+            "{page}"
+        );
+        let index = reqwest::get(format!("{url_pages}/"))
+            .await
+            .expect("index")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            index.contains("not signed in again with this password"),
+            "{index}"
+        );
+        // The right password, stored where it is kept: used at once.
+        *kept.lock().unwrap_or_else(|e| e.into_inner()) = Secret::new(world::DEMO_ADMIN_PASSWORD);
+        let started = Instant::now();
+        loop {
+            let (page, _) = scrape(&url_pages).await;
+            let s = samples(&page);
+            if value(&s, "hybrid_up{director=\"hq\"}") == Some(1.0) {
+                assert_eq!(
+                    value(&s, "hybrid_sign_in_refused{director=\"hq\"}"),
+                    Some(0.0)
+                );
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{kind:?}: {page}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        sim.stop().await;
+    }
 }

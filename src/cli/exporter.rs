@@ -14,7 +14,9 @@ use super::fail;
 use crate::domain::directors_file::{self, Listed, PasswordFrom};
 use crate::domain::secret::Secret;
 use crate::service::exporter::{Exporter, Target, http, serve, web_config};
-use crate::store::secret_store::{KeyringStore, SecretKey, get_off_thread, put_off_thread};
+use crate::store::secret_store::{
+    KeyringStore, SecretKey, SecretStore, get_off_thread, put_off_thread,
+};
 
 /// Where Prometheus finds the exporter unless told otherwise (the port is
 /// registered for nothing else we know of in Prometheus' list).
@@ -57,14 +59,32 @@ pub async fn run(args: ExporterArgs) -> ExitCode {
         return store_password(entry).await;
     }
     let mut targets = Vec::with_capacity(file.directors.len());
-    for Listed { director, password } in file.directors {
-        let password = match password_of(&password).await {
+    for Listed {
+        director,
+        password: password_from,
+    } in file.directors
+    {
+        let password = match password_of(&password_from).await {
             Ok(p) => p,
             Err(reason) => {
                 return fail(2, format!("{path}: director {:?}: {reason}", director.name));
             }
         };
-        targets.push(Target { director, password });
+        // A refused sign-in waits for a new password: the keyring entry is
+        // read again to notice one (a variable cannot change in a running
+        // process: restart the service).
+        let reread: Option<crate::service::exporter::Reread> = match password_from {
+            PasswordFrom::Keyring(entry) => {
+                let key = SecretKey::ExporterPassword { entry }.entry_name();
+                Some(Arc::new(move || KeyringStore::default().get(&key)))
+            }
+            PasswordFrom::Env(_) => None,
+        };
+        targets.push(Target {
+            director,
+            password,
+            reread,
+        });
     }
     if args.check {
         for t in &targets {

@@ -31,6 +31,9 @@ pub struct DirectorReading {
     /// The state in words (the alert's Description when red, or why the
     /// poll failed), for people; never written to `/metrics`.
     pub summary: String,
+    /// Director refused the sign-in: the readers stop signing in with that
+    /// password until it changes or a back-off has passed.
+    pub sign_in_refused: bool,
 }
 
 impl DirectorReading {
@@ -48,6 +51,7 @@ impl DirectorReading {
             poll_seconds: None,
             polled_at: None,
             summary: "not read yet".into(),
+            sign_in_refused: false,
         }
     }
 }
@@ -228,6 +232,11 @@ const UP: Family = Family {
     help: "1 when the last poll of Director worked (it answered and took the sign-in).",
     info: false,
 };
+const REFUSED: Family = Family {
+    name: "hybrid_sign_in_refused",
+    help: "1 when Director refused the sign-in: the exporter does not sign in with that password again until it changes or a back-off (15 min, doubling to 4 h) has passed.",
+    info: false,
+};
 const ALARM: Family = Family {
     name: "hybrid_alarm_state",
     help: "The Hybrid alarm of Director's alarm bar: the series of the current state is 1.",
@@ -309,6 +318,11 @@ pub fn render(readings: &[DirectorReading], format: Exposition) -> String {
     family(&UP, &mut |out| {
         each(out, &UP, &|r| Some(if r.up { 1.0 } else { 0.0 }))
     });
+    family(&REFUSED, &mut |out| {
+        each(out, &REFUSED, &|r| {
+            Some(if r.sign_in_refused { 1.0 } else { 0.0 })
+        })
+    });
     family(&ALARM, &mut |out| {
         for r in readings {
             // Down: the alarm is not known, whatever it was before.
@@ -373,6 +387,7 @@ mod tests {
             poll_seconds: Some(0.25),
             polled_at: Some(1_764_000_030.0),
             summary: "last sync 2 min ago".into(),
+            sign_in_refused: false,
         }
     }
 

@@ -109,6 +109,7 @@ pub fn watch(
     secrets: Arc<dyn SecretStore>,
     listener: impl Fn(Vec<DirectorReading>) + Send + 'static,
 ) -> FleetWatch {
+    let secrets_again = secrets.clone();
     let watching = runtime.spawn(async move {
         // The keyring may block: off the async threads.
         let with_passwords = tokio::task::spawn_blocking(move || {
@@ -134,9 +135,18 @@ pub fn watch(
         let targets = with_passwords
             .iter()
             .filter_map(|(director, password)| {
+                // After a refused sign-in, the keyring is read again: a
+                // password typed in the window is used at once.
+                let secrets = secrets_again.clone();
+                let key = SecretKey::DirectorPassword {
+                    director: director.url.clone(),
+                    login: director.login.clone(),
+                }
+                .entry_name();
                 Some(Target {
                     director: director.clone(),
                     password: password.clone()?,
+                    reread: Some(Arc::new(move || secrets.get(&key))),
                 })
             })
             .collect();

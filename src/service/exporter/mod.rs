@@ -55,10 +55,23 @@ fn checked_build(build: String) -> Result<String, String> {
     }
 }
 
+/// After Director refuses a sign-in, no reader signs in with that password
+/// again on its own before this long (then twice as long, up to
+/// [`MAX_REFUSED_BACKOFF`]): nothing public says Director locks an account
+/// after failed sign-ins, and a monitor must never be what locks one.
+pub const FIRST_REFUSED_BACKOFF: Duration = Duration::from_secs(15 * 60);
+pub const MAX_REFUSED_BACKOFF: Duration = Duration::from_secs(4 * 60 * 60);
+
+/// Reads a Director's password again (its keyring entry, its variable), to
+/// notice a new one after a refused sign-in; blocking (a keyring call).
+pub type Reread = Arc<dyn Fn() -> Option<Secret> + Send + Sync>;
+
 /// A Director to watch, with its password at hand.
 pub struct Target {
     pub director: WatchedDirector,
     pub password: Secret,
+    /// Where the password can be read again; `None`: only this one.
+    pub reread: Option<Reread>,
 }
 
 /// The running exporter: readings in the order of the file.
@@ -154,6 +167,11 @@ async fn watch(
                         ..DirectorReading::not_polled(&target.director.name)
                     }
                 }
+                Err(Poll::Refused(refusal)) => DirectorReading {
+                    sign_in_refused: true,
+                    summary: refusal,
+                    ..DirectorReading::not_polled(&target.director.name)
+                },
             };
             reading.name.clone_from(&target.director.name);
             reading.summary =
@@ -180,12 +198,40 @@ async fn watch(
 /// Why a poll gave no reading (logged, never shown in metrics).
 enum Poll {
     Failed(String),
+    /// Director refused the sign-in (or it was refused before and the
+    /// password has not changed): the words for people.
+    Refused(String),
 }
 
 impl From<ApiError> for Poll {
     fn from(e: ApiError) -> Self {
-        Poll::Failed(e.to_string())
+        match e {
+            ApiError::Unauthorized { message } => Poll::Refused(message),
+            other => Poll::Failed(other.to_string()),
+        }
     }
+}
+
+/// A refused sign-in, remembered: why, and when the same password may be
+/// tried again.
+struct Refusal {
+    why: String,
+    retry_at: Instant,
+    backoff: Duration,
+}
+
+/// A refused sign-in in words for `/` and the icon: what Director said,
+/// and that nothing more is tried with this password for now.
+fn refusal_words(refusal: &Refusal) -> String {
+    let minutes = refusal
+        .retry_at
+        .saturating_duration_since(Instant::now())
+        .as_secs()
+        .div_ceil(60);
+    format!(
+        "sign-in refused: {} — not signed in again with this password for {minutes} min (an account may lock); store the right password to try at once",
+        refusal.why.trim_end_matches('.')
+    )
 }
 
 /// One Director's connection across polls: its kind once known, and the
@@ -202,6 +248,9 @@ struct Session {
     web_users: Option<(u64, u64, Instant)>,
     /// The last read of the users that failed: why, when.
     web_users_failed: Option<(String, Instant)>,
+    /// Where the password can be read again, and the last refusal.
+    reread: Option<Reread>,
+    refused: Option<Refusal>,
 }
 
 impl Session {
@@ -224,10 +273,65 @@ impl Session {
             web: None,
             web_users: None,
             web_users_failed: None,
+            reread: target.reread.clone(),
+            refused: None,
         }
     }
 
+    /// One poll, never signing in again with a password Director refused:
+    /// until the password changes or the back-off has passed, the refusal
+    /// is repeated without asking Director.
     async fn poll(&mut self) -> Result<DirectorReading, Poll> {
+        if let Some(refusal) = &self.refused {
+            let reread = self.reread.clone();
+            let now_password = match reread {
+                Some(reread) => tokio::task::spawn_blocking(move || reread())
+                    .await
+                    .ok()
+                    .flatten(),
+                None => None,
+            };
+            match now_password {
+                Some(new) if new.expose() != self.password.expose() => {
+                    tracing::info!(director = %self.director.name, "the password changed: signing in again");
+                    self.password = new;
+                    self.contract = None;
+                    self.web = None;
+                }
+                _ if Instant::now() < refusal.retry_at => {
+                    return Err(Poll::Refused(refusal_words(refusal)));
+                }
+                _ => {}
+            }
+        }
+        let polled = self.poll_signed_in().await;
+        match &polled {
+            Err(Poll::Refused(why)) => {
+                let backoff = match &self.refused {
+                    Some(before) => (before.backoff * 2).min(MAX_REFUSED_BACKOFF),
+                    None => FIRST_REFUSED_BACKOFF,
+                };
+                tracing::warn!(director = %self.director.name, "sign-in refused: not tried again with this password for {} min", backoff.as_secs() / 60);
+                let refusal = Refusal {
+                    why: why.clone(),
+                    retry_at: Instant::now() + backoff,
+                    backoff,
+                };
+                let words = refusal_words(&refusal);
+                self.refused = Some(refusal);
+                self.contract = None;
+                self.web = None;
+                Err(Poll::Refused(words))
+            }
+            Ok(_) => {
+                self.refused = None;
+                polled
+            }
+            Err(_) => polled,
+        }
+    }
+
+    async fn poll_signed_in(&mut self) -> Result<DirectorReading, Poll> {
         let kind = match self.kind {
             Some(kind) => kind,
             None => {
