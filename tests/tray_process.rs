@@ -277,16 +277,24 @@ async fn the_icon_shows_the_worst_of_all_directors() {
         progress: settings.progress.clone(),
     });
     store.save(&settings).expect("settings");
-    let port = branch.url().rsplit(':').next().map(str::to_string);
-    let named = format!(
-        "{} on 127.0.0.1:{}",
-        AlarmState::Red.headline(),
-        port.unwrap_or_default()
-    );
+    let branch_port = branch
+        .url()
+        .rsplit(':')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/')
+        .to_string();
+    let named = format!("{} on 127.0.0.1:{branch_port}", AlarmState::Red.headline());
     eventually("the other Director's alert", named, title).await;
     assert_eq!(item.status().await, "NeedsAttention");
-    let (_, _, _, text) = item.tool_tip().await;
-    assert!(!text.is_empty(), "the alert's words");
+    let (_, _, title_text, text) = item.tool_tip().await;
+    // The other Director's own alert, in its words (the revoked Token is
+    // "rejected"), named by its address.
+    assert!(
+        format!("{title_text} {text}").contains(&format!("127.0.0.1:{}", branch_port)),
+        "{title_text} / {text}"
+    );
+    assert!(text.contains("rejected"), "the alert's words: {text}");
 
     // ... and removes it again.
     settings.remove_director(0);
