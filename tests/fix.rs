@@ -1445,3 +1445,89 @@ async fn a_write_whose_answer_is_lost_is_not_made_twice() {
     );
     director.stop().await;
 }
+
+/// Cancel during an apply in the window: the users in flight finish, the
+/// rest are "not reached", the result says the run stopped, and Director
+/// holds exactly the changes reported made.
+#[test]
+fn the_fix_view_cancels_before_the_next_user() {
+    use hybrid_setup::domain::wizard::{Step, StepOrStart};
+    use hybrid_setup::store::settings::{Settings, SettingsStore};
+    use support::{click, has_text, wait_for};
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let users: Vec<UserRecord> = (1..=30)
+        .map(|i| {
+            user(
+                &i.to_string(),
+                &format!("u{i}"),
+                &format!("u{i}@acme.example"),
+            )
+        })
+        .collect();
+    let director = runtime.block_on(support::web_only_sim(users, false));
+    let url = director.url();
+    runtime
+        .block_on(SimAdmin::new(&url).expect("admin").add_fault(&Fault {
+            route: "PUT /director/users/*".into(),
+            latency_ms: 300,
+            ..Default::default()
+        }))
+        .expect("slow writes");
+    let home = tempfile::tempdir().expect("home");
+    let mut settings = Settings::default();
+    settings.progress.step = StepOrStart(Step::UsernameFormat);
+    settings.progress.completed = vec![Step::Requirements, Step::LinkDirector, Step::Credentials];
+    let mut config = support::app_config(&url, SettingsStore::new(home.path()), settings, false);
+    config.portal_url = "http://127.0.0.1:9".into();
+    let mut h = support::window(
+        runtime.handle(),
+        ClientOptions::default(),
+        config,
+        [1100.0, 900.0],
+    );
+    wait_for(&mut h, "the users", |h| {
+        has_text(h, "client usernames invalid")
+    });
+    click(&mut h, "Fix in Director…");
+    wait_for(&mut h, "the suggestions", |h| {
+        has_text(h, "Review 30 users…")
+    });
+    click(&mut h, "Review 30 users…");
+    wait_for(&mut h, "the review", |h| {
+        has_text(h, "Apply 30 changes to ")
+    });
+    let apply = format!(
+        "Apply 30 changes to {}…",
+        url.trim_start_matches("http://").trim_end_matches('/')
+    );
+    click(&mut h, &apply);
+    wait_for(&mut h, "the question", |h| {
+        has_text(h, "Yes, apply 30 changes")
+    });
+    click(&mut h, "Yes, apply 30 changes");
+    wait_for(&mut h, "the first users written", |h| {
+        has_text(h, "Cancel")
+            && runtime
+                .block_on(users_now(&url))
+                .iter()
+                .any(|u| u.client_username.contains('@'))
+    });
+    click(&mut h, "Cancel");
+    wait_for(&mut h, "the result", |h| {
+        has_text(h, "The run stopped: cancelled")
+    });
+    assert!(has_text(&h, "not reached"), "the rest not reached");
+    let now = runtime.block_on(users_now(&url));
+    let changed = now
+        .iter()
+        .filter(|u| u.client_username.contains('@'))
+        .count();
+    assert!(changed > 0 && changed < 30, "{changed} changed");
+    assert!(
+        has_text(&h, &format!("{changed} of 30 changes made in Director.")),
+        "the count made is what Director holds ({changed})"
+    );
+    drop(h);
+    runtime.block_on(director.stop());
+}
