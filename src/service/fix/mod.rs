@@ -192,32 +192,41 @@ pub async fn apply(
         ..Default::default()
     };
     run(web, &backup.users, progress, cancel, &mut report).await;
-    // Users without an id were not in Director's list.
+    // Users without an id were not in Director's list; without a document,
+    // Director no longer has them.
     for (user_dn, user_changes) in &users {
-        if !ids.contains_key(user_dn) {
-            for change in user_changes {
-                report.results.push((
-                    change.clone(),
-                    Outcome::Refused("no user with this user_dn in Director's list".into()),
-                ));
-            }
+        let why = match ids.get(user_dn) {
+            None => "no user with this user_dn in Director's list",
+            Some(id) if !documents.contains_key(id) => "this user is not in Director any more",
+            Some(_) => continue,
+        };
+        for change in user_changes {
+            report
+                .results
+                .push((change.clone(), Outcome::Refused(why.into())));
         }
     }
     Ok(report)
 }
 
-/// Every document of `ids`, a few at a time.
+/// Every document of `ids`, a few at a time; a user Director no longer
+/// has is left out (the caller names it), any other failure ends the read.
 async fn read_documents(
     web: &WebDirector,
     ids: &[u64],
 ) -> Result<HashMap<u64, serde_json::Value>, crate::client::http::ApiError> {
     let mut reads = futures_util::stream::iter(ids.iter().copied())
-        .map(|id| async move { web.user_document(id).await.map(|d| (id, d)) })
+        .map(|id| async move { (id, web.user_document(id).await) })
         .buffer_unordered(IN_FLIGHT);
     let mut documents = HashMap::with_capacity(ids.len());
-    while let Some(read) = reads.next().await {
-        let (id, document) = read?;
-        documents.insert(id, document);
+    while let Some((id, read)) = reads.next().await {
+        match read {
+            Ok(document) => {
+                documents.insert(id, document);
+            }
+            Err(crate::client::http::ApiError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
     }
     Ok(documents)
 }
@@ -271,25 +280,9 @@ pub async fn plan_undo(
     let backed_up: Vec<_> = backup.users.iter().map(BackupUser::backed_up).collect();
     crate::domain::undo::check_backup(&backed_up)?;
     let ids: Vec<u64> = backup.users.iter().map(|u| u.id).collect();
-    let documents = read_documents(web, &ids).await;
-    let documents = match documents {
-        Ok(d) => d,
-        // A user the backup names that Director does not have.
-        Err(crate::client::http::ApiError::NotFound { .. }) => {
-            let mut found = HashMap::new();
-            for user in &backup.users {
-                match web.user_document(user.id).await {
-                    Ok(d) => {
-                        found.insert(user.id, d);
-                    }
-                    Err(crate::client::http::ApiError::NotFound { .. }) => {}
-                    Err(e) => return Err(UndoError::Unreadable(e.to_string())),
-                }
-            }
-            found
-        }
-        Err(e) => return Err(UndoError::Unreadable(e.to_string())),
-    };
+    let documents = read_documents(web, &ids)
+        .await
+        .map_err(|e| UndoError::Unreadable(e.to_string()))?;
     let now: HashMap<u64, UserValues> = documents
         .iter()
         .map(|(id, d)| (*id, backup::values_of(d, *id)))

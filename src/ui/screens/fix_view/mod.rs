@@ -56,9 +56,10 @@ enum Phase {
     Reading,
     Editing,
     /// A fix judged, with its table.
+    // Shared, not copied: each frame draws from them while the phase lasts.
     Previewing {
-        preview: Box<Preview>,
-        rows: Vec<Row>,
+        preview: Arc<Preview>,
+        rows: Arc<[Row]>,
     },
     Applying {
         done: usize,
@@ -67,12 +68,12 @@ enum Phase {
     },
     /// An undo read and judged: its table, before anything is put back.
     UndoReview {
-        review: Box<UndoReview>,
-        rows: Vec<Row>,
+        review: Arc<UndoReview>,
+        rows: Arc<[Row]>,
     },
     Done {
-        report: Box<Report>,
-        rows: Vec<Row>,
+        report: Arc<Report>,
+        rows: Arc<[Row]>,
         undo: bool,
     },
     Failed(String),
@@ -168,8 +169,8 @@ impl FixView {
                 self.confirming = false;
                 self.only_trouble = false;
                 self.phase = Phase::Previewing {
-                    rows: review::of_preview(preview, &self.names),
-                    preview: preview.clone(),
+                    rows: review::of_preview(preview, &self.names).into(),
+                    preview: Arc::new((**preview).clone()),
                 };
             }
             Event::FixProgress { done, total, user } => {
@@ -183,8 +184,8 @@ impl FixView {
                 self.confirming = false;
                 self.only_trouble = false;
                 self.phase = Phase::UndoReview {
-                    rows: review::of_undo(&review.plan, &self.names),
-                    review: review.clone(),
+                    rows: review::of_undo(&review.plan, &self.names).into(),
+                    review: Arc::new((**review).clone()),
                 };
             }
             Event::FixUndoPlanned(Err(e)) => {
@@ -197,8 +198,8 @@ impl FixView {
                 self.changed = true;
                 self.only_trouble = false;
                 self.phase = Phase::Done {
-                    rows: review::of_report(report, &self.names),
-                    report: report.clone(),
+                    rows: review::of_report(report, &self.names).into(),
+                    report: Arc::new((**report).clone()),
                     undo: self.undoing,
                 };
             }
@@ -455,7 +456,7 @@ impl FixView {
             return false;
         };
         let (preview, rows) = (preview.clone(), rows.clone());
-        let accepted: Vec<Change> = preview.accepted().cloned().collect();
+        let accepted = preview.accepted().count();
         let tone = if preview.refused == 0 {
             Tone::Good
         } else {
@@ -470,14 +471,14 @@ impl FixView {
         let director = director_name(&ctx.shared.director_url);
         let label = format!(
             "Apply {} to {director}…",
-            count(accepted.len(), "change", "changes")
+            count(accepted, "change", "changes")
         );
         if self.confirming {
             confirm_note(
                 ui,
                 &format!(
                     "Apply {} for {} in Director {director}? A backup of {} is written first to {}, so this can be undone.{}",
-                    count(accepted.len(), "change", "changes"),
+                    count(accepted, "change", "changes"),
                     count(preview.users_to_change, "user", "users"),
                     if preview.users_to_change == 1 {
                         "that user"
@@ -500,16 +501,16 @@ impl FixView {
                 return false;
             }
             let label = if self.confirming {
-                format!("Yes, apply {}", count(accepted.len(), "change", "changes"))
+                format!("Yes, apply {}", count(accepted, "change", "changes"))
             } else {
                 label
             };
-            if primary(ui, &label, !accepted.is_empty())
+            if primary(ui, &label, accepted > 0)
                 .on_hover_text("A backup of every user about to change is written first")
                 .clicked()
             {
                 if self.confirming {
-                    self.apply(ctx, accepted.clone());
+                    self.apply(ctx, preview.accepted().cloned().collect());
                 } else {
                     self.confirming = true;
                 }
@@ -619,7 +620,7 @@ impl FixView {
                             total: plan.users_to_change(),
                             user: String::new(),
                         };
-                        ctx.request(Request::FixUndo(review.clone()));
+                        ctx.request(Request::FixUndo(Box::new((*review).clone())));
                     } else {
                         self.confirming = true;
                     }
