@@ -272,9 +272,11 @@ fn tray_watch(
     use crate::client::director::HttpDirector;
     use crate::domain::director_kind::DirectorKind;
     use crate::domain::tray::TrayView;
+    use crate::service::drift_watch::DriftConfig;
     use crate::service::fleet;
     use crate::store::secret_store::{SecretKey, SecretStore};
-    use crate::tray::run::{Others, Watch, Watching};
+    use crate::tray::run::{Others, RealDirector, Watch, Watching};
+    use std::time::Duration;
 
     let demo = demo
         .as_ref()
@@ -308,7 +310,35 @@ fn tray_watch(
     let mine = if !settings.progress.provisioned {
         Watching::Nothing(TrayView::not_provisioned())
     } else if settings.director_kind(&kind_key) == Some(DirectorKind::Web) {
-        Watching::Nothing(TrayView::alarm_not_readable())
+        let client = ClientOptions {
+            pinned_certificate: settings.trusted_certificates.get(&url),
+            ..ClientOptions::default()
+        };
+        let login = settings.director_login.clone();
+        let reread: Option<crate::service::exporter::Reread> =
+            matches!(settings.director, DirectorTarget::Url(_)).then(|| {
+                let key = SecretKey::DirectorPassword {
+                    director: url.clone(),
+                    login: login.clone(),
+                }
+                .entry_name();
+                let reread: crate::service::exporter::Reread =
+                    Arc::new(move || KeyringStore::default().get(&key));
+                reread
+            });
+        Watching::Real(RealDirector {
+            name: fleet::name_of(&settings.director, &url),
+            config: DriftConfig {
+                url: url.clone(),
+                client,
+                options: settings.progress.format_options(),
+                every: settings.progress.check_users_every(),
+                first_retry: Duration::from_secs(30),
+                max_backoff: crate::service::monitor::MAX_BACKOFF,
+            },
+            credentials: Arc::new(std::sync::Mutex::new(password.map(|p| (login, p)))),
+            reread,
+        })
     } else {
         let options = ClientOptions {
             pinned_certificate: settings.trusted_certificates.get(&url),

@@ -457,6 +457,7 @@ fn the_drift_watch_notifies_a_new_user_in_the_way() {
             max_backoff: Duration::from_secs(3600),
         },
         credentials.clone(),
+        None,
         move |event| {
             let _ = tx.send(event);
         },
@@ -492,6 +493,95 @@ fn the_drift_watch_notifies_a_new_user_in_the_way() {
         .filter(|e| matches!(e, DriftEvent::Notify(_)))
         .collect();
     assert!(notified.is_empty(), "{notified:?}");
+    drop(watch);
+    runtime.block_on(director.stop());
+}
+
+/// The window's watch never signs in again with a password Director
+/// refused: looks every second for five seconds send it once; a new
+/// password (typed in the window, or stored in the keyring) is tried at
+/// once.
+#[test]
+fn the_drift_watch_never_resends_a_refused_password() {
+    use hybrid_setup::client::sim_admin::SimAdmin;
+    use hybrid_setup::domain::drift::Watched;
+    use hybrid_setup::domain::format::FormatOptions;
+    use hybrid_setup::service::drift_watch::{self, DriftConfig, DriftEvent};
+    use std::sync::Mutex;
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(real_director(true));
+    let admin = SimAdmin::new(&director.url()).expect("admin");
+    let sign_ins = || {
+        runtime
+            .block_on(admin.requests_to("POST /director/login"))
+            .expect("counted")
+    };
+    let credentials = Arc::new(Mutex::new(Some((
+        "admin".to_string(),
+        Secret::new("not-the-password"),
+    ))));
+    // The keyring stand-in: what `reread` finds there.
+    let keyring: Arc<Mutex<Option<Secret>>> = Arc::new(Mutex::new(None));
+    let stored = keyring.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let watch = drift_watch::spawn(
+        runtime.handle(),
+        DriftConfig {
+            url: director.url(),
+            client: ClientOptions::default(),
+            options: FormatOptions::default(),
+            every: Duration::from_secs(1),
+            first_retry: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(1),
+        },
+        credentials.clone(),
+        Some(Arc::new(move || stored.lock().expect("keyring").clone())),
+        move |event| {
+            let _ = tx.send(event);
+        },
+    );
+    let mut looks = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        if let Ok(DriftEvent::Changed(snapshot)) = rx.recv_timeout(left) {
+            looks.push(*snapshot);
+        }
+        watch.check_now();
+    }
+    assert!(looks.len() >= 4, "looked again and again: {}", looks.len());
+    assert_eq!(sign_ins(), 1, "the refused password is sent once");
+    assert!(
+        looks
+            .iter()
+            .all(|l| matches!(&l.watched, Watched::Refused(_)))
+    );
+    assert!(
+        looks.iter().skip(1).all(|l| l.held_back),
+        "later looks ask nobody"
+    );
+    let said = looks.last().expect("a look").status.summary.clone();
+    assert!(
+        said.contains("not signed in again with this password for 15 min"),
+        "{said}"
+    );
+
+    // The right password stored in the keyring: taken on the next look.
+    *keyring.lock().expect("keyring") = Some(Secret::new(world::DEMO_ADMIN_PASSWORD));
+    watch.check_now();
+    let read = loop {
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(DriftEvent::Changed(s)) if matches!(s.watched, Watched::Read(_)) => break s,
+            Ok(_) => continue,
+            Err(e) => panic!("no reading with the stored password: {e}"),
+        }
+    };
+    assert!(
+        read.status.summary.contains("of 120"),
+        "{}",
+        read.status.summary
+    );
+    assert_eq!(sign_ins(), 2);
     drop(watch);
     runtime.block_on(director.stop());
 }

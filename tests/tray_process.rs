@@ -17,6 +17,7 @@ use hybrid_setup::domain::wizard::Step;
 use hybrid_setup::sim::{self, SimConfig, data, world};
 use hybrid_setup::store::secret_store::{KeyringStore, SecretKey, SecretStore};
 use hybrid_setup::store::settings::{DirectorTarget, SavedDirector, Settings, SettingsStore};
+use hybrid_setup::tray::icon;
 use support::dbus::{Bus, Item, Keyring, Notifications, Watcher, eventually};
 use support::sync_with;
 
@@ -192,38 +193,142 @@ async fn the_icon_watches_director_and_its_menu_drives_it() {
     sim.stop().await;
 }
 
-/// A real Director's shape (its web interface only): its Hybrid alarm has
-/// no interface to read, so the icon says where to look instead of
-/// guessing a colour, and stays in sight.
+/// A provisioned install watching a real Director (its web interface
+/// only) at `url`, every 10 seconds.
+fn real_director_home(url: &str) -> tempfile::TempDir {
+    let home = provisioned_home(url);
+    let store = SettingsStore::new(home.path());
+    let (mut settings, _) = store.load().settings();
+    settings.remember_director_kind(url, hybrid_setup::domain::director_kind::DirectorKind::Web);
+    settings.progress.check_every_seconds = 10;
+    store.save(&settings).expect("settings");
+    home
+}
+
+/// A real Director's shape (its web interface only): the icon watches what
+/// can be read there — "K of N" client usernames in the way, amber — with
+/// the mark that its Hybrid alarm is not visible from here; a new hire
+/// shows within one check; its menu opens Director's own alarm bar.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_real_director_icon_points_at_its_alarm_bar() {
+async fn a_real_directors_icon_watches_its_users() {
     let Some(bus) = Bus::start() else {
         return;
     };
-    let director = support::web_only_sim(data::generate(20, data::Mix::Fixable, 7), false).await;
-    let home = tempfile::tempdir().expect("home");
-    let mut settings = Settings {
-        director: DirectorTarget::Url(director.url()),
-        director_login: "admin".into(),
-        ..Settings::default()
-    };
-    settings.remember_director_kind(
-        &director.url(),
-        hybrid_setup::domain::director_kind::DirectorKind::Web,
-    );
-    settings.progress.go(Step::Done);
-    settings.progress.provisioned = true;
-    SettingsStore::new(home.path())
-        .save(&settings)
-        .expect("settings");
+    let users = data::generate(20, data::Mix::Fixable, 7);
+    let invalid = hybrid_setup::domain::drift::Reading::of(
+        Ok(String::new()),
+        &hybrid_setup::contract::directory_users(&users),
+        &Default::default(),
+    )
+    .invalid;
+    assert!(invalid > 0, "the mix has users in the way");
+    let director = support::web_only_sim(users, false).await;
+    let home = real_director_home(&director.url());
+    let name = director.url().trim_start_matches("http://").to_string();
 
     let watcher = Watcher::default();
     let _panel = watcher.serve(&bus).await;
     let (child, item) = start_tray(home.path(), &bus, &watcher).await;
-    let (_, _, title, text) = item.tool_tip().await;
-    assert_eq!(title, "Connect Sync: see Director's alarm bar");
-    assert!(text.contains("cannot be read from here"), "{text}");
-    assert_eq!(item.status().await, "Active");
+    let title = async || item.tool_tip().await.2;
+    eventually(
+        "the first reading",
+        format!("{name}: {invalid} of 20 client usernames would fail Connect Sync"),
+        title,
+    )
+    .await;
+    let (_, _, _, text) = item.tool_tip().await;
+    assert!(
+        text.ends_with("Hybrid alarm: see Director's alarm bar") && text.starts_with("checked "),
+        "{text}"
+    );
+    assert_eq!(item.status().await, "NeedsAttention");
+    let menu = item.menu().await;
+    for label in [
+        "Open status",
+        "Check now",
+        "Open Director's alarm bar",
+        "Quit",
+    ] {
+        assert!(menu.contains_key(label), "{label} in {menu:?}");
+    }
+    assert!(
+        !menu.contains_key("Show alerts"),
+        "no alerts to show: {menu:?}"
+    );
+    assert!(
+        menu.keys()
+            .any(|k| k.starts_with(&format!("{name}: {invalid} of 20"))),
+        "the state, first: {menu:?}"
+    );
+
+    // A new hire without an email: within one check.
+    support::add_new_hire(&director.url()).await;
+    item.click(menu["Check now"]).await;
+    eventually(
+        "the new hire counted",
+        format!(
+            "{name}: {} of 21 client usernames would fail Connect Sync",
+            invalid + 1
+        ),
+        title,
+    )
+    .await;
+    quit(&item, child).await;
+    director.stop().await;
+}
+
+/// The icon never locks an account: with a wrong password it turns red
+/// and says so, and Director sees one sign-in however often it checks or
+/// is told to "Check now".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_password_is_not_sent_again() {
+    let Some(bus) = Bus::start() else {
+        return;
+    };
+    let director = support::web_only_sim(data::generate(20, data::Mix::Fixable, 7), false).await;
+    let admin = hybrid_setup::client::sim_admin::SimAdmin::new(&director.url()).expect("admin");
+    let home = real_director_home(&director.url());
+    let watcher = Watcher::default();
+    let _panel = watcher.serve(&bus).await;
+    let child = tray(home.path(), &bus)
+        .env("HYBRID_DIRECTOR_PASSWORD", "not-the-password")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the tray");
+    let conn = bus.connect().await;
+    let item = Item::new(&conn, watcher.first_item().await).await;
+    let title = async || item.tool_tip().await.2;
+    eventually("refused", true, async || {
+        title()
+            .await
+            .ends_with("sign-in refused — open to enter the password")
+    })
+    .await;
+    assert_eq!(item.status().await, "NeedsAttention");
+    let red = icon::pixmap(AlarmState::Red, 32).argb;
+    let shown = item.pixmaps().await;
+    let size32 = shown
+        .iter()
+        .find(|(w, h, _)| (*w, *h) == (32, 32))
+        .expect("32 px");
+    assert_ne!(size32.2, red, "red, with the corner mark");
+    // Three "Check now" and one scheduled check (every 10 s) later: one
+    // sign-in in all.
+    let menu = item.menu().await;
+    for _ in 0..3 {
+        item.click(menu["Check now"]).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    assert_eq!(
+        admin
+            .requests_to("POST /director/login")
+            .await
+            .expect("counted"),
+        1,
+        "the refused password was sent once"
+    );
     quit(&item, child).await;
     director.stop().await;
 }

@@ -136,56 +136,176 @@ impl Watched {
     }
 }
 
+/// Looks in a row that cannot reach Director before the icon turns red and
+/// a notification says so: one lost look is a blip, not an outage.
+pub const UNREACHABLE_FOR_RED: u32 = 3;
+
 /// Decides which looks deserve a desktop notification: more usernames in
 /// the way than last time (a new user without an email), all of them fixed
-/// again, the sign-in refused, Director gone or back. The first look says
+/// again, the sign-in refused, Director unreachable [`UNREACHABLE_FOR_RED`]
+/// looks in a row, and back to normal after either. The first look says
 /// nothing (the window that started the watch shows it).
 #[derive(Debug, Default, Clone)]
 pub struct DriftNotifier {
-    last: Option<Watched>,
+    looked: bool,
+    last_read: Option<Reading>,
+    /// A refusal or an outage was told, and not yet its end.
+    told_trouble: bool,
+    refused: bool,
 }
 
 impl DriftNotifier {
-    pub fn observe(&mut self, now: &Watched) -> Option<Notification> {
-        let previous = self.last.replace(now.clone())?;
+    /// `unreachable_in_a_row` counts this look too when it is unreachable.
+    pub fn observe(&mut self, now: &Watched, unreachable_in_a_row: u32) -> Option<Notification> {
+        let first = !std::mem::replace(&mut self.looked, true);
         let status = now.status();
-        let title = match (&previous, now) {
-            (Watched::Read(before), Watched::Read(after)) if after.invalid > before.invalid => {
-                let added = after.invalid - before.invalid;
-                let names = if after.examples.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", after.examples.join(", "))
-                };
-                return Some(Notification {
-                    state: status.state,
-                    title: format!(
-                        "{added} more client username{} would fail Connect Sync",
-                        if added == 1 { "" } else { "s" }
-                    ),
-                    body: format!(
-                        "{} of {} now{names}. Fix them in Director before Connect Sync raises its alert.",
-                        after.invalid, after.total
-                    ),
-                });
-            }
-            (Watched::Read(before), Watched::Read(after))
-                if before.invalid > 0 && after.invalid == 0 =>
-            {
-                "Client usernames all valid again"
-            }
-            (Watched::Read(_), Watched::Read(_)) => return None,
-            (Watched::Refused(_), Watched::Refused(_))
-            | (Watched::Unreachable(_), Watched::Unreachable(_)) => return None,
-            (_, Watched::Refused(_)) => "Director refused the sign-in",
-            (_, Watched::Unreachable(_)) => "Director cannot be read",
-            (_, Watched::Read(_)) => "Director can be read again",
-        };
-        Some(Notification {
+        let notification = |title: String, body: String| Notification {
             state: status.state,
-            title: title.into(),
-            body: status.summary,
-        })
+            title,
+            body,
+        };
+        match now {
+            Watched::Unreachable(_) => {
+                self.refused = false;
+                if unreachable_in_a_row != UNREACHABLE_FOR_RED || self.told_trouble {
+                    return None;
+                }
+                self.told_trouble = true;
+                Some(notification(
+                    format!("Director unreachable {UNREACHABLE_FOR_RED} checks in a row"),
+                    status.summary,
+                ))
+            }
+            Watched::Refused(_) => {
+                if std::mem::replace(&mut self.refused, true) {
+                    return None;
+                }
+                self.told_trouble = true;
+                (!first)
+                    .then(|| notification("Director refused the sign-in".into(), status.summary))
+            }
+            Watched::Read(after) => {
+                self.refused = false;
+                let before = self.last_read.replace(after.clone());
+                if std::mem::replace(&mut self.told_trouble, false) {
+                    return Some(notification(
+                        "Director can be read again".into(),
+                        status.summary,
+                    ));
+                }
+                let before = before?;
+                if after.invalid > before.invalid {
+                    let added = after.invalid - before.invalid;
+                    let names = if after.examples.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", after.examples.join(", "))
+                    };
+                    return Some(notification(
+                        format!(
+                            "{added} more client username{} would fail Connect Sync",
+                            if added == 1 { "" } else { "s" }
+                        ),
+                        format!(
+                            "{} of {} now{names}. Fix them in Director before Connect Sync raises its alert.",
+                            after.invalid, after.total
+                        ),
+                    ));
+                }
+                (before.invalid > 0 && after.invalid == 0).then(|| {
+                    notification("Client usernames all valid again".into(), status.summary)
+                })
+            }
+        }
+    }
+}
+
+/// A real Director at a glance, from its looks so far: the icon's colour
+/// and the one line the icon, the panel and `status --watch` say. One lost
+/// look keeps the last reading's colour (said as such); three in a row, or
+/// a refused sign-in, are red; grey only before the first reading.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Glance {
+    latest: Option<Watched>,
+    last_read: Option<Reading>,
+    unreachable_in_a_row: u32,
+}
+
+impl Glance {
+    pub fn observe(&mut self, watched: &Watched, unreachable_in_a_row: u32) {
+        if let Watched::Read(reading) = watched {
+            self.last_read = Some(reading.clone());
+        }
+        self.latest = Some(watched.clone());
+        self.unreachable_in_a_row = unreachable_in_a_row;
+    }
+
+    /// Green only when everything that can be read is fine (the alarm
+    /// itself is not among it: see [`ALARM_ELSEWHERE`]).
+    pub fn state(&self) -> AlarmState {
+        match &self.latest {
+            None => AlarmState::Unknown,
+            Some(Watched::Refused(_)) => AlarmState::Red,
+            Some(Watched::Unreachable(_)) if self.unreachable_in_a_row >= UNREACHABLE_FOR_RED => {
+                AlarmState::Red
+            }
+            Some(Watched::Unreachable(_)) => self
+                .last_read
+                .as_ref()
+                .map_or(AlarmState::Unknown, reading_state),
+            Some(Watched::Read(r)) => reading_state(r),
+        }
+    }
+
+    /// "16 of 22 client usernames would fail Connect Sync".
+    pub fn headline(&self) -> String {
+        match &self.latest {
+            None => "reading Director…".into(),
+            Some(Watched::Refused(_)) => "sign-in refused — open to enter the password".into(),
+            Some(Watched::Unreachable(_)) if self.unreachable_in_a_row >= UNREACHABLE_FOR_RED => {
+                format!(
+                    "Director unreachable {} checks in a row",
+                    self.unreachable_in_a_row
+                )
+            }
+            Some(Watched::Unreachable(why)) => match &self.last_read {
+                Some(r) => format!(
+                    "{}; the last check did not reach Director",
+                    reading_headline(r)
+                ),
+                None => format!("Director not reached yet: {why}"),
+            },
+            Some(Watched::Read(r)) => reading_headline(r),
+        }
+    }
+
+    /// The last look, if any.
+    pub fn latest(&self) -> Option<&Watched> {
+        self.latest.as_ref()
+    }
+
+    /// The last reading that got through (kept through a lost look).
+    pub fn last_read(&self) -> Option<&Reading> {
+        self.last_read.as_ref()
+    }
+}
+
+fn reading_state(r: &Reading) -> AlarmState {
+    if r.invalid == 0 && r.build.is_ok() {
+        AlarmState::Green
+    } else {
+        AlarmState::Stale
+    }
+}
+
+fn reading_headline(r: &Reading) -> String {
+    let counts = format!(
+        "{} of {} client usernames would fail Connect Sync",
+        r.invalid, r.total
+    );
+    match &r.build {
+        Ok(_) => counts,
+        Err(_) => format!("{counts}; Director's build could not be read"),
     }
 }
 
@@ -273,13 +393,13 @@ mod tests {
     fn notifies_on_drift_and_on_recovery_once_each() {
         let mut notifier = DriftNotifier::default();
         assert_eq!(
-            notifier.observe(&read(0, 120)),
+            notifier.observe(&read(0, 120), 0),
             None,
             "first look is silent"
         );
-        assert_eq!(notifier.observe(&read(0, 120)), None);
+        assert_eq!(notifier.observe(&read(0, 120), 0), None);
         let drift = notifier
-            .observe(&read(1, 121))
+            .observe(&read(1, 121), 0)
             .expect("a new user in the way");
         assert_eq!(
             drift.title,
@@ -290,23 +410,104 @@ mod tests {
             "{}",
             drift.body
         );
-        assert_eq!(notifier.observe(&read(1, 121)), None, "once per change");
+        assert_eq!(notifier.observe(&read(1, 121), 0), None, "once per change");
         assert_eq!(
-            notifier.observe(&read(0, 121)).map(|n| n.title),
+            notifier.observe(&read(0, 121), 0).map(|n| n.title),
             Some("Client usernames all valid again".into())
         );
-        let gone = notifier.observe(&Watched::Unreachable("refused".into()));
+        let gone = Watched::Unreachable("refused".into());
+        assert_eq!(notifier.observe(&gone, 1), None, "one lost look is a blip");
+        assert_eq!(notifier.observe(&gone, 2), None);
         assert_eq!(
-            gone.map(|n| n.title),
-            Some("Director cannot be read".into())
+            notifier.observe(&gone, 3).map(|n| n.title),
+            Some("Director unreachable 3 checks in a row".into())
         );
+        assert_eq!(notifier.observe(&gone, 4), None, "said once");
         assert_eq!(
-            notifier.observe(&Watched::Unreachable("again".into())),
-            None
-        );
-        assert_eq!(
-            notifier.observe(&read(0, 121)).map(|n| n.title),
+            notifier.observe(&read(0, 121), 0).map(|n| n.title),
             Some("Director can be read again".into())
+        );
+        assert_eq!(notifier.observe(&gone, 1), None);
+        assert_eq!(
+            notifier.observe(&read(0, 121), 0),
+            None,
+            "a blip that was not told has no end to tell"
+        );
+        let refused = Watched::Refused("Invalid login".into());
+        assert_eq!(
+            notifier.observe(&refused, 0).map(|n| n.title),
+            Some("Director refused the sign-in".into())
+        );
+        assert_eq!(notifier.observe(&refused, 0), None, "held back: said once");
+        assert_eq!(
+            notifier.observe(&read(0, 121), 0).map(|n| n.title),
+            Some("Director can be read again".into())
+        );
+    }
+
+    #[test]
+    fn a_glance_is_green_only_when_all_is_read_and_fine() {
+        let mut glance = Glance::default();
+        assert_eq!(
+            glance.state(),
+            AlarmState::Unknown,
+            "before the first reading"
+        );
+        assert_eq!(glance.headline(), "reading Director…");
+        glance.observe(&read(0, 22), 0);
+        assert_eq!(glance.state(), AlarmState::Green);
+        assert_eq!(
+            glance.headline(),
+            "0 of 22 client usernames would fail Connect Sync"
+        );
+        glance.observe(&read(16, 22), 0);
+        assert_eq!(glance.state(), AlarmState::Stale);
+        assert_eq!(
+            glance.headline(),
+            "16 of 22 client usernames would fail Connect Sync"
+        );
+        let gone = Watched::Unreachable("connection refused".into());
+        glance.observe(&gone, 1);
+        assert_eq!(
+            glance.state(),
+            AlarmState::Stale,
+            "one lost look keeps the colour"
+        );
+        assert!(
+            glance
+                .headline()
+                .ends_with("the last check did not reach Director")
+        );
+        glance.observe(&gone, 2);
+        assert_eq!(glance.state(), AlarmState::Stale);
+        glance.observe(&gone, 3);
+        assert_eq!(glance.state(), AlarmState::Red);
+        assert_eq!(glance.headline(), "Director unreachable 3 checks in a row");
+        glance.observe(&Watched::Refused("no".into()), 0);
+        assert_eq!(glance.state(), AlarmState::Red);
+        assert_eq!(
+            glance.headline(),
+            "sign-in refused — open to enter the password"
+        );
+        let unread_build = Watched::Read(Reading {
+            build: Err("no services table".into()),
+            invalid: 0,
+            total: 3,
+            examples: vec![],
+        });
+        glance.observe(&unread_build, 0);
+        assert_eq!(
+            glance.state(),
+            AlarmState::Stale,
+            "a build not read is not all fine"
+        );
+        let mut never = Glance::default();
+        never.observe(&gone, 1);
+        assert_eq!(never.state(), AlarmState::Unknown);
+        assert!(
+            never
+                .headline()
+                .starts_with("Director not reached yet: connection refused")
         );
     }
 }

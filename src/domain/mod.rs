@@ -18,6 +18,7 @@ pub mod redaction;
 pub mod registration;
 pub mod requirements;
 pub mod secret;
+pub mod sign_in;
 pub mod text;
 pub mod tray;
 pub mod undo;

@@ -2,7 +2,8 @@
 //! says it in words, and whether it asks for attention — from the same
 //! status the status panel shows.
 
-use super::alarm::{AlarmState, Status};
+use super::alarm::{AlarmState, Status, ago};
+use super::drift::{ALARM_ELSEWHERE, Glance};
 use super::metrics::Elsewhere;
 
 /// How long a tooltip's text may be: panels show a few lines at most.
@@ -32,6 +33,12 @@ pub struct TrayView {
     /// "Start at login" is on (the menu's check mark); `None` where the
     /// system offers no way to.
     pub start_at_login: Option<bool>,
+    /// A real Director: its Hybrid alarm cannot be seen from here, which
+    /// the icon marks in a corner (and its menu offers Director's own page).
+    pub alarm_hidden: bool,
+    /// How many Directors are saved (the menu lists "Directors (N)" when
+    /// there are several).
+    pub directors: usize,
 }
 
 impl TrayView {
@@ -44,6 +51,8 @@ impl TrayView {
             attention: attention_for(status.state),
             provisioned: true,
             start_at_login: None,
+            alarm_hidden: false,
+            directors: 1,
         }
     }
 
@@ -56,20 +65,40 @@ impl TrayView {
             attention: Attention::Active,
             provisioned: false,
             start_at_login: None,
+            alarm_hidden: false,
+            directors: 1,
         }
     }
 
-    /// A real Director: its Hybrid alarm is on its own alarm bar, which has
-    /// no interface this program can read — said, not guessed.
-    pub fn alarm_not_readable() -> Self {
+    /// A real Director named `name`, from its looks so far (`checked_secs_ago`:
+    /// the last look's age): "hq: 16 of 22 client usernames would fail
+    /// Connect Sync — checked 2 min ago · Hybrid alarm: see Director's alarm
+    /// bar". Its alarm is on its own alarm bar, which no interface shows:
+    /// said in every state, and marked on the icon.
+    pub fn of_glance(name: &str, glance: &Glance, checked_secs_ago: Option<u64>) -> Self {
+        let state = glance.state();
+        let checked = match checked_secs_ago {
+            Some(secs) => format!("checked {} · ", ago(secs)),
+            None => String::new(),
+        };
         TrayView {
-            state: AlarmState::Unknown,
-            title: "Connect Sync: see Director's alarm bar".into(),
-            text: "A real Director's Hybrid alarm cannot be read from here; the status window checks its users."
-                .into(),
-            attention: Attention::Active,
+            state,
+            title: format!("{name}: {}", glance.headline()),
+            text: shorten(&format!("{checked}{ALARM_ELSEWHERE}"), TOOLTIP_CHARS),
+            attention: attention_for(state),
             provisioned: true,
             start_at_login: None,
+            alarm_hidden: true,
+            directors: 1,
+        }
+    }
+
+    /// A real Director with no password to sign in with: the window asks.
+    pub fn needs_password(name: &str) -> Self {
+        TrayView {
+            title: format!("{name}: no password saved — open to sign in"),
+            attention: Attention::NeedsAttention,
+            ..TrayView::of_glance(name, &Glance::default(), None)
         }
     }
 
@@ -84,6 +113,9 @@ impl TrayView {
             title: worse.headline,
             text: shorten(&worse.summary, TOOLTIP_CHARS),
             attention: attention_for(worse.state),
+            // The state shown is the other Director's, read from its own
+            // report: this one's corner mark would not be true of it.
+            alarm_hidden: false,
             ..self
         }
     }

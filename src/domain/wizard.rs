@@ -87,6 +87,9 @@ pub struct Progress {
     /// How often a real Director's users are read again for drift, in
     /// minutes; 0 means the default.
     pub check_users_every_minutes: u32,
+    /// The same in seconds, as `directors add --check-every` sets it; 0
+    /// means the minutes above rule (the panel's setting clears it).
+    pub check_every_seconds: u32,
     /// Closing the window ends the monitoring too (off: the notification-area
     /// icon keeps watching, the default).
     pub stop_watching_on_close: bool,
@@ -119,6 +122,8 @@ impl ThemeChoice {
 
 /// A real Director's users are read again this often unless the admin chose.
 pub const DEFAULT_CHECK_USERS_EVERY_MINUTES: u32 = 15;
+/// What `directors add --check-every` accepts, in seconds.
+pub const CHECK_EVERY_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 10..=86_400;
 /// The choices the status panel offers, in minutes.
 pub const CHECK_USERS_EVERY_RANGE: std::ops::RangeInclusive<u32> = 1..=24 * 60;
 
@@ -172,6 +177,13 @@ impl Progress {
     /// How often a real Director's users are read again, within the range
     /// the panel offers (a hand-edited file cannot make it hammer Director).
     pub fn check_users_every(&self) -> std::time::Duration {
+        if self.check_every_seconds != 0 {
+            let seconds = self.check_every_seconds.clamp(
+                *CHECK_EVERY_SECONDS_RANGE.start(),
+                *CHECK_EVERY_SECONDS_RANGE.end(),
+            );
+            return std::time::Duration::from_secs(u64::from(seconds));
+        }
         let minutes = match self.check_users_every_minutes {
             0 => DEFAULT_CHECK_USERS_EVERY_MINUTES,
             m => m.clamp(
@@ -246,6 +258,13 @@ mod tests {
         // A hand-edited file cannot make it read a whole Director every second.
         progress.check_users_every_minutes = 100_000;
         assert_eq!(minutes(&progress), 24 * 60);
+        // `directors add --check-every` in seconds wins, within 10 s – 1 day.
+        progress.check_every_seconds = 10;
+        assert_eq!(progress.check_users_every().as_secs(), 10);
+        progress.check_every_seconds = 1;
+        assert_eq!(progress.check_users_every().as_secs(), 10);
+        progress.check_every_seconds = 1_000_000;
+        assert_eq!(progress.check_users_every().as_secs(), 86_400);
     }
 
     #[test]

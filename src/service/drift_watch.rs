@@ -14,6 +14,8 @@ use crate::domain::alarm::{Notification, Status};
 use crate::domain::drift::{DriftNotifier, Reading, Watched};
 use crate::domain::format::FormatOptions;
 use crate::domain::secret::Secret;
+use crate::domain::sign_in::SignInGuard;
+use crate::service::exporter::Reread;
 use crate::service::monitor::{Backoff, MonitorHandle};
 
 /// Users are read again this often by default.
@@ -43,6 +45,11 @@ pub struct DriftSnapshot {
     pub error: Option<ApiError>,
     pub checked_at: Instant,
     pub next_check_in: Duration,
+    /// Looks in a row that could not reach Director (0 after a reading).
+    pub unreachable_in_a_row: u32,
+    /// Director was not asked: the password it refused has not changed
+    /// and its back-off has not passed (see `domain::sign_in`).
+    pub held_back: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -60,11 +67,14 @@ pub enum DriftEvent {
 
 /// Starts watching on `runtime`; dropping the handle stops it, and its
 /// `check_now` looks at once. Notifications come only when what a person
-/// would be told changed (`DriftNotifier`).
+/// would be told changed (`DriftNotifier`). After a refused sign-in the
+/// same password is not sent again before its back-off, not even on
+/// `check_now`; `reread` (the keyring, blocking) is asked for a new one.
 pub fn spawn(
     runtime: &tokio::runtime::Handle,
     config: DriftConfig,
     credentials: SharedCredentials,
+    reread: Option<Reread>,
     listener: impl Fn(DriftEvent) + Send + Sync + 'static,
 ) -> MonitorHandle {
     let (handle, poke, mut stopped) = MonitorHandle::new();
@@ -73,7 +83,26 @@ pub fn spawn(
         let mut director: Option<WebDirector> = None;
         let mut notifier = DriftNotifier::default();
         let mut backoff = Backoff::new(config.every, config.first_retry, config.max_backoff);
+        let mut guard = SignInGuard::default();
+        let mut unreachable_in_a_row = 0;
         loop {
+            // The password in use is held back: a new one stored since (the
+            // keyring) is taken; one typed in the window already is kept.
+            let held = |shared: &SharedCredentials| {
+                let shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+                shared
+                    .as_ref()
+                    .is_some_and(|(_, p)| guard.may_try(p, Instant::now()).is_err())
+            };
+            if held(&credentials)
+                && let Some(reread) = reread.clone()
+                && let Ok(Some(new)) = tokio::task::spawn_blocking(move || reread()).await
+            {
+                let mut shared = credentials.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((_, password)) = shared.as_mut() {
+                    *password = new;
+                }
+            }
             let signed_in = credentials
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -85,17 +114,49 @@ pub fn spawn(
                     config.every
                 }
                 Some((login, password)) => {
-                    let progress = listener.clone();
-                    let (watched, error) = look(
-                        &config,
-                        &mut director,
-                        &login,
-                        &password,
-                        &move |done, total| progress(DriftEvent::Progress { done, total }),
-                    )
-                    .await;
-                    let wait = backoff.after(error.is_none());
-                    if let Some(notification) = notifier.observe(&watched) {
+                    let now = Instant::now();
+                    let (watched, error, held_back) = match guard.may_try(&password, now) {
+                        Err(words) => (Watched::Refused(words), None, true),
+                        Ok(()) => {
+                            let progress = listener.clone();
+                            let (watched, error) = look(
+                                &config,
+                                &mut director,
+                                &login,
+                                &password,
+                                &move |done, total| progress(DriftEvent::Progress { done, total }),
+                            )
+                            .await;
+                            let watched = match watched {
+                                Watched::Refused(why) => {
+                                    let words = guard.refused(&password, &why, Instant::now());
+                                    tracing::warn!("{words}");
+                                    Watched::Refused(words)
+                                }
+                                Watched::Read(r) => {
+                                    guard.accepted();
+                                    Watched::Read(r)
+                                }
+                                unreachable => unreachable,
+                            };
+                            (watched, error, false)
+                        }
+                    };
+                    unreachable_in_a_row = match &watched {
+                        Watched::Unreachable(_) => unreachable_in_a_row + 1,
+                        _ => 0,
+                    };
+                    let wait = match guard.retry_at() {
+                        // Held back: look again when the back-off ends (a
+                        // new password is noticed on the next look, or at
+                        // once through `check_now`).
+                        Some(at) => at
+                            .saturating_duration_since(Instant::now())
+                            .min(config.every)
+                            .max(config.first_retry),
+                        None => backoff.after(error.is_none()),
+                    };
+                    if let Some(notification) = notifier.observe(&watched, unreachable_in_a_row) {
                         listener(DriftEvent::Notify(notification));
                     }
                     // Every look is reported (one every 15 minutes): the
@@ -106,6 +167,8 @@ pub fn spawn(
                         error,
                         checked_at: Instant::now(),
                         next_check_in: wait,
+                        unreachable_in_a_row,
+                        held_back,
                     })));
                     wait
                 }

@@ -22,8 +22,43 @@ const WHITE: [u8; 3] = [0xff, 0xff, 0xff];
 
 type Point = (f32, f32);
 
+/// The icon for `view`: its state's picture, with the corner mark of a
+/// Director whose Hybrid alarm cannot be seen from here.
+pub fn pixmap_for(view: &crate::domain::tray::TrayView, size: u32) -> Pixmap {
+    draw(size, |p| {
+        if view.alarm_hidden
+            && let Some(mark) = alarm_hidden_mark_at(p)
+        {
+            return Some(mark);
+        }
+        colour_at(view.state, p)
+    })
+}
+
 /// The icon for `state`, `size` pixels square.
 pub fn pixmap(state: AlarmState, size: u32) -> Pixmap {
+    draw(size, |p| colour_at(state, p))
+}
+
+/// The bottom-right corner mark "Hybrid alarm not visible from here": a
+/// white disc in a dark ring, struck through, over the state's shape.
+fn alarm_hidden_mark_at(p: Point) -> Option<[u8; 3]> {
+    const CENTRE: Point = (0.6, 0.6);
+    const RADIUS: f32 = 0.4;
+    if !in_circle(p, CENTRE, RADIUS) {
+        return None;
+    }
+    let ring = !in_circle(p, CENTRE, RADIUS - 0.11);
+    let d = 0.2;
+    let slash = on_polyline(
+        p,
+        &[(CENTRE.0 - d, CENTRE.1 + d), (CENTRE.0 + d, CENTRE.1 - d)],
+        0.12,
+    );
+    Some(if ring || slash { INK } else { WHITE })
+}
+
+fn draw(size: u32, colour_at: impl Fn(Point) -> Option<[u8; 3]>) -> Pixmap {
     let mut argb = Vec::with_capacity((size * size * 4) as usize);
     let samples = (SUPERSAMPLE * SUPERSAMPLE) as f32;
     for py in 0..size {
@@ -38,7 +73,7 @@ pub fn pixmap(state: AlarmState, size: u32) -> Pixmap {
                     let y = ((py * SUPERSAMPLE + sy) as f32 + 0.5) / (size * SUPERSAMPLE) as f32
                         * 2.0
                         - 1.0;
-                    if let Some(rgb) = colour_at(state, (x, y)) {
+                    if let Some(rgb) = colour_at((x, y)) {
                         covered += 1.0;
                         for (total, channel) in sum.iter_mut().zip(rgb) {
                             *total += f32::from(channel);
@@ -224,5 +259,28 @@ mod tests {
             let [a, r, g, b] = pixel(&pixmap(state, 32), x, y);
             assert_eq!((a, [r, g, b]), (255, glyph), "{state:?}");
         }
+    }
+
+    #[test]
+    fn a_real_directors_icon_carries_the_corner_mark() {
+        let mut view = crate::domain::tray::TrayView::of(&crate::domain::alarm::Status {
+            state: AlarmState::Green,
+            summary: "x".into(),
+        });
+        assert_eq!(pixmap_for(&view, 32), pixmap(AlarmState::Green, 32));
+        view.alarm_hidden = true;
+        let marked = pixmap_for(&view, 32);
+        assert_ne!(marked, pixmap(AlarmState::Green, 32));
+        // The mark's white, beside its stroke, in the bottom-right corner.
+        assert_eq!(pixel(&marked, 27, 27), [255, 0xff, 0xff, 0xff]);
+        assert_ne!(
+            pixel(&pixmap(AlarmState::Green, 32), 27, 27),
+            [255, 0xff, 0xff, 0xff]
+        );
+        // The rest of the shape is untouched.
+        assert_eq!(
+            pixel(&marked, 7, 18),
+            pixel(&pixmap(AlarmState::Green, 32), 7, 18)
+        );
     }
 }

@@ -25,56 +25,83 @@ pub enum TrayCommand {
     OpenStatus,
     CheckNow,
     ShowAlerts,
+    /// A real Director: open its own web page, whose alarm bar shows the
+    /// Hybrid alarm this program cannot read.
+    OpenDirector,
+    /// The window's Directors view (several Directors are saved).
+    OpenDirectors,
     /// Turn "Start at login" on or off.
     ToggleStartAtLogin,
     Quit,
 }
 
-/// The menu, in order: label and what it asks (the first is also a click;
-/// "Start at login" carries a check mark).
-pub const MENU: [(&str, TrayCommand); 5] = [
-    ("Open status", TrayCommand::OpenStatus),
-    ("Check now", TrayCommand::CheckNow),
-    ("Show alerts", TrayCommand::ShowAlerts),
-    ("Start at login", TrayCommand::ToggleStartAtLogin),
-    ("Quit", TrayCommand::Quit),
-];
-
 /// One line of the menu as shown for a view.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuLine {
+    /// The state in words, greyed: read, not chosen.
+    State(String),
+    Choice(MenuEntry),
+    Separator,
+}
+
+/// A line of the menu that does something.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MenuEntry {
-    pub label: &'static str,
+    pub label: String,
     pub command: TrayCommand,
     /// A check mark's state, for "Start at login".
     pub checked: Option<bool>,
 }
 
-/// The menu for `view`: before the setup is done there is nothing to check
-/// or start at login, and the first line opens the setup; "Start at login"
-/// shows only where the system has a way to.
-pub fn menu_for(view: &TrayView) -> Vec<MenuEntry> {
-    let provisioned = view.provisioned;
-    MENU.iter()
-        .filter_map(|&(label, command)| {
-            let entry = |label| MenuEntry {
-                label,
-                command,
-                checked: None,
-            };
-            match command {
-                TrayCommand::CheckNow | TrayCommand::ShowAlerts if !provisioned => None,
-                TrayCommand::ToggleStartAtLogin => {
-                    let checked = view.start_at_login.filter(|_| provisioned)?;
-                    Some(MenuEntry {
-                        checked: Some(checked),
-                        ..entry(label)
-                    })
-                }
-                TrayCommand::OpenStatus if !provisioned => Some(entry("Open the setup")),
-                _ => Some(entry(label)),
-            }
+impl MenuLine {
+    fn choice(label: impl Into<String>, command: TrayCommand) -> Self {
+        MenuLine::Choice(MenuEntry {
+            label: label.into(),
+            command,
+            checked: None,
         })
-        .collect()
+    }
+}
+
+/// The menu for `view`, in order: the state (greyed), Open status, Check
+/// now, Show alerts (a Director whose alerts can be read) or Open
+/// Director's alarm bar (a real Director), Directors (N) when several are
+/// saved, Start at login (where the system has a way to), a separator,
+/// Quit. Before the setup is done: Open the setup, and Quit.
+pub fn menu_for(view: &TrayView) -> Vec<MenuLine> {
+    if !view.provisioned {
+        return vec![
+            MenuLine::choice("Open the setup", TrayCommand::OpenStatus),
+            MenuLine::Separator,
+            MenuLine::choice("Quit", TrayCommand::Quit),
+        ];
+    }
+    let mut lines = vec![
+        MenuLine::State(view.line()),
+        MenuLine::choice("Open status", TrayCommand::OpenStatus),
+        MenuLine::choice("Check now", TrayCommand::CheckNow),
+    ];
+    lines.push(if view.alarm_hidden {
+        MenuLine::choice("Open Director's alarm bar", TrayCommand::OpenDirector)
+    } else {
+        MenuLine::choice("Show alerts", TrayCommand::ShowAlerts)
+    });
+    if view.directors > 1 {
+        lines.push(MenuLine::choice(
+            format!("Directors ({})", view.directors),
+            TrayCommand::OpenDirectors,
+        ));
+    }
+    if let Some(checked) = view.start_at_login {
+        lines.push(MenuLine::Choice(MenuEntry {
+            label: "Start at login".into(),
+            command: TrayCommand::ToggleStartAtLogin,
+            checked: Some(checked),
+        }));
+    }
+    lines.push(MenuLine::Separator);
+    lines.push(MenuLine::choice("Quit", TrayCommand::Quit));
+    lines
 }
 
 /// Why the icon cannot be shown.
@@ -102,11 +129,21 @@ pub enum TrayError {
 mod tests {
     use super::*;
     use crate::domain::alarm::{AlarmState, Status};
+    use crate::domain::drift::{Glance, Reading, Watched};
 
-    fn labels(view: &TrayView) -> Vec<(&'static str, Option<bool>)> {
+    /// Each line as a panel shows it: "—" a separator, "(…)" greyed.
+    fn lines(view: &TrayView) -> Vec<String> {
         menu_for(view)
-            .iter()
-            .map(|e| (e.label, e.checked))
+            .into_iter()
+            .map(|line| match line {
+                MenuLine::State(text) => format!("({text})"),
+                MenuLine::Choice(e) => match e.checked {
+                    Some(true) => format!("[x] {}", e.label),
+                    Some(false) => format!("[ ] {}", e.label),
+                    None => e.label,
+                },
+                MenuLine::Separator => "—".into(),
+            })
             .collect()
     }
 
@@ -117,19 +154,53 @@ mod tests {
             summary: "last sync 2 min ago".into(),
         });
         assert_eq!(
-            labels(&view),
+            lines(&view),
             [
-                ("Open status", None),
-                ("Check now", None),
-                ("Show alerts", None),
-                ("Quit", None)
+                "(Connect Sync healthy — last sync 2 min ago)",
+                "Open status",
+                "Check now",
+                "Show alerts",
+                "—",
+                "Quit"
             ],
             "no way to start at login: no such line"
         );
         view.start_at_login = Some(true);
-        assert!(labels(&view).contains(&("Start at login", Some(true))));
+        view.directors = 3;
+        assert_eq!(
+            lines(&view)[4..],
+            ["Directors (3)", "[x] Start at login", "—", "Quit"]
+        );
         let mut new = TrayView::not_provisioned();
         new.start_at_login = Some(false);
-        assert_eq!(labels(&new), [("Open the setup", None), ("Quit", None)]);
+        assert_eq!(lines(&new), ["Open the setup", "—", "Quit"]);
+    }
+
+    #[test]
+    fn a_real_directors_menu_says_its_state_and_opens_its_alarm_bar() {
+        let mut glance = Glance::default();
+        glance.observe(
+            &Watched::Read(Reading {
+                build: Ok("21.90.9743.0".into()),
+                invalid: 16,
+                total: 22,
+                examples: vec![],
+            }),
+            0,
+        );
+        let mut view = TrayView::of_glance("hq", &glance, Some(120));
+        view.start_at_login = Some(false);
+        assert_eq!(
+            lines(&view),
+            [
+                "(hq: 16 of 22 client usernames would fail Connect Sync — checked 2 min ago · Hybrid alarm: see Director's alarm bar)",
+                "Open status",
+                "Check now",
+                "Open Director's alarm bar",
+                "[ ] Start at login",
+                "—",
+                "Quit"
+            ]
+        );
     }
 }

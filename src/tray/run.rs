@@ -4,17 +4,20 @@
 //! process, gone again when closed), polls now, or quits.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
 use super::{TrayCommand, TrayError, TrayIcon};
 use crate::client::director::Director;
 use crate::domain::alarm::{AlarmState, Status};
+use crate::domain::drift::Glance;
 use crate::domain::metrics::{DirectorReading, FleetNotifier, worse_elsewhere};
 use crate::domain::tray::TrayView;
+use crate::service::drift_watch::{self, DriftConfig, DriftEvent, SharedCredentials};
+use crate::service::exporter::Reread;
 use crate::service::fleet;
-use crate::service::monitor::{self, MonitorConfig, MonitorEvent, Snapshot};
+use crate::service::monitor::{self, MonitorConfig, MonitorEvent, MonitorHandle, Snapshot};
 use crate::store::autostart::{Autostart, AutostartError};
 use crate::store::instance::Listener;
 use crate::store::secret_store::SecretStore;
@@ -42,9 +45,58 @@ pub fn window_for_click(mine: &TrayView, elsewhere: &[DirectorReading]) -> Windo
 pub enum Watching<D> {
     /// A Director whose Connect Sync state can be read (the contract).
     Sync(Arc<D>, MonitorConfig),
-    /// Nothing can be read here: a sentence saying why (not set up yet, or
-    /// a real Director whose alarm bar has no interface).
+    /// A real Director through its web interface: what can be read there
+    /// (see `service::drift_watch`), its alarm marked as not visible.
+    Real(RealDirector),
+    /// Nothing can be read here: a sentence saying why (not set up yet).
     Nothing(TrayView),
+}
+
+/// A real Director to watch: how, with what password, and its name.
+pub struct RealDirector {
+    /// "hq.example.com", as the Directors view names it.
+    pub name: String,
+    pub config: DriftConfig,
+    pub credentials: SharedCredentials,
+    /// Where a new password is looked for after a refusal (the keyring).
+    pub reread: Option<Reread>,
+}
+
+/// The one watch running for this Director, whichever kind it is.
+enum Running {
+    Sync(MonitorHandle),
+    Real {
+        handle: MonitorHandle,
+        name: String,
+        /// Director's own page (its alarm bar), for the menu.
+        page: String,
+    },
+}
+
+impl Running {
+    fn check_now(&self) {
+        match self {
+            Running::Sync(handle) | Running::Real { handle, .. } => handle.check_now(),
+        }
+    }
+}
+
+/// The last look that can be aged ("checked 2 min ago").
+enum Last {
+    Sync(Box<Snapshot>),
+    Real { glance: Glance, at: Instant },
+}
+
+impl Last {
+    fn view(&self, running: Option<&Running>) -> Option<TrayView> {
+        match (self, running) {
+            (Last::Sync(snapshot), _) => Some(TrayView::of(&snapshot.status_now())),
+            (Last::Real { glance, at }, Some(Running::Real { name, .. })) => Some(
+                TrayView::of_glance(name, glance, Some(at.elapsed().as_secs())),
+            ),
+            _ => None,
+        }
+    }
 }
 
 /// How often the tooltip's "2 min ago" is brought up to date between polls.
@@ -83,10 +135,12 @@ pub async fn run<D: Director + 'static>(
 ) -> Result<(), TrayError> {
     let (commands_tx, mut commands) = mpsc::unbounded_channel();
     let (events_tx, mut events) = mpsc::unbounded_channel();
+    let (drift_tx, mut drift_events) = mpsc::unbounded_channel();
     let (readings_tx, mut readings) = mpsc::unbounded_channel();
     // Starts watching: the icon's first view, the monitor, the others' polls
     // (dropping the last two stops them).
     let start = |watch: Watch<D>| {
+        let directors = watch.others.members.len() + 1;
         let others = (!watch.others.members.is_empty()).then(|| {
             let readings_tx = readings_tx.clone();
             fleet::watch(
@@ -98,7 +152,7 @@ pub async fn run<D: Director + 'static>(
                 },
             )
         });
-        let (first, monitor) = match watch.mine {
+        let (first, running) = match watch.mine {
             Watching::Sync(director, config) => {
                 let events_tx = events_tx.clone();
                 let handle = monitor::spawn(
@@ -113,14 +167,35 @@ pub async fn run<D: Director + 'static>(
                     state: AlarmState::Unknown,
                     summary: "reading Director…".into(),
                 };
-                (TrayView::of(&checking), Some(handle))
+                (TrayView::of(&checking), Some(Running::Sync(handle)))
+            }
+            Watching::Real(real) => {
+                let drift_tx = drift_tx.clone();
+                let page = real.config.url.clone();
+                let handle = drift_watch::spawn(
+                    &tokio::runtime::Handle::current(),
+                    real.config,
+                    real.credentials,
+                    real.reread,
+                    move |event| {
+                        let _ = drift_tx.send(event);
+                    },
+                );
+                let first = TrayView::of_glance(&real.name, &Glance::default(), None);
+                let running = Running::Real {
+                    handle,
+                    name: real.name,
+                    page,
+                };
+                (first, Some(running))
             }
             Watching::Nothing(view) => (view, None),
         };
-        (first, monitor, others)
+        let first = TrayView { directors, ..first };
+        (first, running, others)
     };
     // `_others` is held only to keep the polls going.
-    let (first, mut monitor, mut _others) = start(first);
+    let (first, mut running, mut _others) = start(first);
     // This Director's view and the other Directors' last readings.
     let mut mine = first;
     let mut elsewhere: Vec<DirectorReading> = Vec::new();
@@ -141,7 +216,7 @@ pub async fn run<D: Director + 'static>(
             let _ = commands_tx.send(TrayCommand::OpenStatus);
         });
     }
-    let mut last: Option<Snapshot> = None;
+    let mut last: Option<Last> = None;
     let mut age = tokio::time::interval(AGE_EVERY);
     let changed = Arc::new(changed);
     let mut settings_tick = tokio::time::interval(SETTINGS_EVERY);
@@ -149,11 +224,35 @@ pub async fn run<D: Director + 'static>(
         tokio::select! {
             Some(event) = events.recv() => match event {
                 MonitorEvent::Changed(snapshot) => {
-                    mine = TrayView::of(&snapshot.status_now());
+                    mine = TrayView { directors: mine.directors, ..TrayView::of(&snapshot.status_now()) };
                     icon.update(compose(&mine, &elsewhere)).await;
-                    last = Some(*snapshot);
+                    last = Some(Last::Sync(snapshot));
                 }
                 MonitorEvent::Notify(notification) => notify(notification),
+            },
+            Some(event) = drift_events.recv() => match event {
+                DriftEvent::Changed(snapshot) => {
+                    let mut glance = match last.take() {
+                        Some(Last::Real { glance, .. }) => glance,
+                        _ => Glance::default(),
+                    };
+                    glance.observe(&snapshot.watched, snapshot.unreachable_in_a_row);
+                    let at = snapshot.checked_at;
+                    let latest = Last::Real { glance, at };
+                    if let Some(view) = latest.view(running.as_ref()) {
+                        mine = TrayView { directors: mine.directors, ..view };
+                    }
+                    last = Some(latest);
+                    icon.update(compose(&mine, &elsewhere)).await;
+                }
+                DriftEvent::Notify(notification) => notify(notification),
+                DriftEvent::NeedsPassword => {
+                    if let Some(Running::Real { name, .. }) = &running {
+                        mine = TrayView { directors: mine.directors, ..TrayView::needs_password(name) };
+                        icon.update(compose(&mine, &elsewhere)).await;
+                    }
+                }
+                DriftEvent::Progress { .. } => {}
             },
             Some(all) = readings.recv() => {
                 for told in others_told.observe(&all) {
@@ -166,8 +265,16 @@ pub async fn run<D: Director + 'static>(
                 TrayCommand::OpenStatus => open_window(window_for_click(&mine, &elsewhere)),
                 TrayCommand::ShowAlerts => open_window(WindowFor::Alerts),
                 TrayCommand::CheckNow => {
-                    if let Some(monitor) = &monitor {
-                        monitor.check_now();
+                    if let Some(running) = &running {
+                        running.check_now();
+                    }
+                }
+                TrayCommand::OpenDirectors => open_window(WindowFor::Directors),
+                TrayCommand::OpenDirector => {
+                    if let Some(Running::Real { page, .. }) = &running
+                        && let Err(e) = open::that_detached(page)
+                    {
+                        tracing::warn!("cannot open Director's page {page}: {e}");
                     }
                 }
                 TrayCommand::ToggleStartAtLogin => {
@@ -191,7 +298,7 @@ pub async fn run<D: Director + 'static>(
                 let check = changed.clone();
                 if let Ok(Some(watch)) = tokio::task::spawn_blocking(move || check()).await {
                     // The old monitor and polls stop as they are dropped.
-                    (mine, monitor, _others) = start(watch);
+                    (mine, running, _others) = start(watch);
                     elsewhere.clear();
                     others_told = FleetNotifier::default();
                     last = None;
@@ -199,8 +306,8 @@ pub async fn run<D: Director + 'static>(
                 }
             }
             _ = age.tick() => {
-                if let Some(snapshot) = &last {
-                    mine = TrayView::of(&snapshot.status_now());
+                if let Some(view) = last.as_ref().and_then(|l| l.view(running.as_ref())) {
+                    mine = TrayView { directors: mine.directors, ..view };
                     icon.update(compose(&mine, &elsewhere)).await;
                 }
             }

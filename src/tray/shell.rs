@@ -14,12 +14,13 @@ use windows_sys::Win32::UI::Shell::{
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     AppendMenuW, CreateIcon, CreatePopupMenu, CreateWindowExW, DefWindowProcW, DestroyIcon,
     DestroyMenu, DestroyWindow, DispatchMessageW, GetCursorPos, GetMessageW, GetSystemMetrics,
-    HICON, MF_CHECKED, MF_STRING, MSG, PostMessageW, PostQuitMessage, RegisterClassW,
-    RegisterWindowMessageW, SM_CXSMICON, SetForegroundWindow, TPM_RETURNCMD, TPM_RIGHTBUTTON,
-    TrackPopupMenu, TranslateMessage, WM_APP, WM_CONTEXTMENU, WM_DESTROY, WM_NULL, WNDCLASSW,
+    HICON, MF_CHECKED, MF_GRAYED, MF_SEPARATOR, MF_STRING, MSG, PostMessageW, PostQuitMessage,
+    RegisterClassW, RegisterWindowMessageW, SM_CXSMICON, SetForegroundWindow, TPM_RETURNCMD,
+    TPM_RIGHTBUTTON, TrackPopupMenu, TranslateMessage, WM_APP, WM_CONTEXTMENU, WM_DESTROY, WM_NULL,
+    WNDCLASSW,
 };
 
-use super::{TrayCommand, TrayError, icon, menu_for};
+use super::{MenuLine, TrayCommand, TrayError, icon, menu_for};
 use crate::domain::tray::{TrayView, shorten};
 
 /// The shell's messages about our icon (clicks, keys, the menu key).
@@ -244,7 +245,7 @@ fn current_data(window: HWND) -> Option<NOTIFYICONDATAW> {
 fn make_icon(view: &TrayView) -> HICON {
     // SAFETY: GetSystemMetrics has no preconditions.
     let size = unsafe { GetSystemMetrics(SM_CXSMICON) }.clamp(16, 64) as u32;
-    let picture = icon::pixmap(view.state, size);
+    let picture = icon::pixmap_for(view, size);
     // ARGB (the D-Bus order) to the BGRA a 32-bit icon holds, top row first.
     let bgra: Vec<u8> = picture
         .argb
@@ -285,13 +286,16 @@ fn show_menu(window: HWND, at: POINT) {
         if menu.is_null() {
             return;
         }
-        for (index, entry) in entries.iter().enumerate() {
-            let flags = if entry.checked == Some(true) {
-                MF_STRING | MF_CHECKED
-            } else {
-                MF_STRING
+        for (index, line) in entries.iter().enumerate() {
+            let (flags, label) = match line {
+                MenuLine::Separator => (MF_SEPARATOR, ""),
+                MenuLine::State(text) => (MF_STRING | MF_GRAYED, text.as_str()),
+                MenuLine::Choice(entry) if entry.checked == Some(true) => {
+                    (MF_STRING | MF_CHECKED, entry.label.as_str())
+                }
+                MenuLine::Choice(entry) => (MF_STRING, entry.label.as_str()),
             };
-            AppendMenuW(menu, flags, index + 1, wide(entry.label).as_ptr());
+            AppendMenuW(menu, flags, index + 1, wide(label).as_ptr());
         }
         // Without this the menu would not close when clicking elsewhere.
         SetForegroundWindow(window);
@@ -307,7 +311,7 @@ fn show_menu(window: HWND, at: POINT) {
         PostMessageW(window, WM_NULL, 0, 0);
         DestroyMenu(menu);
         if chosen > 0
-            && let Some(entry) = entries.get(chosen as usize - 1)
+            && let Some(MenuLine::Choice(entry)) = entries.get(chosen as usize - 1)
         {
             let _ = shared.commands.send(entry.command);
         }

@@ -3,7 +3,7 @@
 use ksni::TrayMethods;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::{TrayCommand, TrayError, icon, menu_for};
+use super::{MenuLine, TrayCommand, TrayError, icon, menu_for};
 use crate::domain::tray::{Attention, TrayView};
 
 /// Icon sizes handed to the panel; it picks the nearest.
@@ -43,7 +43,7 @@ impl ksni::Tray for Item {
         SIZES
             .iter()
             .map(|&size| {
-                let picture = icon::pixmap(self.view.state, size);
+                let picture = icon::pixmap_for(&self.view, size);
                 ksni::Icon {
                     width: size as i32,
                     height: size as i32,
@@ -64,21 +64,33 @@ impl ksni::Tray for Item {
     fn menu(&self) -> Vec<ksni::MenuItem<Self>> {
         menu_for(&self.view)
             .into_iter()
-            .map(|entry| {
+            .map(|line| {
+                let entry = match line {
+                    MenuLine::Separator => return ksni::MenuItem::Separator,
+                    MenuLine::State(text) => {
+                        return ksni::menu::StandardItem {
+                            label: text,
+                            enabled: false,
+                            ..Default::default()
+                        }
+                        .into();
+                    }
+                    MenuLine::Choice(entry) => entry,
+                };
                 let command = entry.command;
                 let activate = Box::new(move |item: &mut Self| {
                     let _ = item.commands.send(command);
                 });
                 match entry.checked {
                     Some(checked) => ksni::menu::CheckmarkItem {
-                        label: entry.label.into(),
+                        label: entry.label,
                         checked,
                         activate,
                         ..Default::default()
                     }
                     .into(),
                     None => ksni::menu::StandardItem {
-                        label: entry.label.into(),
+                        label: entry.label,
                         activate,
                         ..Default::default()
                     }

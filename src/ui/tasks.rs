@@ -707,10 +707,30 @@ impl Tasks {
             first_retry: std::time::Duration::from_secs(5),
             max_backoff: monitor::MAX_BACKOFF,
         };
+        // After a refused sign-in, a password stored in the keyring since
+        // (by `directors add`, say) is noticed without asking Director.
+        let (secrets, url, credentials) = (
+            self.secrets.clone(),
+            self.director_url(),
+            self.credentials.clone(),
+        );
+        let reread: crate::service::exporter::Reread = Arc::new(move || {
+            let login = credentials
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .map(|(login, _)| login.clone())?;
+            let key = SecretKey::DirectorPassword {
+                director: url.clone(),
+                login,
+            };
+            secrets.get(&key.entry_name())
+        });
         drift_watch::spawn(
             &self.runtime,
             config,
             self.credentials.clone(),
+            Some(reread),
             move |event| notify(Event::Drift(event)),
         )
     }

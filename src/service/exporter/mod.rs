@@ -23,6 +23,7 @@ use crate::domain::directors_file::WatchedDirector;
 use crate::domain::drift::Reading;
 use crate::domain::metrics::DirectorReading;
 use crate::domain::secret::Secret;
+use crate::domain::sign_in::SignInGuard;
 
 /// The longest one poll may take; a Director slower than that is down for
 /// this round (its next poll comes on schedule).
@@ -54,13 +55,6 @@ fn checked_build(build: String) -> Result<String, String> {
         )),
     }
 }
-
-/// After Director refuses a sign-in, no reader signs in with that password
-/// again on its own before this long (then twice as long, up to
-/// [`MAX_REFUSED_BACKOFF`]): nothing public says Director locks an account
-/// after failed sign-ins, and a monitor must never be what locks one.
-pub const FIRST_REFUSED_BACKOFF: Duration = Duration::from_secs(15 * 60);
-pub const MAX_REFUSED_BACKOFF: Duration = Duration::from_secs(4 * 60 * 60);
 
 /// Reads a Director's password again (its keyring entry, its variable), to
 /// notice a new one after a refused sign-in; blocking (a keyring call).
@@ -212,28 +206,6 @@ impl From<ApiError> for Poll {
     }
 }
 
-/// A refused sign-in, remembered: why, and when the same password may be
-/// tried again.
-struct Refusal {
-    why: String,
-    retry_at: Instant,
-    backoff: Duration,
-}
-
-/// A refused sign-in in words for `/` and the icon: what Director said,
-/// and that nothing more is tried with this password for now.
-fn refusal_words(refusal: &Refusal) -> String {
-    let minutes = refusal
-        .retry_at
-        .saturating_duration_since(Instant::now())
-        .as_secs()
-        .div_ceil(60);
-    format!(
-        "sign-in refused: {} — not signed in again with this password for {minutes} min (an account may lock); store the right password to try at once",
-        refusal.why.trim_end_matches('.')
-    )
-}
-
 /// One Director's connection across polls: its kind once known, and the
 /// contract's signed-in client.
 struct Session {
@@ -250,7 +222,7 @@ struct Session {
     web_users_failed: Option<(String, Instant)>,
     /// Where the password can be read again, and the last refusal.
     reread: Option<Reread>,
-    refused: Option<Refusal>,
+    guard: SignInGuard,
 }
 
 impl Session {
@@ -274,7 +246,7 @@ impl Session {
             web_users: None,
             web_users_failed: None,
             reread: target.reread.clone(),
-            refused: None,
+            guard: SignInGuard::default(),
         }
     }
 
@@ -282,49 +254,30 @@ impl Session {
     /// until the password changes or the back-off has passed, the refusal
     /// is repeated without asking Director.
     async fn poll(&mut self) -> Result<DirectorReading, Poll> {
-        if let Some(refusal) = &self.refused {
-            let reread = self.reread.clone();
-            let now_password = match reread {
-                Some(reread) => tokio::task::spawn_blocking(move || reread())
-                    .await
-                    .ok()
-                    .flatten(),
-                None => None,
-            };
-            match now_password {
-                Some(new) if new.expose() != self.password.expose() => {
-                    tracing::info!(director = %self.director.name, "the password changed: signing in again");
-                    self.password = new;
-                    self.contract = None;
-                    self.web = None;
-                }
-                _ if Instant::now() < refusal.retry_at => {
-                    return Err(Poll::Refused(refusal_words(refusal)));
-                }
-                _ => {}
-            }
+        if self.guard.is_refused()
+            && let Some(reread) = self.reread.clone()
+            && let Ok(Some(new)) = tokio::task::spawn_blocking(move || reread()).await
+            && new != self.password
+        {
+            tracing::info!(director = %self.director.name, "the password changed: signing in again");
+            self.password = new;
+            self.contract = None;
+            self.web = None;
         }
+        self.guard
+            .may_try(&self.password, Instant::now())
+            .map_err(Poll::Refused)?;
         let polled = self.poll_signed_in().await;
         match &polled {
             Err(Poll::Refused(why)) => {
-                let backoff = match &self.refused {
-                    Some(before) => (before.backoff * 2).min(MAX_REFUSED_BACKOFF),
-                    None => FIRST_REFUSED_BACKOFF,
-                };
-                tracing::warn!(director = %self.director.name, "sign-in refused: not tried again with this password for {} min", backoff.as_secs() / 60);
-                let refusal = Refusal {
-                    why: why.clone(),
-                    retry_at: Instant::now() + backoff,
-                    backoff,
-                };
-                let words = refusal_words(&refusal);
-                self.refused = Some(refusal);
+                let words = self.guard.refused(&self.password, why, Instant::now());
+                tracing::warn!(director = %self.director.name, "{words}");
                 self.contract = None;
                 self.web = None;
                 Err(Poll::Refused(words))
             }
             Ok(_) => {
-                self.refused = None;
+                self.guard.accepted();
                 polled
             }
             Err(_) => polled,

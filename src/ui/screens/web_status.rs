@@ -147,15 +147,17 @@ impl WebStatus {
         });
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("Read the users again every");
-            let mut minutes = match ctx.progress.check_users_every_minutes {
-                0 => (ctx.progress.check_users_every().as_secs() / 60) as u32,
-                m => m,
-            };
+            let shown = (ctx.progress.check_users_every().as_secs() / 60).max(1) as u32;
+            let mut minutes = shown;
             let response = ui
                 .add(egui::DragValue::new(&mut minutes).range(CHECK_USERS_EVERY_RANGE))
                 .labelled_by(label.id);
             ui.label("minutes");
-            ctx.progress.check_users_every_minutes = minutes;
+            if minutes != shown {
+                // Chosen here: minutes rule, not `--check-every`'s seconds.
+                ctx.progress.check_users_every_minutes = minutes;
+                ctx.progress.check_every_seconds = 0;
+            }
             // Restarted once the value settles, not on every drag step.
             let settled = !response.dragged() && !response.has_focus();
             if settled && self.running_every.is_some_and(|m| m != minutes) {
