@@ -2,6 +2,8 @@
 //! `audit`: JSON shape and exit 0/1/2. `status`: the plugin line and exit
 //! 0 (OK) / 1 (WARNING, stale) / 2 (CRITICAL, red) / 3 (UNKNOWN).
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -449,6 +451,111 @@ async fn status_watch_prints_a_line_per_change() {
     assert!(line.starts_with("HYBRID CRITICAL - "), "{line}");
     assert_eq!(second.1, None, "no line while the state holds");
     sim.stop().await;
+}
+
+/// `status --watch` on a real Director (its web interface only): a line
+/// now, a new one when a new hire is in the way, none while nothing
+/// changes; a wrong password is one line and one sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_watch_follows_a_real_director() {
+    use std::io::BufRead;
+    let director = support::web_only_sim(data::generate(30, data::Mix::Fixable, 7), false).await;
+    let url = director.url();
+    let watch = |password: &str| {
+        let mut child = Command::new(BIN)
+            .args(["status", "--director", &url, "--watch", "--interval", "1"])
+            .env("HYBRID_DIRECTOR_PASSWORD", password)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("watch starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = tx.send(line);
+            }
+        });
+        (child, rx)
+    };
+    let (mut child, rx) = watch(world::DEMO_ADMIN_PASSWORD);
+    let first = tokio::task::spawn_blocking(move || {
+        let first = rx.recv_timeout(Duration::from_secs(20));
+        (first, rx)
+    })
+    .await
+    .expect("join");
+    let (first, rx) = (first.0.expect("first line"), first.1);
+    assert!(first.starts_with("HYBRID WARNING - "), "{first}");
+    let (invalid, total) = perf(&first);
+    assert_eq!(total, 30, "{first}");
+    support::add_new_hire(&url).await;
+    let (second, extra) = tokio::task::spawn_blocking(move || {
+        let line = rx.recv_timeout(Duration::from_secs(20));
+        let extra = rx.recv_timeout(Duration::from_millis(2500)).ok();
+        (line, extra)
+    })
+    .await
+    .expect("join");
+    let _ = child.kill();
+    let _ = child.wait();
+    let second = second.expect("a line for the new hire");
+    assert_eq!(perf(&second), (invalid + 1, 31), "{second}");
+    assert!(
+        second.contains(&format!(
+            "{} of 31 client usernames would fail Connect Sync",
+            invalid + 1
+        )),
+        "the same words as status: {second}"
+    );
+    assert_eq!(extra, None, "no line while nothing changes");
+
+    let admin = SimAdmin::new(&url).expect("admin");
+    let before = admin
+        .requests_to("POST /director/login")
+        .await
+        .expect("count");
+    let (mut child, rx) = watch("not-the-password");
+    let (line, extra) = tokio::task::spawn_blocking(move || {
+        let line = rx.recv_timeout(Duration::from_secs(20));
+        let extra = rx.recv_timeout(Duration::from_secs(4)).ok();
+        (line, extra)
+    })
+    .await
+    .expect("join");
+    let _ = child.kill();
+    let _ = child.wait();
+    let line = line.expect("a line");
+    assert!(
+        line.starts_with("HYBRID CRITICAL - Director refused the sign-in: sign-in refused"),
+        "{line}"
+    );
+    assert_eq!(extra, None, "held back: no new line");
+    assert_eq!(
+        admin
+            .requests_to("POST /director/login")
+            .await
+            .expect("count")
+            - before,
+        1,
+        "four looks, one sign-in"
+    );
+    director.stop().await;
+}
+
+/// The perfdata of a plugin line: (invalid, users).
+fn perf(line: &str) -> (usize, usize) {
+    let number = |key: &str| -> usize {
+        let at = line.find(key).unwrap_or_else(|| panic!("{key} in {line}")) + key.len();
+        line[at..]
+            .split(';')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a number after {key} in {line}"))
+    };
+    (number("invalid="), number("users="))
 }
 
 /// Director's own web interface (login form + jqGrid list + a JSON per user)

@@ -30,7 +30,8 @@ pub struct StatusArgs {
     /// Keep running and print a line each time the state changes (Ctrl+C stops).
     #[arg(long)]
     pub watch: bool,
-    /// With --watch: seconds between polls of Director.
+    /// With --watch: seconds between looks at Director (a real Director's
+    /// users are read on each look).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub interval: u64,
     /// For a Director's web interface: count client usernames as Connect Sync
@@ -76,11 +77,7 @@ pub async fn run(args: StatusArgs) -> ExitCode {
     };
     if kind == DirectorKind::Web {
         if args.watch {
-            return unknown(
-                &args,
-                "--watch follows a Director's sync status, which its web interface does not show; \
-                 run status from a scheduler instead",
-            );
+            return web_watch(&args, &url, password).await;
         }
         let left = deadline.saturating_sub(started.elapsed());
         return match tokio::time::timeout(left, web_status(&args, &url, &password)).await {
@@ -248,16 +245,15 @@ async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode
 fn report(args: &StatusArgs, watched: &Watched) -> ExitCode {
     let state = watched.plugin_state();
     let code = state.exit_code();
-    let summary = watched.status().summary;
-    let (build, invalid, total) = match watched {
-        Watched::Read(r) => (r.build.clone().ok(), Some(r.invalid), Some(r.total)),
-        _ => (None, None, None),
-    };
     if args.json {
+        let (build, invalid, total) = match watched {
+            Watched::Read(r) => (r.build.clone().ok(), Some(r.invalid), Some(r.total)),
+            _ => (None, None, None),
+        };
         let json = serde_json::json!({
             // OK / WARNING / CRITICAL: not an alarm colour, which is not known.
             "state": state.plugin_word().to_lowercase(),
-            "summary": summary,
+            "summary": watched.status().summary,
             "exit_code": code,
             "director_kind": "web",
             "build": build,
@@ -268,20 +264,89 @@ fn report(args: &StatusArgs, watched: &Watched) -> ExitCode {
         });
         println!("{json}");
     } else {
-        let perf = match (invalid, total) {
-            (Some(invalid), Some(total)) => format!(" | invalid={invalid};;;0 users={total};;;0"),
-            _ => String::new(),
-        };
-        println!(
-            "{}",
-            printable(&format!(
-                "HYBRID {} - {}{perf}",
-                state.plugin_word(),
-                summary.replace('|', "/")
-            ))
-        );
+        println!("{}", web_line(watched));
     }
     ExitCode::from(code as u8)
+}
+
+/// "HYBRID WARNING - 2 of 120 client usernames would fail … | invalid=2;;;0 users=120;;;0".
+fn web_line(watched: &Watched) -> String {
+    let perf = match watched {
+        Watched::Read(r) => format!(" | invalid={};;;0 users={};;;0", r.invalid, r.total),
+        _ => String::new(),
+    };
+    printable(&format!(
+        "HYBRID {} - {}{perf}",
+        watched.plugin_state().plugin_word(),
+        watched.status().summary.replace('|', "/")
+    ))
+    .into_owned()
+}
+
+/// `status --watch` on a real Director: the window's and the icon's watch
+/// (`service::drift_watch`), one line now and one whenever the count of
+/// usernames in the way, the reachability or the sign-in changes, until
+/// Ctrl+C. A refused password is not sent again before its back-off.
+async fn web_watch(args: &StatusArgs, url: &str, password: Secret) -> ExitCode {
+    use crate::service::drift_watch::{self, DriftConfig, DriftEvent};
+    let options = FormatOptions {
+        use_email: args.use_email,
+        append_domain: args.append_domain.clone(),
+    };
+    if let Err(reason) = options.validate() {
+        return unknown(args, &format!("--append-domain: {}", reason.describe()));
+    }
+    let every = Duration::from_secs(args.interval);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let _watch = drift_watch::spawn(
+        &tokio::runtime::Handle::current(),
+        DriftConfig {
+            url: url.to_string(),
+            client: args.login.client_options(),
+            options,
+            every,
+            first_retry: every,
+            max_backoff: crate::service::monitor::MAX_BACKOFF,
+        },
+        std::sync::Arc::new(std::sync::Mutex::new(Some((
+            args.login.login.clone(),
+            password,
+        )))),
+        None,
+        move |event| {
+            let _ = tx.send(event);
+        },
+    );
+    // What a line is about, without words that change on their own (the
+    // minutes left of a back-off).
+    let mut shown: Option<(AlarmState, Option<(usize, usize)>, u8)> = None;
+    loop {
+        tokio::select! {
+            event = rx.recv() => match event {
+                Some(DriftEvent::Changed(snapshot)) => {
+                    let watched = &snapshot.watched;
+                    let kind = match watched {
+                        Watched::Read(_) => 0,
+                        Watched::Refused(_) => 1,
+                        Watched::Unreachable(_) => 2,
+                    };
+                    let counts = match watched {
+                        Watched::Read(r) => Some((r.invalid, r.total)),
+                        _ => None,
+                    };
+                    let now = Some((watched.plugin_state(), counts, kind));
+                    if now != shown {
+                        shown = now;
+                        println!("{}", web_line(watched));
+                        let _ = std::io::stdout().flush();
+                    }
+                }
+                Some(_) => {}
+                None => return ExitCode::from(3),
+            },
+            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+        }
+    }
 }
 
 fn unknown(args: &StatusArgs, reason: &str) -> ExitCode {
