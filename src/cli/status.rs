@@ -317,24 +317,13 @@ async fn web_watch(args: &StatusArgs, url: &str, password: Secret) -> ExitCode {
             let _ = tx.send(event);
         },
     );
-    // What a line is about, without words that change on their own (the
-    // minutes left of a back-off).
-    let mut shown: Option<(AlarmState, Option<(usize, usize)>, u8)> = None;
+    let mut shown = None;
     loop {
         tokio::select! {
             event = rx.recv() => match event {
                 Some(DriftEvent::Changed(snapshot)) => {
                     let watched = &snapshot.watched;
-                    let kind = match watched {
-                        Watched::Read(_) => 0,
-                        Watched::Refused(_) => 1,
-                        Watched::Unreachable(_) => 2,
-                    };
-                    let counts = match watched {
-                        Watched::Read(r) => Some((r.invalid, r.total)),
-                        _ => None,
-                    };
-                    let now = Some((watched.plugin_state(), counts, kind));
+                    let now = Some(watched.gist());
                     if now != shown {
                         shown = now;
                         println!("{}", web_line(watched));

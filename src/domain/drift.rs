@@ -36,6 +36,18 @@ pub struct Reading {
     pub examples: Vec<String>,
 }
 
+/// See [`Watched::gist`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gist {
+    Read {
+        invalid: usize,
+        total: usize,
+        build_read: bool,
+    },
+    Refused,
+    Unreachable,
+}
+
 /// Users named in a drift notification, at most.
 const EXAMPLES: usize = 3;
 
@@ -125,6 +137,21 @@ impl Watched {
             Watched::Read(r) if r.invalid == 0 && r.build.is_ok() => AlarmState::Green,
             Watched::Read(r) if r.invalid == 0 => AlarmState::Stale,
             other => other.status().state,
+        }
+    }
+
+    /// What this look says, without the words that change on their own (a
+    /// back-off's minutes left, a connection error's details): two looks
+    /// with the same gist need not be told twice.
+    pub fn gist(&self) -> Gist {
+        match self {
+            Watched::Read(r) => Gist::Read {
+                invalid: r.invalid,
+                total: r.total,
+                build_read: r.build.is_ok(),
+            },
+            Watched::Refused(_) => Gist::Refused,
+            Watched::Unreachable(_) => Gist::Unreachable,
         }
     }
 
