@@ -327,7 +327,7 @@ fn tray_watch(
                 reread
             });
         Watching::Real(RealDirector {
-            name: fleet::name_of(&settings.director, &url),
+            name: settings.directors().remove(0).name(),
             config: DriftConfig {
                 url: url.clone(),
                 client,

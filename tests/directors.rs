@@ -203,3 +203,36 @@ fn the_window_can_open_on_the_directors_view() {
     drop(h);
     fleet.stop();
 }
+
+/// `directors add` / `remove` on the command line while the window is
+/// open: the Directors view follows the settings file, and the window's
+/// own saves keep what the command line did.
+#[test]
+fn the_window_follows_directors_saved_from_the_command_line() {
+    let fleet = Fleet::start();
+    let mut h = fleet.window(support::walks::Look::new(egui::Theme::Dark));
+    wait_for(&mut h, "the Directors button", |h| {
+        has_label(h, "Directors (3)")
+    });
+    // What `directors remove` does to the file.
+    let (mut on_disk, _) = fleet.store.load().settings();
+    let web = DirectorTarget::Url(fleet.web.url());
+    let index = (on_disk.other_directors.iter())
+        .position(|d| d.director == web)
+        .expect("the web one is saved");
+    let removed = on_disk.remove_director(index).expect("removed");
+    fleet.store.save(&on_disk).expect("saved");
+    wait_for(&mut h, "two Directors", |h| has_label(h, "Directors (2)"));
+    // And `directors add`: back to three.
+    let (mut on_disk, _) = fleet.store.load().settings();
+    on_disk.other_directors.push(removed);
+    fleet.store.save(&on_disk).expect("saved");
+    wait_for(&mut h, "three again", |h| has_label(h, "Directors (3)"));
+    // The window's next save (a step taken here) keeps the list as it is.
+    click(&mut h, "Directors (3)");
+    click(&mut h, "Back to status");
+    h.run_steps(5);
+    assert_eq!(fleet.store.load().settings().0.other_directors.len(), 2);
+    drop(h);
+    fleet.stop();
+}

@@ -333,6 +333,68 @@ async fn a_refused_password_is_not_sent_again() {
     director.stop().await;
 }
 
+/// A deployment script adds a Director with `directors add` while the icon
+/// runs: the icon picks it up (its menu lists "Directors (2)"), and drops
+/// it again on `directors remove`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_icon_picks_up_directors_added_from_the_command_line() {
+    let Some(bus) = Bus::start() else {
+        return;
+    };
+    let sim = sim::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("simulator");
+    sync_with(&sim, None);
+    let home = provisioned_home(&sim.url());
+    let branch = support::web_only_sim(data::generate(20, data::Mix::Fixable, 7), false).await;
+    let watcher = Watcher::default();
+    let _panel = watcher.serve(&bus).await;
+    let (child, item) = start_tray(home.path(), &bus, &watcher).await;
+    eventually(
+        "green",
+        AlarmState::Green.headline().to_string(),
+        async || item.tool_tip().await.2,
+    )
+    .await;
+    assert!(!item.menu().await.keys().any(|k| k.starts_with("Directors")));
+
+    let cli = |args: Vec<String>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hybrid-setup"));
+        command
+            .arg("directors")
+            .args(args)
+            .env("HYBRID_SETUP_HOME", home.path())
+            .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+        tokio::task::spawn_blocking(move || command.output().expect("runs"))
+    };
+    let added = cli(vec![
+        "add".into(),
+        "--director".into(),
+        branch.url(),
+        "--name".into(),
+        "branch".into(),
+    ])
+    .await
+    .expect("join");
+    assert!(added.status.success(), "{added:?}");
+    eventually("the icon lists two Directors", true, async || {
+        item.menu().await.contains_key("Directors (2)")
+    })
+    .await;
+    let removed = cli(vec!["remove".into(), "branch".into()])
+        .await
+        .expect("join");
+    assert!(removed.status.success(), "{removed:?}");
+    eventually("back to one", false, async || {
+        item.menu().await.contains_key("Directors (2)")
+    })
+    .await;
+    quit(&item, child).await;
+    branch.stop().await;
+    sim.stop().await;
+}
+
 /// Several Directors: the icon shows the worst of all, named. The icon runs
 /// with one green Director; the window then adds another that has an alert
 /// (its password in the keyring, as opening it in the window leaves it):

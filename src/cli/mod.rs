@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod check;
 pub mod diagnostics;
+pub mod directors;
 pub mod exporter;
 pub mod fix;
 pub mod prompt;
@@ -115,6 +116,9 @@ pub enum Command {
     /// Serve Prometheus metrics for the Directors named in a file (a
     /// monitoring system's view of many sites).
     Exporter(exporter::ExporterArgs),
+    /// Save, list or forget Directors to watch, without the window (for a
+    /// deployment script): `directors add --director URL`, `list`, `remove NAME`.
+    Directors(directors::DirectorsArgs),
     /// Write a diagnostics report for support: version, settings, state and the
     /// recent log, with every secret removed.
     Diagnostics(diagnostics::DiagnosticsArgs),
@@ -177,6 +181,7 @@ pub async fn run(command: Command) -> ExitCode {
         Command::Check(args) => check::run(args).await,
         Command::Fix(args) => fix::run(args).await,
         Command::Diagnostics(args) => diagnostics::run(args).await,
+        Command::Directors(args) => directors::run(args).await,
         Command::Exporter(args) => exporter::run(args).await,
     }
 }
@@ -190,6 +195,7 @@ impl Command {
             Command::Check(_) => "check",
             Command::Fix(_) => "fix",
             Command::Diagnostics(_) => "diagnostics",
+            Command::Directors(_) => "directors",
             Command::Exporter(_) => "exporter",
         }
     }

@@ -20,6 +20,19 @@ pub const DEFAULT_CONCURRENCY: usize = 32;
 /// The shortest interval allowed: Connect Sync itself runs every ~5 min.
 const MIN_INTERVAL_SECS: u64 = 10;
 
+/// How a Director is named where no name was given: its host, with the
+/// port when the address has one ("hq.example.com:5478").
+pub fn name_from_address(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) => match (parsed.host_str(), parsed.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_string(),
+            _ => url.to_string(),
+        },
+        Err(_) => url.to_string(),
+    }
+}
+
 /// The whole file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectorsFile {

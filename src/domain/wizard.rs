@@ -69,6 +69,9 @@ pub struct Progress {
     pub terms_opened: bool,
     pub account_name: String,
     pub account_id: String,
+    /// How this Director is named (`directors add --name`); empty: by its
+    /// host.
+    pub name: String,
     pub portal_email: String,
     pub use_email: bool,
     pub append_domain: String,
@@ -154,6 +157,10 @@ impl Progress {
     /// "Account: Acme Boston (Account ID 1000002)", or only the ID when no
     /// name is known (a Director watched as it was already set up).
     pub fn account_line(&self) -> String {
+        if self.account_id.trim().is_empty() {
+            // Added with `directors add`, which asks for no Account.
+            return "Account ID not recorded here (see Director's Hybrid page)".into();
+        }
         match self.account_name.trim() {
             "" => format!("Account ID {}", self.account_id),
             name => format!("Account: {name} (Account ID {})", self.account_id),
@@ -291,6 +298,12 @@ mod tests {
         assert_eq!(
             progress.account_line(),
             "Account: Acme Boston (Account ID 1000002)"
+        );
+        progress.account_id.clear();
+        assert_eq!(
+            progress.account_line(),
+            "Account ID not recorded here (see Director's Hybrid page)",
+            "added with `directors add`: no dangling \"Account ID \""
         );
     }
 

@@ -60,7 +60,10 @@ pub fn member_of(
     };
     Member {
         director: WatchedDirector {
-            name: name_of(&saved.director, &url),
+            name: match saved.progress.name.trim() {
+                "" => name_of(&saved.director, &url),
+                given => given.to_string(),
+            },
             certificate: settings.trusted_certificates.get(&url),
             kind: settings.director_kind(&kind_key),
             login: saved.director_login,
@@ -78,14 +81,7 @@ pub fn name_of(target: &DirectorTarget, url: &str) -> String {
     if *target == DirectorTarget::Demo {
         return "Built-in simulator".into();
     }
-    match url::Url::parse(url) {
-        Ok(parsed) => match (parsed.host_str(), parsed.port()) {
-            (Some(host), Some(port)) => format!("{host}:{port}"),
-            (Some(host), None) => host.to_string(),
-            _ => url.to_string(),
-        },
-        Err(_) => url.to_string(),
-    }
+    crate::domain::directors_file::name_from_address(url)
 }
 
 /// The Directors being watched; dropping it stops the polls.

@@ -56,6 +56,21 @@ pub struct SavedDirector {
     pub progress: Progress,
 }
 
+impl SavedDirector {
+    /// How the icon, the Directors view and `directors list` name it: the
+    /// name it was given, else its host (and port), or the built-in
+    /// simulator.
+    pub fn name(&self) -> String {
+        match self.progress.name.trim() {
+            "" => match &self.director {
+                DirectorTarget::Url(url) => crate::domain::directors_file::name_from_address(url),
+                DirectorTarget::Demo => "Built-in simulator".into(),
+            },
+            name => name.to_string(),
+        }
+    }
+}
+
 /// Pinned certificates: Director address → SHA-256 fingerprint (`AB:CD:…`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -83,6 +98,11 @@ impl Settings {
         std::iter::once(self.current_director())
             .chain(self.other_directors.iter().cloned())
             .collect()
+    }
+
+    /// The open Director's address and login: what tells it apart.
+    pub fn current_director_key(&self) -> (DirectorTarget, String) {
+        (self.director.clone(), self.director_login.clone())
     }
 
     fn current_director(&self) -> SavedDirector {
@@ -190,6 +210,15 @@ impl TrustedCertificates {
     ) {
         self.0
             .insert(Self::key(director_url), fingerprint.to_string());
+    }
+
+    /// Adds the pins of `other` this one lacks (a Director saved elsewhere).
+    pub fn adopt(&mut self, other: &TrustedCertificates) {
+        for (origin, fingerprint) in &other.0 {
+            self.0
+                .entry(origin.clone())
+                .or_insert_with(|| fingerprint.clone());
+        }
     }
 
     pub fn forget(&mut self, director_url: &str) {

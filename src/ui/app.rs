@@ -127,6 +127,8 @@ pub struct HybridApp {
     directors_watch: Option<fleet::FleetWatch>,
     /// Tells of changes on the other Directors.
     others_told: FleetNotifier,
+    /// The settings file, watched for Directors saved by `directors add`.
+    settings_file: Option<crate::ui::tasks::FileWatch>,
 }
 
 impl HybridApp {
@@ -186,6 +188,7 @@ impl HybridApp {
             demo_password,
             directors_watch: None,
             others_told: FleetNotifier::default(),
+            settings_file: None,
         }
     }
 
@@ -302,6 +305,42 @@ impl HybridApp {
             ),
             DirectorTarget::Url(url) => (url.clone(), None),
         }
+    }
+
+    /// `directors add` or `remove` (or another window) changed the saved
+    /// Directors: this window takes their list as the file has it (and the
+    /// kinds and pins that came with them), so its next save keeps them.
+    /// The Director open here stays open.
+    fn adopt_directors_saved_elsewhere(&mut self) {
+        let (on_disk, _) = self.store.load().settings();
+        if on_disk == self.saved {
+            return;
+        }
+        let mine = self.settings.current_director_key();
+        let others: Vec<_> = on_disk
+            .directors()
+            .into_iter()
+            .filter(|d| (d.director.clone(), d.director_login.clone()) != mine)
+            .collect();
+        if others == self.settings.other_directors {
+            self.saved = on_disk;
+            return;
+        }
+        tracing::info!(
+            "the saved Directors changed on disk: {} others now",
+            others.len()
+        );
+        self.settings.other_directors = others;
+        self.settings
+            .director_kinds
+            .extend(on_disk.director_kinds.clone());
+        self.settings
+            .trusted_certificates
+            .adopt(&on_disk.trusted_certificates);
+        self.saved = on_disk;
+        // Watched again as the list now is.
+        self.directors_watch = None;
+        self.shared.directors.clear();
     }
 
     /// Takes another Director off the list, and its saved password out of
@@ -429,6 +468,7 @@ impl HybridApp {
     /// On the first frame: fetch what a resumed session needs.
     fn start(&mut self) {
         self.started = true;
+        self.settings_file = Some(self.tasks.watch_file(self.store.path()));
         let password = self.screens.requirements.password.clone();
         if !password.is_empty() {
             self.requests.push(Request::SetDirectorCredentials {
@@ -465,6 +505,7 @@ impl HybridApp {
 
     fn handle(&mut self, event: Event) {
         match &event {
+            Event::SettingsFileChanged => self.adopt_directors_saved_elsewhere(),
             Event::Requirements(Ok(snapshot)) => {
                 // A Director other than the built-in simulator that answered
                 // is the one to come back to next time.
@@ -565,6 +606,9 @@ impl HybridApp {
         if self.settings == self.saved {
             return;
         }
+        // Directors saved by `directors add` since this window last looked
+        // are kept, not overwritten.
+        self.adopt_directors_saved_elsewhere();
         match self.store.save(&self.settings) {
             Ok(()) => self.saved = self.settings.clone(),
             Err(e) => {

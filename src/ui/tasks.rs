@@ -244,6 +244,15 @@ pub enum Request {
 }
 
 #[derive(Debug)]
+/// A file being watched (see [`Tasks::watch_file`]); dropping it stops.
+pub struct FileWatch(tokio::task::AbortHandle);
+
+impl Drop for FileWatch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 pub enum Event {
     /// Reading users: `done` of `total`.
     UsersProgress {
@@ -272,6 +281,9 @@ pub enum Event {
     Monitor(MonitorEvent),
     /// From the watch on a real Director (see `service::drift_watch`).
     Drift(DriftEvent),
+    /// The settings file changed on disk (this window's own save, or
+    /// `directors add` / `remove`, or another window).
+    SettingsFileChanged,
     /// Reading Director was cancelled; nothing read was kept.
     ReadCancelled,
     /// Director read again after the guided Save, with the count.
@@ -733,6 +745,26 @@ impl Tasks {
             Some(reread),
             move |event| notify(Event::Drift(event)),
         )
+    }
+
+    /// Tells when the file at `path` changes (a look at its time every 2 s,
+    /// off the UI thread); dropping the handle stops it.
+    pub fn watch_file(&self, path: PathBuf) -> FileWatch {
+        let notify = self.notifier();
+        let task = self.runtime.spawn(async move {
+            let modified = || std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+            let mut seen = modified();
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+            loop {
+                tick.tick().await;
+                let now = modified();
+                if now != seen {
+                    seen = now;
+                    notify(Event::SettingsFileChanged);
+                }
+            }
+        });
+        FileWatch(task.abort_handle())
     }
 
     /// Polls every Director in `members` for the Directors view (see
