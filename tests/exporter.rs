@@ -417,11 +417,13 @@ async fn the_exporter_command_checks_its_file_and_serves() {
 }
 
 /// A real Director is polled as Mitel's scripts use it: one sign-in kept
-/// for the session's life (no pile of sessions on Director), and its users
-/// — one request each — read again only every 15 minutes.
+/// for the session's life (no pile of sessions on Director), and its users'
+/// documents — one request each — read only when new or changed on the
+/// list: a new hire is counted at the next poll, for one document.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_real_director_keeps_one_session_and_counts_users_seldom() {
+async fn a_real_director_keeps_one_session_and_reads_only_new_users() {
     let web = support::web_only_sim(data::generate(40, data::Mix::Fixable, 7), false).await;
+    let admin = hybrid_setup::client::sim_admin::SimAdmin::new(&web.url()).expect("admin");
     let exporter = Arc::new(Exporter::start(
         vec![target("web", &web.url(), Duration::from_millis(300))],
         1,
@@ -443,13 +445,25 @@ async fn a_real_director_keeps_one_session_and_counts_users_seldom() {
             }
         }
     };
+    let documents = async || {
+        let all = admin
+            .requests_to("GET /director/users/")
+            .await
+            .expect("count");
+        all - admin
+            .requests_to("GET /director/users/list")
+            .await
+            .expect("count")
+    };
     wait_polls(2).await;
     assert_eq!(exporter.readings()[0].users, Some(40));
+    assert_eq!(documents().await, 40, "each document once, over two polls");
     support::add_new_hire(&web.url()).await;
-    wait_polls(3).await;
+    wait_polls(2).await;
     let reading = &exporter.readings()[0];
     assert!(reading.up, "{reading:?}");
-    assert_eq!(reading.users, Some(40), "users are not read on every poll");
+    assert_eq!(reading.users, Some(41), "the new hire, at the next poll");
+    assert_eq!(documents().await, 41, "one more document: the new hire's");
     assert_eq!(
         web.open_director_sessions(),
         1,

@@ -497,6 +497,88 @@ fn the_drift_watch_notifies_a_new_user_in_the_way() {
     runtime.block_on(director.stop());
 }
 
+/// Gentle on a production Director: after the first full read, a check
+/// with nothing changed sends only the list's pages; a new hire costs one
+/// document; a user whose row changed, one; a full read, all of them.
+#[test]
+fn a_check_reads_only_what_changed() {
+    use hybrid_setup::client::director::web::WebDirector;
+    use hybrid_setup::client::sim_admin::SimAdmin;
+    use hybrid_setup::service::web_users::UserCache;
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let director = runtime.block_on(support::web_only_sim(
+        data::generate(2_500, data::Mix::Fixable, 7),
+        false,
+    ));
+    let admin = SimAdmin::new(&director.url()).expect("admin");
+    let web = runtime
+        .block_on(WebDirector::sign_in(
+            &director.url(),
+            ClientOptions::default(),
+            "admin",
+            &Secret::new(world::DEMO_ADMIN_PASSWORD),
+        ))
+        .expect("signed in");
+    // (list pages, documents) asked since the last call.
+    let mut seen = (0, 0);
+    let mut asked = || {
+        let requests = runtime.block_on(admin.requests()).expect("requests");
+        let count = |f: &dyn Fn(&str) -> bool| -> u64 {
+            requests.iter().filter(|(k, _)| f(k)).map(|(_, n)| n).sum()
+        };
+        let pages = count(&|k| k.starts_with("GET /director/users/list"));
+        let documents = count(&|k| k.starts_with("GET /director/users/") && k.ends_with(".json"));
+        let now = (pages, documents);
+        let since = (now.0 - seen.0, now.1 - seen.1);
+        seen = now;
+        since
+    };
+    asked();
+    let mut cache = UserCache::default();
+    let mut read = |full: bool| {
+        let (users, cost) = runtime
+            .block_on(cache.read(&web, full, &|_, _| {}))
+            .expect("read");
+        (users, cost)
+    };
+    let (users, cost) = read(false);
+    assert_eq!(
+        (users.len(), cost.documents, cost.full),
+        (2_500, 2_500, true),
+        "the first read is full"
+    );
+    assert_eq!(asked(), (3, 2_500), "three pages of 1,000, every document");
+
+    let (again, cost) = read(false);
+    assert_eq!(again, users, "the same users, from the cache");
+    assert_eq!(cost.documents, 0);
+    assert_eq!(asked(), (3, 0), "nothing changed: the list's pages only");
+
+    runtime.block_on(support::add_new_hire(&director.url()));
+    let (with_hire, cost) = read(false);
+    assert_eq!(with_hire.len(), 2_501);
+    assert!(
+        with_hire
+            .iter()
+            .any(|u| u.client_username.as_str() == "New Hire")
+    );
+    assert_eq!(
+        (cost.documents, asked()),
+        (1, (3, 1)),
+        "a new hire: one document"
+    );
+
+    let (all, cost) = read(true);
+    assert_eq!(all, with_hire);
+    assert_eq!(
+        (cost.documents, asked()),
+        (2_501, (3, 2_501)),
+        "Check now reads all"
+    );
+    runtime.block_on(director.stop());
+}
+
 /// The window's watch never signs in again with a password Director
 /// refused: looks every second for five seconds send it once; a new
 /// password (typed in the window, or stored in the keyring) is tried at

@@ -1,7 +1,8 @@
-//! Watching a real Director (its web interface) from the status panel: on
-//! a schedule — every 15 minutes unless the admin chose otherwise — sign
-//! in, read the build and every user, and count the client usernames that
-//! would fail Connect Sync under the saved options. Each look is reported;
+//! Watching a real Director (its web interface) — the status panel, the
+//! icon and `status --watch` all use this one watch: on a schedule — every
+//! 15 minutes unless the admin chose otherwise — sign in, read the build
+//! and the users (gently: `service::web_users`), and count the client
+//! usernames that would fail Connect Sync under the saved options. Each look is reported;
 //! a notification only when something changed; failures back off. The Hybrid alarm is not read: no known
 //! interface shows it (see `domain::drift`).
 
@@ -17,6 +18,7 @@ use crate::domain::secret::Secret;
 use crate::domain::sign_in::SignInGuard;
 use crate::service::exporter::Reread;
 use crate::service::monitor::{Backoff, MonitorHandle};
+use crate::service::web_users::{BACKGROUND_REQUESTS, UserCache};
 
 /// Users are read again this often by default.
 pub const DEFAULT_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -85,6 +87,9 @@ pub fn spawn(
         let mut backoff = Backoff::new(config.every, config.first_retry, config.max_backoff);
         let mut guard = SignInGuard::default();
         let mut unreachable_in_a_row = 0;
+        let mut users = UserCache::default();
+        // "Check now" reads every user's document, not only the changed.
+        let mut full = false;
         loop {
             // The password in use is held back: a new one stored since (the
             // keyring) is taken; one typed in the window already is kept.
@@ -122,6 +127,8 @@ pub fn spawn(
                             let (watched, error) = look(
                                 &config,
                                 &mut director,
+                                &mut users,
+                                std::mem::take(&mut full),
                                 &login,
                                 &password,
                                 &move |done, total| progress(DriftEvent::Progress { done, total }),
@@ -175,7 +182,7 @@ pub fn spawn(
             };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = poke.notified() => {}
+                _ = poke.notified() => full = true,
                 _ = stopped.wait_for(|s| *s) => return,
             }
         }
@@ -184,16 +191,21 @@ pub fn spawn(
 }
 
 /// Signs in (once; the client keeps its session fresh) and reads.
+/// The users come from `users` (see `service::web_users`): the list's
+/// pages, and the documents of users new or changed there — all of them
+/// when `full`.
 async fn look(
     config: &DriftConfig,
     director: &mut Option<WebDirector>,
+    users: &mut UserCache,
+    full: bool,
     login: &str,
     password: &Secret,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> (Watched, Option<ApiError>) {
     if director.is_none() {
         match WebDirector::sign_in(&config.url, config.client, login, password).await {
-            Ok(signed_in) => *director = Some(signed_in),
+            Ok(signed_in) => *director = Some(signed_in.with_concurrency(BACKGROUND_REQUESTS)),
             Err(e) => return (unreadable(&e), Some(e)),
         }
     }
@@ -205,8 +217,8 @@ async fn look(
         .await
         .map(|b| b.to_string())
         .map_err(|e| e.to_string());
-    match web.users(progress).await {
-        Ok(users) => {
+    match users.read(web, full, progress).await {
+        Ok((users, _)) => {
             let options = config.options.clone();
             let reading = tokio::task::spawn_blocking(move || Reading::of(build, &users, &options))
                 .await

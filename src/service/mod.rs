@@ -10,3 +10,4 @@ pub mod fix;
 pub mod fleet;
 pub mod monitor;
 pub mod troubleshooting;
+pub mod web_users;

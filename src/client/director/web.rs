@@ -21,8 +21,9 @@ use crate::domain::format::DirectoryUser;
 use crate::domain::secret::Secret;
 use crate::domain::version::BuildNumber;
 
-/// Rows asked for per page of the jqGrid list.
-pub const LIST_PAGE_ROWS: u64 = 500;
+/// Rows asked for per page of the jqGrid list (Director may send fewer:
+/// pages are read until the reported count is reached).
+pub const LIST_PAGE_ROWS: u64 = 1_000;
 /// User JSON requests in flight at once: quick, without crowding Director.
 pub const CONCURRENT_USER_REQUESTS: usize = 8;
 /// The most `with_concurrency` allows: a Director is a phone system first.
@@ -322,10 +323,41 @@ impl WebDirector {
         url: &str,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<Vec<(u64, DirectoryUser)>, ApiError> {
+        let listed = self.list_rows(url).await?;
+        let total = listed.len() as u64;
+        progress(0, total);
+        self.details(listed, total, progress).await
+    }
+
+    /// The user list's pages only (a page per [`LIST_PAGE_ROWS`] users):
+    /// each user's id and what its row shows, without its document.
+    pub async fn user_list(&self) -> Result<Vec<ListedUser>, ApiError> {
+        let url = self.http.url(USERS_LIST_PATH);
+        let listed = within_deadline(READ_DEADLINE, &url, self.list_rows(&url)).await?;
+        Ok(listed
+            .into_iter()
+            .map(|(id, row)| ListedUser { id, row })
+            .collect())
+    }
+
+    /// The documents of `wanted` (rows of [`WebDirector::user_list`]): each
+    /// one a request, a few at a time.
+    pub async fn users_listed(
+        &self,
+        wanted: Vec<ListedUser>,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<Vec<(u64, DirectoryUser)>, ApiError> {
+        let url = self.http.url(USERS_LIST_PATH);
+        let total = wanted.len() as u64;
+        let listed = wanted.into_iter().map(|l| (l.id, l.row)).collect();
+        within_deadline(READ_DEADLINE, &url, self.details(listed, total, progress)).await
+    }
+
+    async fn list_rows(&self, url: &str) -> Result<Vec<(u64, Listed)>, ApiError> {
         let mut listed: Vec<(u64, Listed)> = Vec::new();
         let mut guard = ListGuard::with_limits(url, self.list_limits.0, self.list_limits.1);
         let mut page_number = 1;
-        let total = loop {
+        loop {
             let query = [
                 ("_search", "false".to_string()),
                 ("rows", LIST_PAGE_ROWS.to_string()),
@@ -352,12 +384,10 @@ impl WebDirector {
                 listed.push((id, Listed::of(&row)));
             }
             if !more {
-                break listed.len() as u64;
+                return Ok(listed);
             }
             page_number += 1;
-        };
-        progress(0, total);
-        self.details(listed, total, progress).await
+        }
     }
 
     async fn details(
@@ -396,10 +426,18 @@ impl WebDirector {
     }
 }
 
+/// One row of the user list: the user's id and what the row shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedUser {
+    pub id: u64,
+    pub row: Listed,
+}
+
 /// What a list row gives: only the cells used, so a million rows stay
-/// small while their details are fetched.
-#[derive(Debug, Clone)]
-struct Listed {
+/// small while their details are fetched. Two equal rows are the same
+/// user as far as the list can tell (it has no client username).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
     first_name: String,
     last_name: String,
     email: String,

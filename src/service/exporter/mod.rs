@@ -24,6 +24,7 @@ use crate::domain::drift::Reading;
 use crate::domain::metrics::DirectorReading;
 use crate::domain::secret::Secret;
 use crate::domain::sign_in::SignInGuard;
+use crate::service::web_users::{BACKGROUND_REQUESTS, UserCache};
 
 /// The longest one poll may take; a Director slower than that is down for
 /// this round (its next poll comes on schedule).
@@ -31,9 +32,8 @@ const POLL_DEADLINE: Duration = Duration::from_secs(30);
 /// A real Director's web session is used this long, then signed in again
 /// (as Mitel's own automation scripts do): no pile of sessions on Director.
 const WEB_SESSION_FOR: Duration = Duration::from_secs(20 * 60);
-/// A real Director's users cost one request each: read them at most this
-/// often; the polls in between check the sign-in and the build. A read
-/// that failed is not tried again sooner either.
+/// A read of a real Director's users that failed is not tried again
+/// sooner than this; the polls in between check the sign-in and the build.
 const WEB_USERS_EVERY: Duration = Duration::from_secs(15 * 60);
 /// The most users the exporter keeps of one Director (the one-shot audit
 /// reads up to a million): a hostile or broken Director cannot balloon it.
@@ -216,8 +216,8 @@ struct Session {
     contract: Option<HttpDirector>,
     /// The web interface's session and when it was signed in.
     web: Option<(WebDirector, Instant)>,
-    /// The last count of a real Director's users: (invalid, total), when.
-    web_users: Option<(u64, u64, Instant)>,
+    /// A real Director's users as last read (see `service::web_users`).
+    users: UserCache,
     /// The last read of the users that failed: why, when.
     web_users_failed: Option<(String, Instant)>,
     /// Where the password can be read again, and the last refusal.
@@ -243,7 +243,7 @@ impl Session {
             kind: target.director.kind,
             contract: None,
             web: None,
-            web_users: None,
+            users: UserCache::default(),
             web_users_failed: None,
             reread: target.reread.clone(),
             guard: SignInGuard::default(),
@@ -361,7 +361,8 @@ impl Session {
                 &self.password,
             )
             .await?
-            .with_list_limits(MAX_USERS, MAX_LIST_BYTES);
+            .with_list_limits(MAX_USERS, MAX_LIST_BYTES)
+            .with_concurrency(BACKGROUND_REQUESTS);
             self.web = Some((director, Instant::now()));
         }
         let Some((director, _)) = &self.web else {
@@ -383,24 +384,19 @@ impl Session {
                 ..DirectorReading::not_polled(&self.director.name)
             });
         }
-        let counts = match self.web_users {
-            Some((invalid, total, at)) if fresh(&at, WEB_USERS_EVERY) => (invalid, total),
-            _ => {
-                let users = match director.users(&|_, _| {}).await {
-                    Ok(users) => users,
-                    Err(e) => {
-                        let why = e.to_string();
-                        self.web_users_failed = Some((why.clone(), Instant::now()));
-                        return Err(Poll::Failed(why));
-                    }
-                };
-                self.web_users_failed = None;
-                let read = Reading::of(Ok(build.clone()), &users, &self.director.format);
-                let counts = (read.invalid as u64, read.total as u64);
-                self.web_users = Some((counts.0, counts.1, Instant::now()));
-                counts
+        // The list's pages every poll, a document only for a user new or
+        // changed on the list (`service::web_users`).
+        let users = match self.users.read(director, false, &|_, _| {}).await {
+            Ok((users, _)) => users,
+            Err(e) => {
+                let why = e.to_string();
+                self.web_users_failed = Some((why.clone(), Instant::now()));
+                return Err(Poll::Failed(why));
             }
         };
+        self.web_users_failed = None;
+        let read = Reading::of(Ok(build.clone()), &users, &self.director.format);
+        let counts = (read.invalid as u64, read.total as u64);
         Ok(DirectorReading {
             up: true,
             state: AlarmState::Unknown,
