@@ -324,16 +324,25 @@ fn the_whole_wizard_against_a_real_director() {
     // 8. The status panel: what can be read, said honestly.
     assert_eq!(h.state().step(), Step::Done);
     wait_for(&mut h, "the first look", |h| {
-        has_text(h, "No username problems in Director")
+        has_text(h, "0 of 120 client usernames would fail Connect Sync")
     });
-    assert!(has_text(&h, "0 of 120 client usernames invalid"));
-    assert!(has_text(&h, "see Director's alarm bar"));
+    assert!(
+        has_text(&h, "Build 21.90.9743.0 · as of "),
+        "the figures, once"
+    );
+    assert!(has_text(&h, "Hybrid alarm: only on Director's alarm bar"));
     assert!(!has_text(&h, "healthy"), "never claims the alarm is green");
     assert!(
-        h.query_all_by_label_contains("No username problems in Director — Director reachable")
-            .next()
-            .is_some(),
+        h.query_all_by_label_contains(
+            "0 of 120 client usernames would fail Connect Sync — Build 21.90.9743.0 · as of"
+        )
+        .next()
+        .is_some(),
         "the icon is read out in words"
+    );
+    assert!(
+        !has_label(&h, "Fix in Director…"),
+        "nothing to fix, and What to do folded while all is fine"
     );
 
     // A new hire without an email, whose client username is a display
@@ -342,10 +351,12 @@ fn the_whole_wizard_against_a_real_director() {
         .block_on(support::add_new_hire(&real.director.url()));
     click(&mut h, "Check now");
     wait_for(&mut h, "the drift", |h| {
-        has_text(h, "1 client username would fail Connect Sync")
+        has_text(h, "1 of 121 client usernames would fail Connect Sync")
     });
-    assert!(has_text(&h, "Invalid client usernames: 1 of 121"));
-    assert!(has_text(&h, "New Hire"));
+    assert!(has_text(&h, "In the way: New Hire"));
+    // What to do opens by itself, the fix first.
+    assert!(has_label(&h, "Fix in Director…"));
+    assert!(has_label(&h, "Username format…"));
 
     // Theme: the panel's setting turns the window light, and is saved.
     assert_eq!(h.ctx.theme(), egui::Theme::Dark);
@@ -415,9 +426,8 @@ fn a_real_director_already_set_up_is_watched_as_it_is() {
     assert!(progress.use_email);
     assert_eq!(progress.append_domain, data::DEMO_DOMAIN);
     wait_for(&mut h, "the first look", |h| {
-        has_text(h, "No username problems in Director")
+        has_text(h, "0 of 120 client usernames would fail Connect Sync")
     });
-    assert!(has_text(&h, "0 of 120 client usernames invalid"));
     assert!(!has_text(&h, "healthy"), "never claims the alarm is green");
     assert!(
         has_text(&h, "Account ID 1000002") && !has_text(&h, "Account: "),

@@ -152,6 +152,7 @@ impl HybridApp {
             clear_clipboard_at: None,
             directors: Vec::new(),
             directors_action: None,
+            start_fix: false,
             autostart: config.autostart,
         };
         let demo_url = config.demo.then(|| config.director_url.clone());

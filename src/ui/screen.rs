@@ -52,6 +52,9 @@ pub struct Shared {
     pub directors: Vec<crate::domain::metrics::DirectorReading>,
     /// A screen asked to open another Director or add one; the app does it.
     pub directors_action: Option<crate::ui::screens::directors::DirectorsAction>,
+    /// The status panel's "Fix in Director…": the Username format step
+    /// opens its fix view on arrival.
+    pub start_fix: bool,
 }
 
 impl Shared {

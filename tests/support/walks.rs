@@ -118,7 +118,9 @@ pub fn guided(look: Look, on_screen: OnScreen<'_>) {
     on_screen(&mut h, "Save & first sync (verified)");
     click(&mut h, "Finish");
     assert_eq!(h.state().step(), Step::Done);
-    wait_for(&mut h, "the panel", |h| has_text(h, "No username problems"));
+    wait_for(&mut h, "the panel", |h| {
+        has_text(h, "client usernames would fail Connect Sync")
+    });
     on_screen(&mut h, "Status panel (real Director)");
     drop(h);
     runtime.block_on(director.stop());

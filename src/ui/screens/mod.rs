@@ -116,6 +116,7 @@ pub mod test_support {
                     autostart: None,
                     directors: Vec::new(),
                     directors_action: None,
+                    start_fix: false,
                 },
                 requests: Vec::new(),
                 went: None,

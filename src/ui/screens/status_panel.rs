@@ -176,12 +176,14 @@ impl StatusPanel {
     }
 
     fn panel(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        // Another Director's trouble first: not missed while this one is fine.
+        others_need_attention(ui, ctx);
         if self.guided {
-            self.web.ui(ui, ctx);
+            let go = self.web.ui(ui, ctx);
             ui.separator();
             next_steps(ui, ctx);
             ui.separator();
-            return self.actions(ui, ctx);
+            return self.actions(ui, ctx).or(go);
         }
         let status = self.status();
         ui.heading("Connect Sync status");
@@ -289,7 +291,6 @@ impl StatusPanel {
     fn actions(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let mut go = None;
         close_notice(ui, ctx);
-        others_need_attention(ui, ctx);
         ui.horizontal_wrapped(|ui| {
             if ctx.shared.directors.len() > 1
                 && ui

@@ -49,6 +49,9 @@ pub struct UsernamesScreen {
 impl Screen for UsernamesScreen {
     fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
         self.guided = ctx.shared.guided();
+        if std::mem::take(&mut ctx.shared.start_fix) {
+            self.fix.start(ctx);
+        }
     }
 
     fn hides_navigation(&self) -> bool {

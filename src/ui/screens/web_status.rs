@@ -10,17 +10,20 @@ use egui::{RichText, Ui};
 
 use crate::client::http::ApiError;
 use crate::domain::alarm::{self, AlarmState, Status};
-use crate::domain::drift::{ALARM_ELSEWHERE, Watched};
+use crate::domain::drift::{ALARM_ELSEWHERE, Glance, Watched};
 use crate::domain::wizard::CHECK_USERS_EVERY_RANGE;
+use crate::domain::wizard::Step;
 use crate::service::drift_watch::{DriftEvent, DriftSnapshot};
 use crate::ui::screen::Ctx;
 use crate::ui::screens::guided;
 use crate::ui::tasks::{Event, Request};
-use crate::ui::widgets::{self, Tone};
+use crate::ui::widgets;
 
 #[derive(Default)]
 pub struct WebStatus {
     snapshot: Option<DriftSnapshot>,
+    /// The looks so far, as the icon and `status --watch` see them.
+    glance: Glance,
     /// Users being read: `done` of `total`.
     reading: Option<(u64, u64)>,
     needs_password: bool,
@@ -37,6 +40,8 @@ impl WebStatus {
             DriftEvent::Changed(snapshot) => {
                 self.reading = None;
                 self.needs_password = false;
+                self.glance
+                    .observe(&snapshot.watched, snapshot.unreachable_in_a_row);
                 self.snapshot = Some((**snapshot).clone());
             }
             DriftEvent::NeedsPassword => self.needs_password = true,
@@ -48,101 +53,152 @@ impl WebStatus {
         self.running_every = Some(every_minutes);
     }
 
+    /// The state and sentence for the window title and icon: the icon's.
     pub fn status(&self) -> Status {
-        match &self.snapshot {
-            Some(snapshot) => snapshot.status.clone(),
-            None => Status {
-                state: AlarmState::Unknown,
-                summary: "reading Director…".into(),
+        Status {
+            state: self.glance.state(),
+            summary: match &self.snapshot {
+                Some(snapshot) => snapshot.status.summary.clone(),
+                None => "reading Director…".into(),
             },
         }
     }
 
-    /// The headline, for the panel and the window title.
+    /// "16 of 22 client usernames would fail Connect Sync": the icon's and
+    /// `status --watch`'s words.
     pub fn headline(&self) -> String {
-        match self.snapshot.as_ref().map(|s| &s.watched) {
-            None => "Reading Director…".into(),
-            Some(Watched::Read(r)) if r.invalid == 0 => "No username problems in Director".into(),
-            Some(Watched::Read(r)) => format!(
-                "{} client username{} would fail Connect Sync",
-                r.invalid,
-                if r.invalid == 1 { "" } else { "s" }
-            ),
-            Some(Watched::Refused(_)) => "Director refused the sign-in".into(),
-            Some(Watched::Unreachable(_)) => "Director cannot be read".into(),
+        let headline = self.glance.headline();
+        let mut letters = headline.chars();
+        match letters.next() {
+            Some(first) => first.to_uppercase().chain(letters).collect(),
+            None => headline,
         }
     }
 
-    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+    /// The figures under the headline, once: the build and when it was
+    /// read, or why nothing was.
+    fn figures(&self) -> String {
+        if let Some((done, total)) = self.reading {
+            return format!("Reading users: {done} of {total}…");
+        }
+        let Some(snapshot) = &self.snapshot else {
+            return "Signing in to Director…".into();
+        };
+        let when = as_of(snapshot.checked_at.elapsed());
+        match (&snapshot.watched, self.glance.last_read()) {
+            (Watched::Read(r), _) => match &r.build {
+                Ok(build) => format!("Build {build} · as of {when}"),
+                Err(why) => format!("Build not read ({why}) · as of {when}"),
+            },
+            (Watched::Refused(why), _) => format!("Director refused the sign-in: {why}"),
+            (Watched::Unreachable(why), Some(r)) => format!(
+                "Director could not be read at {when} ({why}); the figures are from the last reading{}",
+                r.build
+                    .as_ref()
+                    .map(|b| format!(", build {b}"))
+                    .unwrap_or_default()
+            ),
+            (Watched::Unreachable(why), None) => format!("Director could not be read: {why}"),
+        }
+    }
+
+    /// Returns the step to go to (the username format, or its fix view).
+    pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         ui.heading("Connect Sync status");
         ui.add_space(8.0);
-        let status = self.status();
+        let state = self.glance.state();
+        let (headline, figures) = (self.headline(), self.figures());
         ui.horizontal(|ui| {
-            let spoken = format!("{} — {}", self.headline(), status.summary);
-            widgets::hybrid_icon(ui, status.state, 96.0, &spoken);
+            let spoken = format!("{headline} — {figures}. {ALARM_ELSEWHERE}");
+            widgets::state_icon(ui, state, 96.0, &spoken);
             ui.add_space(12.0);
             ui.vertical(|ui| {
-                ui.label(
-                    RichText::new(self.headline())
-                        .size(24.0)
-                        .strong()
-                        .color(widgets::state_text_color(ui, status.state)),
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(&headline)
+                            .size(24.0)
+                            .strong()
+                            .color(widgets::state_text_color(ui, state)),
+                    )
+                    .wrap(),
                 );
-                ui.add(egui::Label::new(RichText::new(&status.summary).size(16.0)).wrap());
-                if let Some(Watched::Read(r)) = self.snapshot.as_ref().map(|s| &s.watched) {
-                    widgets::invalid_count(ui, r.invalid as u64, r.total as u64);
-                    for name in &r.examples {
-                        ui.label(format!("• {name}"));
+                ui.add(egui::Label::new(RichText::new(&figures).size(16.0)).wrap());
+                if let Some(r) = self.glance.last_read().filter(|r| r.invalid > 0) {
+                    let more = r.invalid.saturating_sub(r.examples.len());
+                    let mut names = r.examples.join(", ");
+                    if more > 0 {
+                        names.push_str(&format!(" and {more} more"));
                     }
+                    ui.label(format!("In the way: {names}"));
                 }
                 ui.label(ctx.progress.account_line());
             });
         });
         ui.add_space(4.0);
-        widgets::note(
-            ui,
-            &format!(
-                "{ALARM_ELSEWHERE}. This program cannot read Director's Hybrid icon or its alerts: \
-                 look there for green. If it is red, double-click it to open the Alerts page."
-            ),
-            Tone::Muted,
-        );
-        let home = guided::director_home(ctx.shared);
-        guided::open_button(ui, ctx.shared, "Open Director", &home);
-        let refused = self
-            .snapshot
-            .as_ref()
-            .is_some_and(|s| matches!(s.error, Some(ApiError::Unauthorized { .. })));
+        // What this program cannot see, said once, with the way to see it.
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("Hybrid alarm: only on Director's alarm bar").strong());
+            let home = guided::director_home(ctx.shared);
+            guided::open_button(ui, ctx.shared, "Open Director", &home);
+        });
+        let refused = self.snapshot.as_ref().is_some_and(|s| {
+            matches!(s.error, Some(ApiError::Unauthorized { .. }))
+                || matches!(s.watched, Watched::Refused(_))
+        });
         if (self.needs_password || refused)
             && super::status_panel::director_sign_in(ui, ctx, &mut self.password, "read its users")
         {
             self.needs_password = false;
         }
+        let go = self.what_to_do(ui, ctx, state);
         self.checking(ui, ctx);
-        if let Some(guide) = crate::service::troubleshooting::section("real_director") {
-            egui::CollapsingHeader::new("What to do").show(ui, |ui| {
-                ui.add(egui::Label::new(guide).wrap());
-            });
-        }
+        go
     }
 
-    /// "Check now", the reading in progress, and how often users are read.
+    /// Open whenever the state is not green: the fix first, then the guide.
+    fn what_to_do(&self, ui: &mut Ui, ctx: &mut Ctx<'_>, state: AlarmState) -> Option<Step> {
+        let mut go = None;
+        let in_the_way = self.glance.last_read().is_some_and(|r| r.invalid > 0);
+        egui::CollapsingHeader::new("What to do")
+            .default_open(state != AlarmState::Green)
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    if in_the_way
+                        && ui
+                            .button("Fix in Director…")
+                            .on_hover_text("Change the client usernames and emails in the way: a preview, then apply with a backup first.")
+                            .clicked()
+                    {
+                        ctx.shared.start_fix = true;
+                        go = Some(Step::UsernameFormat);
+                    }
+                    if ui
+                        .button("Username format…")
+                        .on_hover_text("The options ticked on Director's Synchronization page, and every user under them.")
+                        .clicked()
+                    {
+                        go = Some(Step::UsernameFormat);
+                    }
+                });
+                if let Some(guide) = crate::service::troubleshooting::section("real_director") {
+                    // A paragraph a label: each can be scrolled into view whole.
+                    for paragraph in guide.split("\n\n").filter(|p| !p.trim().is_empty()) {
+                        ui.add(egui::Label::new(paragraph.trim()).wrap());
+                    }
+                }
+            });
+        go
+    }
+
+    /// "Check now" (a full read), and how often users are read.
     fn checking(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
         ui.horizontal_wrapped(|ui| {
             if ui.button("Check now").clicked() {
                 ctx.request(Request::CheckNow);
             }
-            if let Some((done, total)) = self.reading {
+            // The count itself is in the figures above.
+            if self.reading.is_some() {
                 ui.spinner();
-                ui.label(format!("Reading users: {done} of {total}"));
-            } else if let Some(s) = &self.snapshot {
-                ui.label(
-                    RichText::new(format!(
-                        "checked {} ago",
-                        alarm::human_duration(s.checked_at.elapsed().as_secs())
-                    ))
-                    .weak(),
-                );
             }
         });
         ui.horizontal_wrapped(|ui| {
@@ -169,4 +225,10 @@ impl WebStatus {
         // "checked 3 min ago" ages by itself.
         ui.ctx().request_repaint_after(Duration::from_secs(60));
     }
+}
+
+/// "14:02 (3 min ago)": a reading's local time, and how old it is.
+fn as_of(age: Duration) -> String {
+    let at = chrono::Local::now() - chrono::Duration::from_std(age).unwrap_or_default();
+    format!("{} ({})", at.format("%H:%M"), alarm::ago(age.as_secs()))
 }
