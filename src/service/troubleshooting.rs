@@ -36,6 +36,27 @@ pub fn section(anchor: &str) -> Option<&'static str> {
     Some(GUIDE[start..end].trim())
 }
 
+/// A section as plain paragraphs for a window: a paragraph's lines joined
+/// (each "- " item its own line), markdown's `**` and backticks dropped.
+pub fn plain_paragraphs(section: &str) -> Vec<String> {
+    section
+        .split("\n\n")
+        .map(|paragraph| {
+            let mut text = String::new();
+            for line in paragraph.lines().map(str::trim) {
+                if line.starts_with("- ") && !text.is_empty() {
+                    text.push('\n');
+                } else if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(line);
+            }
+            text.replace("**", "").replace('`', "")
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
 /// Writes the guide into `dir` (if missing or outdated) for the system's
 /// viewer, and returns its path.
 pub fn write_guide(dir: &Path) -> std::io::Result<PathBuf> {
@@ -50,6 +71,15 @@ pub fn write_guide(dir: &Path) -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_section_reads_as_plain_paragraphs() {
+        let section = "**Bold** start\nof one.\n\nList:\n\n- \"a\" — one\n  more\n- `b`";
+        assert_eq!(
+            plain_paragraphs(section),
+            ["Bold start of one.", "List:", "- \"a\" — one more\n- b"]
+        );
+    }
 
     #[test]
     fn every_alert_and_state_has_a_section() {

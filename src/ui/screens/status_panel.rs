@@ -203,7 +203,9 @@ impl StatusPanel {
             && let Some(guide) = troubleshooting::section(anchor)
         {
             egui::CollapsingHeader::new("What to do").show(ui, |ui| {
-                ui.add(egui::Label::new(guide).wrap());
+                for paragraph in troubleshooting::plain_paragraphs(guide) {
+                    ui.add(egui::Label::new(paragraph).wrap());
+                }
             });
         }
         ui.separator();

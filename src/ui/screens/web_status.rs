@@ -14,6 +14,7 @@ use crate::domain::drift::{ALARM_ELSEWHERE, Glance, Watched};
 use crate::domain::wizard::CHECK_USERS_EVERY_RANGE;
 use crate::domain::wizard::Step;
 use crate::service::drift_watch::{DriftEvent, DriftSnapshot};
+use crate::service::troubleshooting;
 use crate::ui::screen::Ctx;
 use crate::ui::screens::guided;
 use crate::ui::tasks::{Event, Request};
@@ -30,6 +31,8 @@ pub struct WebStatus {
     password: String,
     /// The interval the running watch uses, in minutes.
     running_every: Option<u32>,
+    /// The state "What to do" was last opened or folded for.
+    what_to_do_for: Option<AlarmState>,
 }
 
 impl WebStatus {
@@ -156,11 +159,15 @@ impl WebStatus {
     }
 
     /// Open whenever the state is not green: the fix first, then the guide.
-    fn what_to_do(&self, ui: &mut Ui, ctx: &mut Ctx<'_>, state: AlarmState) -> Option<Step> {
+    fn what_to_do(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>, state: AlarmState) -> Option<Step> {
         let mut go = None;
         let in_the_way = self.glance.last_read().is_some_and(|r| r.invalid > 0);
+        // Opened (or folded) as the state changes; the person's own choice
+        // holds until it changes again.
+        let open = (self.what_to_do_for != Some(state)).then_some(state != AlarmState::Green);
+        self.what_to_do_for = Some(state);
         egui::CollapsingHeader::new("What to do")
-            .default_open(state != AlarmState::Green)
+            .open(open)
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     if in_the_way
@@ -180,10 +187,10 @@ impl WebStatus {
                         go = Some(Step::UsernameFormat);
                     }
                 });
-                if let Some(guide) = crate::service::troubleshooting::section("real_director") {
+                if let Some(guide) = troubleshooting::section("real_director") {
                     // A paragraph a label: each can be scrolled into view whole.
-                    for paragraph in guide.split("\n\n").filter(|p| !p.trim().is_empty()) {
-                        ui.add(egui::Label::new(paragraph.trim()).wrap());
+                    for paragraph in troubleshooting::plain_paragraphs(guide) {
+                        ui.add(egui::Label::new(paragraph).wrap());
                     }
                 }
             });
