@@ -65,9 +65,9 @@ fn three_directors_worst_first_and_click_through() {
     );
     // The real Director: what can be read of it, and where its alarm is.
     wait_for(&mut h, "the real Director's users counted", |h| {
-        has_text(h, "of 120 usernames invalid")
+        has_text(h, "of 120 client usernames would fail Connect Sync")
     });
-    assert!(has_text(&h, "the Hybrid alarm is on Director's alarm bar"));
+    assert!(has_text(&h, "Hybrid alarm: see Director's alarm bar"));
 
     // The red one recovers, then fails again: a desktop notification names
     // it (its first reading, on screen already, was not news).

@@ -75,8 +75,8 @@ async fn status_reads_what_a_real_director_shows_and_says_what_it_cannot() {
         assert_eq!(
             out.trim(),
             format!(
-                "HYBRID OK - Director reachable, build {}, 0 of 120 client usernames invalid \
-                 (Hybrid alarm: see Director's alarm bar) | invalid=0;;;0 users=120;;;0",
+                "HYBRID OK - 0 of 120 client usernames would fail Connect Sync; Director reachable, \
+                 build {} (Hybrid alarm: see Director's alarm bar) | invalid=0;;;0 users=120;;;0",
                 sim::DEFAULT_BUILD
             )
         );

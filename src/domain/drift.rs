@@ -103,9 +103,9 @@ impl Watched {
             Watched::Read(r) if r.invalid == 0 => Status {
                 state: AlarmState::Unknown,
                 summary: format!(
-                    "Director reachable, {}, 0 of {} client usernames invalid ({ALARM_ELSEWHERE})",
-                    r.build_text(),
-                    r.total
+                    "0 of {} client usernames would fail Connect Sync; Director reachable, {} ({ALARM_ELSEWHERE})",
+                    r.total,
+                    r.build_text()
                 ),
             },
             Watched::Read(r) => Status {

@@ -269,7 +269,7 @@ pub fn directors(look: Look, on_screen: OnScreen<'_>) {
     on_screen(&mut h, "Status panel (several Directors)");
     click(&mut h, "Directors (3)");
     wait_for(&mut h, "the real Director's row", |h| {
-        has_text(h, "of 120 usernames invalid")
+        has_text(h, "of 120 client usernames would fail Connect Sync")
     });
     on_screen(&mut h, "Directors");
     let web = super::fleet::host_of(&fleet.web.url());

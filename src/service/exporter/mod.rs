@@ -401,8 +401,10 @@ impl Session {
             up: true,
             state: AlarmState::Unknown,
             summary: format!(
-                "signed in; {} of {} client usernames invalid; the Hybrid alarm is on Director's alarm bar",
-                counts.0, counts.1
+                "signed in; {} of {} client usernames would fail Connect Sync; {}",
+                counts.0,
+                counts.1,
+                crate::domain::drift::ALARM_ELSEWHERE
             ),
             invalid_usernames: Some(counts.0),
             users: Some(counts.1),

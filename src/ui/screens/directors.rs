@@ -66,7 +66,9 @@ pub fn row_text(r: &DirectorReading, now_secs: f64) -> String {
         _ => {}
     }
     if let (Some(invalid), Some(total)) = (r.invalid_usernames, r.users) {
-        parts.push(format!("{invalid} of {total} usernames invalid"));
+        parts.push(format!(
+            "{invalid} of {total} client usernames would fail Connect Sync"
+        ));
     }
     parts.join(" · ")
 }
@@ -217,7 +219,10 @@ mod tests {
         let text = row_text(&r, 1120.0);
         assert!(text.contains("build 21.90.9743.0"), "{text}");
         assert!(text.contains("last sync 2 min ago"), "{text}");
-        assert!(text.contains("3 of 250 usernames invalid"), "{text}");
+        assert!(
+            text.contains("3 of 250 client usernames would fail Connect Sync"),
+            "{text}"
+        );
         let down = DirectorReading {
             polled_at: Some(1100.0),
             ..DirectorReading::not_polled("branch")
