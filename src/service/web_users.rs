@@ -21,11 +21,21 @@ pub const FULL_READ_EVERY: Duration = Duration::from_secs(6 * 60 * 60);
 /// is a phone system first.
 pub const BACKGROUND_REQUESTS: usize = 2;
 
-/// The users last read, by their id in the web interface.
+/// The users last read, by their id in the web interface, each with a
+/// digest of its list row (to tell a changed row without keeping it).
 #[derive(Debug, Default)]
 pub struct UserCache {
-    known: HashMap<u64, (ListedUser, DirectoryUser)>,
+    known: HashMap<u64, (u64, DirectoryUser)>,
     full_at: Option<Instant>,
+}
+
+/// A list row's digest: equal rows, equal digests (a collision only delays
+/// a re-read to the next full one).
+fn digest(row: &ListedUser) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    row.row.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// What one read cost and found.
@@ -51,38 +61,34 @@ impl UserCache {
             || self
                 .full_at
                 .is_none_or(|at| at.elapsed() >= FULL_READ_EVERY);
+        let digests: Vec<u64> = listed.iter().map(digest).collect();
         let wanted: Vec<ListedUser> = listed
             .iter()
-            .filter(|now| {
+            .zip(&digests)
+            .filter(|(now, digest)| {
                 full || self
                     .known
                     .get(&now.id)
-                    .is_none_or(|(before, _)| before != *now)
+                    .is_none_or(|(before, _)| before != *digest)
             })
-            .cloned()
+            .map(|(now, _)| now.clone())
             .collect();
         let documents = wanted.len();
-        let mut fetched: HashMap<u64, DirectoryUser> = director
-            .users_listed(wanted, progress)
-            .await?
-            .into_iter()
-            .collect();
-        let mut known = HashMap::with_capacity(listed.len());
-        let mut users = Vec::with_capacity(listed.len());
-        for row in listed {
-            let user = match fetched.remove(&row.id) {
-                Some(user) => user,
-                None => match self.known.remove(&row.id) {
-                    Some((_, user)) => user,
-                    // Listed but not fetched nor known: cannot happen, as
-                    // every new id is fetched; left out rather than guessed.
-                    None => continue,
-                },
-            };
-            users.push(user.clone());
-            known.insert(row.id, (row, user));
+        let fetched = director.users_listed(wanted, progress).await?;
+        // Updated in place: no second copy of ten thousand users.
+        let listed_ids: std::collections::HashSet<u64> = listed.iter().map(|l| l.id).collect();
+        self.known.retain(|id, _| listed_ids.contains(id));
+        let digest_of: HashMap<u64, u64> = listed.iter().map(|l| l.id).zip(digests).collect();
+        for (id, user) in fetched {
+            let digest = digest_of.get(&id).copied().unwrap_or_default();
+            self.known.insert(id, (digest, user));
         }
-        self.known = known;
+        // Listed but not fetched nor known cannot happen (every new id is
+        // fetched); such a row would be left out rather than guessed.
+        let users = listed
+            .iter()
+            .filter_map(|l| self.known.get(&l.id).map(|(_, user)| user.clone()))
+            .collect();
         if full {
             self.full_at = Some(Instant::now());
         }

@@ -436,7 +436,7 @@ pub struct ListedUser {
 /// What a list row gives: only the cells used, so a million rows stay
 /// small while their details are fetched. Two equal rows are the same
 /// user as far as the list can tell (it has no client username).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Listed {
     first_name: String,
     last_name: String,
