@@ -193,7 +193,7 @@ async fn check_lists_every_requirement_and_what_it_could_not_read() {
     assert_eq!(result("usernames"), "warn");
     assert_eq!(result("scribe"), "not_checked");
     assert_eq!(result("fax"), "not_checked");
-    assert_eq!(code, Some(1), "warnings and not-checked items: {json}");
+    assert_eq!(code, Some(1), "warnings (plain http, usernames): {json}");
     assert!(
         text.starts_with(&format!(
             "Connect Director {}, web interface",
@@ -225,6 +225,87 @@ async fn check_lists_every_requirement_and_what_it_could_not_read() {
     let (code, json, _) = check("http://127.0.0.1:9").await;
     assert_eq!(code, Some(3), "{json}");
     assert!(json["director_kind"].is_null());
+}
+
+/// `check`'s exit codes on a real Director over HTTPS (its certificate
+/// pinned): 0 when everything it could read passes — "not checked" items
+/// are listed but do not raise it, unless `--strict` — 1 with one warning,
+/// 3 when Director cannot be read (a refused sign-in too); the usernames
+/// are counted under the options given, as `status` counts them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_exit_codes_on_a_real_director_over_https() {
+    use hybrid_setup::sim::SimTls;
+    let tls = SimTls::generate().expect("certificate");
+    let fingerprint = tls.fingerprint().to_string();
+    // 120 users, each with an email of their own.
+    let mut users = data::generate(120, data::Mix::Fixable, 7);
+    for (i, user) in users.iter_mut().enumerate() {
+        user.email = format!("user{i}@{}", data::DEMO_DOMAIN);
+        user.client_username = format!("user{i}");
+    }
+    let mut config = SimConfig::new(users);
+    config.web_mode = hybrid_setup::sim::server::WebMode {
+        only: true,
+        csrf_in_cookie: false,
+    };
+    config.tls = Some(tls);
+    let director = sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let url = director.url();
+    assert!(url.starts_with("https://"), "{url}");
+    let check = |password: &'static str, extra: Vec<&'static str>| {
+        let (url, fingerprint) = (url.clone(), fingerprint.clone());
+        tokio::task::spawn_blocking(move || {
+            let out = Command::new(BIN)
+                .args(["check", "--director", &url, "--trust-certificate", &fingerprint])
+                .args(extra)
+                .env("HYBRID_DIRECTOR_PASSWORD", password)
+                .output()
+                .expect("runs");
+            (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+        })
+    };
+    let options = vec!["--use-email", "--append-domain", data::DEMO_DOMAIN];
+    let (code, text) = check(world::DEMO_ADMIN_PASSWORD, options.clone()).await.expect("join");
+    assert_eq!(code, Some(0), "a clean Director: {text}");
+    assert!(
+        text.contains("[PASS] Client usernames would pass Connect Sync: All 120 users, using the email address, else appending"),
+        "{text}"
+    );
+    assert!(text.contains("[NOT CHECKED] Scribe"), "listed, with why: {text}");
+    let mut strict = options.clone();
+    strict.push("--strict");
+    let (code, _) = check(world::DEMO_ADMIN_PASSWORD, strict).await.expect("join");
+    assert_eq!(code, Some(1), "--strict counts not checked as warnings");
+    // Without the options: the same count `status` gives, as a warning.
+    let (code, text) = check(world::DEMO_ADMIN_PASSWORD, vec![]).await.expect("join");
+    assert_eq!(code, Some(1), "{text}");
+    let status = tokio::task::spawn_blocking({
+        let (url, fingerprint) = (url.clone(), fingerprint.clone());
+        move || {
+            Command::new(BIN)
+                .args(["status", "--director", &url, "--trust-certificate", &fingerprint])
+                .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+                .output()
+                .expect("runs")
+        }
+    })
+    .await
+    .expect("join");
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    let invalid = status
+        .split("invalid=")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(
+        text.contains(&format!("{invalid} of 120 client usernames would fail Connect Sync")),
+        "check agrees with status ({invalid}): {text}"
+    );
+    let (code, text) = check("not-the-password", vec![]).await.expect("join");
+    assert_eq!(code, Some(3), "a refused sign-in: Director could not be read: {text}");
+    director.stop().await;
 }
 
 /// The whole wizard against a real Director's shape, as a new user would

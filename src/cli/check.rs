@@ -19,6 +19,8 @@ use crate::contract::UserRecord;
 use crate::domain::requirements::{
     self, Check, CheckStatus, Readable, Transport, UserFacts, checklist_of,
 };
+use crate::domain::drift::Reading;
+use crate::domain::format::{DirectoryUser, FormatOptions};
 use crate::domain::secret::Secret;
 use crate::domain::text::printable;
 
@@ -35,6 +37,18 @@ pub struct CheckArgs {
     /// show it. Password: HYBRID_DB_PASSWORD, the keyring, or a prompt.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
+    /// Count client usernames as Connect Sync would with "Use the email
+    /// address as the client username" ticked (as on Director's
+    /// Synchronization page; the same as `status --use-email`).
+    #[arg(long = "use-email")]
+    pub use_email: bool,
+    /// … with "Append a domain" and this domain.
+    #[arg(long = "append-domain", value_name = "DOMAIN")]
+    pub append_domain: Option<String>,
+    /// Count "not checked" items (what this Director's interface does not
+    /// show) as warnings: exit 1 unless everything was read and passed.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// The configuration database to read, with its password.
@@ -45,6 +59,8 @@ struct Database {
 
 /// What was read, for the output.
 struct Outcome {
+    /// The kind that answered; `None` when Director could not be read (a
+    /// refused sign-in included).
     kind: Option<DirectorKind>,
     build: Option<String>,
     users: Option<usize>,
@@ -59,6 +75,13 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         Ok(url) => url,
         Err(e) => return print(&args, &cannot(&e.to_string())),
     };
+    let options = FormatOptions {
+        use_email: args.use_email,
+        append_domain: args.append_domain.clone(),
+    };
+    if let Err(reason) = options.validate() {
+        return print(&args, &cannot(&format!("--append-domain: {}", reason.describe())));
+    }
     let password = match director_password() {
         Ok(p) => p,
         Err(e) => return print(&args, &cannot(&e)),
@@ -122,10 +145,7 @@ async fn read(
             outcome.kind = Some(kind);
             outcome
         }
-        Err(e) => Outcome {
-            kind: Some(kind),
-            ..cannot(&format!("cannot read Director at {url}: {}", explain(&e)))
-        },
+        Err(e) => cannot(&format!("cannot read Director at {url}: {}", explain(&e))),
     }
 }
 
@@ -140,12 +160,13 @@ async fn read_contract(
     let users = director.users(|_, _| {}).await?;
     let _ = tokio::time::timeout(Duration::from_secs(3), director.logout()).await;
     let facts: Vec<UserFacts<'_>> = users.iter().map(UserRecord::facts).collect();
-    let checks = checklist_of(&Readable {
+    let mut checks = checklist_of(&Readable {
         transport,
         build: Ok(&system.build),
         users: &facts,
         services: true,
     });
+    under_options(&mut checks, &crate::contract::directory_users(&users), &args.options());
     Ok(Outcome {
         kind: None,
         build: Some(system.build.clone()),
@@ -192,12 +213,13 @@ async fn read_web(
         None => director.users(&|_, _| {}).await?,
     };
     let facts: Vec<UserFacts<'_>> = users.iter().map(UserFacts::without_services).collect();
-    let checks = checklist_of(&Readable {
+    let mut checks = checklist_of(&Readable {
         transport,
         build: build.as_deref().map_err(Clone::clone),
         users: &facts,
         services: false,
     });
+    under_options(&mut checks, &users, &args.options());
     Ok(Outcome {
         kind: None,
         build: build.ok(),
@@ -215,15 +237,34 @@ fn result_word(status: CheckStatus) -> &'static str {
     }
 }
 
-/// 0 all pass, 1 any warning or "not checked", 2 any failure, 3 nothing
-/// could be checked.
-fn exit_code(outcome: &Outcome) -> u8 {
+impl CheckArgs {
+    fn options(&self) -> FormatOptions {
+        FormatOptions {
+            use_email: self.use_email,
+            append_domain: self.append_domain.clone(),
+        }
+    }
+}
+
+/// The usernames check counted as `status` counts them: under the options
+/// ticked on Director's Synchronization page.
+fn under_options(checks: &mut [Check], users: &[DirectoryUser], options: &FormatOptions) {
+    let reading = Reading::of(Ok(String::new()), users, options);
+    if let Some(check) = checks.iter_mut().find(|c| c.id == "usernames") {
+        *check = requirements::usernames_under(options, reading.invalid, reading.total);
+    }
+}
+
+/// 0 everything that could be read passed ("not checked" items do not
+/// count, unless `strict`), 1 any warning, 2 any failure, 3 Director could
+/// not be read.
+fn exit_code(outcome: &Outcome, strict: bool) -> u8 {
     let statuses = || outcome.checks.iter().map(|c| c.status);
     if outcome.kind.is_none() {
         3
     } else if statuses().any(|s| s == CheckStatus::Fail) {
         2
-    } else if statuses().any(|s| s != CheckStatus::Pass) {
+    } else if statuses().any(|s| s == CheckStatus::Warn || (strict && s == CheckStatus::NotChecked)) {
         1
     } else {
         0
@@ -231,7 +272,7 @@ fn exit_code(outcome: &Outcome) -> u8 {
 }
 
 fn print(args: &CheckArgs, outcome: &Outcome) -> ExitCode {
-    let code = exit_code(outcome);
+    let code = exit_code(outcome, args.strict);
     if args.json {
         let checks: Vec<_> = outcome
             .checks

@@ -215,6 +215,29 @@ pub fn unreachable(reason: &str, advice: &str) -> Vec<Check> {
     }]
 }
 
+/// The usernames check under the options ticked on Director's
+/// Synchronization page: `invalid` of `total` client usernames would fail
+/// Connect Sync (as Director's "N of X" counts them).
+pub fn usernames_under(options: &crate::domain::format::FormatOptions, invalid: usize, total: usize) -> Check {
+    let under = match (options.use_email, options.append_domain.as_deref()) {
+        (false, None) => "with no username option ticked".to_string(),
+        (true, None) => "using the email address".to_string(),
+        (false, Some(domain)) => format!("appending {domain}"),
+        (true, Some(domain)) => format!("using the email address, else appending {domain}"),
+    };
+    let title = "Client usernames would pass Connect Sync";
+    if invalid == 0 {
+        return pass("usernames", title, &format!("All {total} users, {under}."));
+    }
+    Check {
+        id: "usernames".into(),
+        title: title.into(),
+        status: CheckStatus::Warn,
+        detail: format!("{invalid} of {total} client usernames would fail Connect Sync, {under}."),
+        fix: "Give those users a valid email (or client username) in Director, or change the username options (the Username format step, or Fix in Director).".into(),
+    }
+}
+
 fn pass(id: &str, title: &str, detail: &str) -> Check {
     Check {
         id: id.into(),
