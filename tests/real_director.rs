@@ -140,6 +140,21 @@ async fn audit_signs_in_with_the_cookie_held_token() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(json["total"], 120);
+    // `--director` finds out the kind itself, as `check` and `status` do.
+    let out = support::run_command(
+        &["audit", "--director", &url, "--format", "json"],
+        world::DEMO_ADMIN_PASSWORD,
+    )
+    .await;
+    let same: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(same, json, "the same report through --director");
+    // A refused sign-in is said once, with what to do.
+    let out = support::run_command(&["audit", "--director", &url], "not-the-password").await;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert_eq!(said.matches("refused").count(), 1, "said once: {said}");
+    assert!(said.contains("Check the login name and password"), "{said}");
     director.stop().await;
 }
 

@@ -9,8 +9,9 @@ use std::time::Duration;
 use clap::Args;
 
 use super::prompt::{database_password, director_password, remember_database_password};
-use super::{DirectorLoginArgs, connect_director, explain, fail};
+use super::{DirectorLoginArgs, explain, fail};
 use crate::client::director::Director;
+use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::database::DatabaseAddress;
 use crate::client::director::web::WebDirector;
 use crate::client::director::web::{CONCURRENT_USER_REQUESTS, MAX_CONCURRENT_USER_REQUESTS};
@@ -26,11 +27,12 @@ pub struct AuditArgs {
     pub users_csv: Option<PathBuf>,
     #[command(flatten)]
     pub login: DirectorLoginArgs,
-    /// Users from Director's own web interface (login form + user list), for example http://director:5478.
-    #[arg(long = "director-web", value_name = "URL")]
+    /// The same as --director for a Director's web interface (kept for
+    /// scripts; --director finds out the kind itself).
+    #[arg(long = "director-web", value_name = "URL", hide = true)]
     pub director_web: Option<String>,
-    /// With --director-web: user requests in flight at once (1 to 32).
-    #[arg(long, value_name = "N", default_value_t = CONCURRENT_USER_REQUESTS as u16, requires = "director_web",
+    /// A real Director's web interface: user requests in flight at once (1 to 32).
+    #[arg(long, value_name = "N", default_value_t = CONCURRENT_USER_REQUESTS as u16,
           value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENT_USER_REQUESTS as i64))]
     pub concurrency: u16,
     /// Users from Director's configuration database, read-only: mysql://st_configread@HOST:4308/shoreware.
@@ -116,33 +118,39 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
             remember_database_password(&source.address, &source.password).await;
         }
         users
-    } else if let Some(url) = &args.director_web {
+    } else if let Some(url) = args.director_web.as_ref().or(args.login.director.as_ref()) {
         let password = director_password()?;
-        let director = WebDirector::sign_in(
-            url,
-            args.login.client_options(),
-            &args.login.login,
-            &password,
-        )
-        .await
-        .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?
-        .with_concurrency(usize::from(args.concurrency));
-        director.read_users(&progress).await
-    } else if args.login.director.is_some() {
-        let password = director_password()?;
-        let director = connect_director(&args.login)
-            .await
-            .map_err(|e| e.to_string())?;
-        director
-            .login(&args.login.login, &password)
-            .await
-            .map_err(|e| format!("Director sign-in failed: {}", explain(&e)))?;
-        let users = director.read_users(&progress).await;
-        // Done with Director: the session ends here, not when it idles out.
-        let _ = tokio::time::timeout(Duration::from_secs(3), director.logout()).await;
-        users
+        let options = args.login.client_options();
+        // Either kind at --director, told apart as `check` and `status` do.
+        let kind = match &args.director_web {
+            Some(_) => DirectorKind::Web,
+            None => detect(url, options)
+                .await
+                .map_err(|e| format!("cannot read Director at {url}: {}", explain(&e)))?,
+        };
+        match kind {
+            DirectorKind::Web => {
+                let director = WebDirector::sign_in(url, options, &args.login.login, &password)
+                    .await
+                    .map_err(|e| explain(&e))?
+                    .with_concurrency(usize::from(args.concurrency));
+                director.read_users(&progress).await
+            }
+            DirectorKind::Contract => {
+                let director = crate::client::director::HttpDirector::new(url, options)
+                    .map_err(|e| e.to_string())?;
+                director
+                    .login(&args.login.login, &password)
+                    .await
+                    .map_err(|e| explain(&e))?;
+                let users = director.read_users(&progress).await;
+                // Done with Director: the session ends here, not when it idles out.
+                let _ = tokio::time::timeout(Duration::from_secs(3), director.logout()).await;
+                users
+            }
+        }
     } else {
-        return Err("give --users-csv FILE, --director URL, --director-web URL or --db URL".into());
+        return Err("give --users-csv FILE, --director URL or --db URL".into());
     };
     if show_progress {
         eprintln!();
