@@ -273,34 +273,58 @@ async fn check_exit_codes_on_a_real_director_over_https() {
         let (url, fingerprint) = (url.clone(), fingerprint.clone());
         tokio::task::spawn_blocking(move || {
             let out = Command::new(BIN)
-                .args(["check", "--director", &url, "--trust-certificate", &fingerprint])
+                .args([
+                    "check",
+                    "--director",
+                    &url,
+                    "--trust-certificate",
+                    &fingerprint,
+                ])
                 .args(extra)
                 .env("HYBRID_DIRECTOR_PASSWORD", password)
                 .output()
                 .expect("runs");
-            (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).into_owned(),
+            )
         })
     };
     let options = vec!["--use-email", "--append-domain", data::DEMO_DOMAIN];
-    let (code, text) = check(world::DEMO_ADMIN_PASSWORD, options.clone()).await.expect("join");
+    let (code, text) = check(world::DEMO_ADMIN_PASSWORD, options.clone())
+        .await
+        .expect("join");
     assert_eq!(code, Some(0), "a clean Director: {text}");
     assert!(
         text.contains("[PASS] Client usernames would pass Connect Sync: All 120 users, using the email address, else appending"),
         "{text}"
     );
-    assert!(text.contains("[NOT CHECKED] Scribe"), "listed, with why: {text}");
+    assert!(
+        text.contains("[NOT CHECKED] Scribe"),
+        "listed, with why: {text}"
+    );
     let mut strict = options.clone();
     strict.push("--strict");
-    let (code, _) = check(world::DEMO_ADMIN_PASSWORD, strict).await.expect("join");
+    let (code, _) = check(world::DEMO_ADMIN_PASSWORD, strict)
+        .await
+        .expect("join");
     assert_eq!(code, Some(1), "--strict counts not checked as warnings");
     // Without the options: the same count `status` gives, as a warning.
-    let (code, text) = check(world::DEMO_ADMIN_PASSWORD, vec![]).await.expect("join");
+    let (code, text) = check(world::DEMO_ADMIN_PASSWORD, vec![])
+        .await
+        .expect("join");
     assert_eq!(code, Some(1), "{text}");
     let status = tokio::task::spawn_blocking({
         let (url, fingerprint) = (url.clone(), fingerprint.clone());
         move || {
             Command::new(BIN)
-                .args(["status", "--director", &url, "--trust-certificate", &fingerprint])
+                .args([
+                    "status",
+                    "--director",
+                    &url,
+                    "--trust-certificate",
+                    &fingerprint,
+                ])
                 .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
                 .output()
                 .expect("runs")
@@ -315,12 +339,68 @@ async fn check_exit_codes_on_a_real_director_over_https() {
         .and_then(|rest| rest.split(';').next())
         .unwrap_or_else(|| panic!("{status}"));
     assert!(
-        text.contains(&format!("{invalid} of 120 client usernames would fail Connect Sync")),
+        text.contains(&format!(
+            "{invalid} of 120 client usernames would fail Connect Sync"
+        )),
         "check agrees with status ({invalid}): {text}"
     );
     let (code, text) = check("not-the-password", vec![]).await.expect("join");
-    assert_eq!(code, Some(3), "a refused sign-in: Director could not be read: {text}");
+    assert_eq!(
+        code,
+        Some(3),
+        "a refused sign-in: Director could not be read: {text}"
+    );
     director.stop().await;
+}
+
+/// The wrong scheme either way is named with the right one to try, and a
+/// closed port as such — not a TLS library's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_scheme_suggests_the_other_one() {
+    use hybrid_setup::sim::SimTls;
+    let plain = real_director(false).await;
+    let https_to_plain = plain.url().replacen("http://", "https://", 1);
+    let out = support::run_command(
+        &["status", "--director", &https_to_plain],
+        world::DEMO_ADMIN_PASSWORD,
+    )
+    .await;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "this address answers plain HTTP, not HTTPS: try {}",
+            plain.url()
+        )),
+        "{said}"
+    );
+    let mut config = SimConfig::demo();
+    config.tls = Some(SimTls::generate().expect("certificate"));
+    let tls = sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let http_to_tls = tls.url().replacen("https://", "http://", 1);
+    let out = support::run_command(
+        &["check", "--director", &http_to_tls],
+        world::DEMO_ADMIN_PASSWORD,
+    )
+    .await;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!(
+            "this address answers HTTPS, not plain HTTP: try {}",
+            tls.url()
+        )),
+        "{said}"
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let out = support::run_command(&["status", "--director", "http://127.0.0.1:9"], "x").await;
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("nothing answers on port 9 there (connection refused)"),
+        "{said}"
+    );
+    plain.stop().await;
+    tls.stop().await;
 }
 
 /// The whole wizard against a real Director's shape, as a new user would

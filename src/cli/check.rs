@@ -16,11 +16,11 @@ use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
 use crate::client::http::{ApiError, normalize_base_url};
 use crate::contract::UserRecord;
+use crate::domain::drift::Reading;
+use crate::domain::format::{DirectoryUser, FormatOptions};
 use crate::domain::requirements::{
     self, Check, CheckStatus, Readable, Transport, UserFacts, checklist_of,
 };
-use crate::domain::drift::Reading;
-use crate::domain::format::{DirectoryUser, FormatOptions};
 use crate::domain::secret::Secret;
 use crate::domain::text::printable;
 
@@ -80,7 +80,10 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         append_domain: args.append_domain.clone(),
     };
     if let Err(reason) = options.validate() {
-        return print(&args, &cannot(&format!("--append-domain: {}", reason.describe())));
+        return print(
+            &args,
+            &cannot(&format!("--append-domain: {}", reason.describe())),
+        );
     }
     let password = match director_password() {
         Ok(p) => p,
@@ -166,7 +169,11 @@ async fn read_contract(
         users: &facts,
         services: true,
     });
-    under_options(&mut checks, &crate::contract::directory_users(&users), &args.options());
+    under_options(
+        &mut checks,
+        &crate::contract::directory_users(&users),
+        &args.options(),
+    );
     Ok(Outcome {
         kind: None,
         build: Some(system.build.clone()),
@@ -264,7 +271,8 @@ fn exit_code(outcome: &Outcome, strict: bool) -> u8 {
         3
     } else if statuses().any(|s| s == CheckStatus::Fail) {
         2
-    } else if statuses().any(|s| s == CheckStatus::Warn || (strict && s == CheckStatus::NotChecked)) {
+    } else if statuses().any(|s| s == CheckStatus::Warn || (strict && s == CheckStatus::NotChecked))
+    {
         1
     } else {
         0

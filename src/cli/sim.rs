@@ -87,6 +87,7 @@ pub async fn run(args: SimArgs) -> ExitCode {
             args.addr
         );
     }
+    let web_only = args.web_only;
     if args.count > 1 {
         return serve_many(config, args.addr, args.count).await;
     }
@@ -98,18 +99,41 @@ pub async fn run(args: SimArgs) -> ExitCode {
     if let Some(fingerprint) = running.certificate {
         eprintln!("Self-signed certificate, SHA-256 {fingerprint}");
     }
-    eprintln!(
-        "Simulated Director + Connect Portal at {} (Ctrl+C stops it).\n  Director admin: admin / {}\n  Existing Portal account \"Acme Corporation\": {} / {} (Decision Maker), {} / {} (Phone Manager)",
-        running.url(),
+    eprintln!("{}", banner(&running.url(), web_only));
+    let _ = tokio::signal::ctrl_c().await;
+    running.stop().await;
+    ExitCode::SUCCESS
+}
+
+/// What the simulator serves, said on start: a real Director's web
+/// interface only (no Portal, no contract) with `--web-only`.
+fn banner(url: &str, web_only: bool) -> String {
+    if web_only {
+        return format!(
+            "Simulated real Director (its web interface only: login, users, Monitoring > Services) at {url} (Ctrl+C stops it).\n  Director admin: admin / {}",
+            sim::world::DEMO_ADMIN_PASSWORD
+        );
+    }
+    format!(
+        "Simulated Director + Connect Portal at {url} (Ctrl+C stops it).\n  Director admin: admin / {}\n  Existing Portal account \"Acme Corporation\": {} / {} (Decision Maker), {} / {} (Phone Manager)",
         sim::world::DEMO_ADMIN_PASSWORD,
         sim::world::DEMO_DECISION_MAKER,
         sim::world::DEMO_PORTAL_PASSWORD,
         sim::world::DEMO_PHONE_MANAGER,
         sim::world::DEMO_PORTAL_PASSWORD,
-    );
-    let _ = tokio::signal::ctrl_c().await;
-    running.stop().await;
-    ExitCode::SUCCESS
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_web_only_banner_names_only_what_it_serves() {
+        let web = super::banner("http://127.0.0.1:1", true);
+        assert!(web.contains("web interface only"), "{web}");
+        assert!(!web.contains("Portal"), "no Portal accounts: {web}");
+        let both = super::banner("http://127.0.0.1:1", false);
+        assert!(both.contains("Decision Maker"), "{both}");
+    }
 }
 
 /// `--count N`: N simulated Directors on free ports of `addr`'s address.

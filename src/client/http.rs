@@ -506,8 +506,53 @@ impl Http {
         }
         ApiError::Unreachable {
             url: self.base.clone(),
-            reason: root_cause(&error),
+            reason: in_words(&self.base, &root_cause(&error)),
         }
+    }
+}
+
+/// A transport failure in words that name its cause and what to try: the
+/// other scheme when the server speaks it, a closed port, a name that does
+/// not resolve. Anything else is left as the library said it.
+pub fn in_words(base_url: &str, cause: &str) -> String {
+    let other = |scheme: &str| {
+        let switched = url::Url::parse(base_url).ok().and_then(|mut url| {
+            url.set_scheme(scheme).ok()?;
+            Some(url.as_str().trim_end_matches('/').to_string())
+        });
+        switched.unwrap_or_else(|| format!("{scheme}://…"))
+    };
+    let lower = cause.to_ascii_lowercase();
+    if lower.contains("invalidcontenttype") || lower.contains("corrupt message") {
+        format!(
+            "this address answers plain HTTP, not HTTPS: try {}",
+            other("http")
+        )
+    } else if lower.contains("invalid http version") {
+        format!(
+            "this address answers HTTPS, not plain HTTP: try {}",
+            other("https")
+        )
+    } else if lower.contains("connection refused") {
+        let port = url::Url::parse(base_url)
+            .ok()
+            .and_then(|u| u.port_or_known_default())
+            .map_or_else(String::new, |p| format!(" on port {p}"));
+        format!(
+            "nothing answers{port} there (connection refused): check the port and that Director's web server runs"
+        )
+    } else if lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+        || lower.contains("no such host")
+        || lower.contains("dns error")
+    {
+        let host = url::Url::parse(base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        format!("the name {host} does not resolve: check its spelling and this computer's DNS")
+    } else {
+        cause.to_string()
     }
 }
 
@@ -724,6 +769,33 @@ fn install_crypto_provider() {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn transport_failures_name_their_cause_and_what_to_try() {
+        assert_eq!(
+            in_words(
+                "https://dir.example:5478",
+                "received corrupt message of type InvalidContentType"
+            ),
+            "this address answers plain HTTP, not HTTPS: try http://dir.example:5478"
+        );
+        assert_eq!(
+            in_words("http://dir.example:5478", "invalid HTTP version parsed"),
+            "this address answers HTTPS, not plain HTTP: try https://dir.example:5478"
+        );
+        assert!(
+            in_words("http://127.0.0.1:9", "Connection refused")
+                .starts_with("nothing answers on port 9 there (connection refused)")
+        );
+        assert!(
+            in_words(
+                "http://nowhere.invalid",
+                "failed to lookup address information: Name or service not known"
+            )
+            .starts_with("the name nowhere.invalid does not resolve")
+        );
+        assert_eq!(in_words("http://x", "something else"), "something else");
+    }
     use super::*;
 
     #[test]

@@ -218,7 +218,11 @@ pub fn unreachable(reason: &str, advice: &str) -> Vec<Check> {
 /// The usernames check under the options ticked on Director's
 /// Synchronization page: `invalid` of `total` client usernames would fail
 /// Connect Sync (as Director's "N of X" counts them).
-pub fn usernames_under(options: &crate::domain::format::FormatOptions, invalid: usize, total: usize) -> Check {
+pub fn usernames_under(
+    options: &crate::domain::format::FormatOptions,
+    invalid: usize,
+    total: usize,
+) -> Check {
     let under = match (options.use_email, options.append_domain.as_deref()) {
         (false, None) => "with no username option ticked".to_string(),
         (true, None) => "using the email address".to_string(),
