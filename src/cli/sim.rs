@@ -124,18 +124,6 @@ fn banner(url: &str, web_only: bool) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_web_only_banner_names_only_what_it_serves() {
-        let web = super::banner("http://127.0.0.1:1", true);
-        assert!(web.contains("web interface only"), "{web}");
-        assert!(!web.contains("Portal"), "no Portal accounts: {web}");
-        let both = super::banner("http://127.0.0.1:1", false);
-        assert!(both.contains("Decision Maker"), "{both}");
-    }
-}
-
 /// `--count N`: N simulated Directors on free ports of `addr`'s address.
 async fn serve_many(config: SimConfig, addr: SocketAddr, count: u16) -> ExitCode {
     if addr.port() != 0 {
@@ -166,4 +154,16 @@ async fn serve_many(config: SimConfig, addr: SocketAddr, count: u16) -> ExitCode
         sim.stop().await;
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_web_only_banner_names_only_what_it_serves() {
+        let web = super::banner("http://127.0.0.1:1", true);
+        assert!(web.contains("web interface only"), "{web}");
+        assert!(!web.contains("Portal"), "no Portal accounts: {web}");
+        let both = super::banner("http://127.0.0.1:1", false);
+        assert!(both.contains("Decision Maker"), "{both}");
+    }
 }
