@@ -326,6 +326,44 @@ async fn status_follows_the_plugin_convention() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(json["state"], "stale");
     assert_eq!(json["exit_code"], 1);
+    assert_eq!(json["director_kind"], "contract");
+    assert_eq!(json["build"], sim::DEFAULT_BUILD);
+
+    // A real Director's web interface: the same keys, null where it shows
+    // nothing (README, `status`); and UNKNOWN has them too.
+    let real = support::web_only_sim(data::generate(20, data::Mix::Fixable, 7), false).await;
+    let keys = |url: String| async move {
+        let out =
+            tokio::task::spawn_blocking(move || run(&["status", "--director", &url, "--json"]))
+                .await
+                .expect("join");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let keys: std::collections::BTreeSet<String> = json
+            .as_object()
+            .expect("an object")
+            .keys()
+            .cloned()
+            .collect();
+        (keys, json)
+    };
+    let (contract_keys, _) = keys(url.clone()).await;
+    let (web_keys, web) = keys(real.url()).await;
+    let (unknown_keys, _) = keys("http://127.0.0.1:9".into()).await;
+    assert_eq!(web_keys, contract_keys);
+    assert_eq!(unknown_keys, contract_keys);
+    for key in [
+        "last_success_age_secs",
+        "synced_users",
+        "active_alerts",
+        "alarm",
+    ] {
+        assert!(
+            web[key].is_null(),
+            "{key} is not shown by a real Director: {web}"
+        );
+    }
+    assert_eq!(web["director_kind"], "web");
+    real.stop().await;
     sim.stop().await;
 
     // Nobody answers: UNKNOWN.
@@ -353,12 +391,18 @@ async fn status_and_audit_against_a_director() {
     })
     .await
     .expect("join");
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "refused: CRITICAL, as for a real Director"
+    );
     assert!(
-        text(&out.stdout).contains("Wrong login name or password"),
+        text(&out.stdout).starts_with("HYBRID CRITICAL - Director refused the sign-in: ")
+            && text(&out.stdout).contains("Wrong login name or password"),
         "{}",
         text(&out.stdout)
     );
+    assert_eq!(text(&out.stdout).matches("refused").count(), 1, "said once");
 
     let out = tokio::task::spawn_blocking({
         let url = url.clone();
@@ -529,7 +573,7 @@ async fn status_watch_follows_a_real_director() {
     let _ = child.wait();
     let line = line.expect("a line");
     assert!(
-        line.starts_with("HYBRID CRITICAL - Director refused the sign-in: sign-in refused"),
+        line.starts_with("HYBRID CRITICAL - Director refused the sign-in: Invalid login name or password — not signed in again with this password for 15 min"),
         "{line}"
     );
     assert_eq!(extra, None, "held back: no new line");
@@ -588,7 +632,7 @@ async fn audit_reads_directors_web_interface() {
     assert!(
         text(&wrong.stderr)
             // In Director's own words, from its login page.
-            .contains("Director sign-in failed: Director refused the sign-in: Invalid login name or password."),
+            .contains("error: Director refused the sign-in: Invalid login name or password."),
         "{}",
         text(&wrong.stderr)
     );

@@ -403,6 +403,45 @@ async fn a_wrong_scheme_suggests_the_other_one() {
     tls.stop().await;
 }
 
+/// Two product lines: a ShoreTel 14.2 GA8 build passes with its own steps
+/// named; an early Connect build is told to upgrade to 21.75.1908.0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_build_check_knows_shoretel_14_2() {
+    for (build, code, words) in [
+        (
+            "19.43.7902.0",
+            "[PASS] Director build supports HYBRID",
+            "HYBRID for ST14.2",
+        ),
+        (
+            "20.10.0.0",
+            "[FAIL] Director build supports HYBRID",
+            "Upgrade Connect to build 21.75.1908.0 or later",
+        ),
+    ] {
+        let mut config = SimConfig::new(data::generate(20, data::Mix::Fixable, 7));
+        config.build = build.into();
+        config.web_mode = hybrid_setup::sim::server::WebMode {
+            only: true,
+            csrf_in_cookie: false,
+        };
+        let director = sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("sim");
+        let out = support::run_command(
+            &["check", "--director", &director.url()],
+            world::DEMO_ADMIN_PASSWORD,
+        )
+        .await;
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(code) && text.contains(words),
+            "{build}: {text}"
+        );
+        director.stop().await;
+    }
+}
+
 /// The whole wizard against a real Director's shape, as a new user would
 /// go through it: the Requirements step recognises it and shows what it read
 /// and what it could not; Register, Confirmation and Credentials are guided

@@ -132,7 +132,8 @@ pub struct DirectorLoginArgs {
     /// Director admin login name. The password comes from HYBRID_DIRECTOR_PASSWORD or a prompt.
     #[arg(long, default_value = "admin")]
     pub login: String,
-    /// Seconds to wait for each answer from Director.
+    /// Seconds to wait for Director: for each answer, and (`status`, a
+    /// monitoring plugin) for the whole check, retries included.
     #[arg(long, default_value_t = 20)]
     pub timeout: u64,
     /// Trust Director's self-signed certificate with this SHA-256 fingerprint

@@ -94,14 +94,20 @@ pub async fn run(args: StatusArgs) -> ExitCode {
     }
     let fetched = tokio::time::timeout(deadline.saturating_sub(started.elapsed()), async {
         director.login(&args.login.login, &password).await?;
-        let state = director.sync_state().await;
+        let build = director.system_info().await.ok().map(|info| info.build);
+        let state = director.sync_state().await.map(|state| (state, build));
         // Signed out again: the session cookie is worth nothing after this.
         let _ = tokio::time::timeout(LOGOUT_WAIT, director.logout()).await;
         state
     })
     .await;
-    let (status, alerts) = match fetched {
+    let ((status, alerts), build) = match fetched {
         Ok(Ok(v)) => v,
+        // Refused: CRITICAL, as for a real Director — a wrong password
+        // needs someone, and is not retried.
+        Ok(Err(e @ (ApiError::Unauthorized { .. } | ApiError::Locked { .. }))) => {
+            return refused(&args, "contract", &explain(&e));
+        }
         Ok(Err(e)) => {
             return unknown(
                 &args,
@@ -117,11 +123,15 @@ pub async fn run(args: StatusArgs) -> ExitCode {
             "state": evaluated.state,
             "summary": evaluated.summary,
             "exit_code": evaluated.state.exit_code(),
+            "director_kind": "contract",
+            "build": build,
             "last_success_age_secs": report.last_success_at.map(|t| report.now.saturating_sub(t)),
             "invalid": report.invalid_usernames,
             "total": report.total_users,
             "synced_users": report.synced_users,
             "active_alerts": alerts.iter().filter(|a| a.active).collect::<Vec<_>>(),
+            "alarm": evaluated.state,
+            "alarm_reason": null,
         });
         println!("{json}");
     } else {
@@ -214,7 +224,7 @@ async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode
     {
         Ok(d) => d,
         Err(e @ (ApiError::Unauthorized { .. } | ApiError::Locked { .. })) => {
-            return report(args, &Watched::Refused(explain(&e)));
+            return refused(args, "web", &explain(&e));
         }
         Err(e) => {
             return unknown(
@@ -250,6 +260,8 @@ fn report(args: &StatusArgs, watched: &Watched) -> ExitCode {
             Watched::Read(r) => (r.build.clone().ok(), Some(r.invalid), Some(r.total)),
             _ => (None, None, None),
         };
+        // The same keys as the contract's; what a real Director's web
+        // interface does not show is null (README, `status`).
         let json = serde_json::json!({
             // OK / WARNING / CRITICAL: not an alarm colour, which is not known.
             "state": state.plugin_word().to_lowercase(),
@@ -257,8 +269,11 @@ fn report(args: &StatusArgs, watched: &Watched) -> ExitCode {
             "exit_code": code,
             "director_kind": "web",
             "build": build,
+            "last_success_age_secs": null,
             "invalid": invalid,
             "total": total,
+            "synced_users": null,
+            "active_alerts": null,
             "alarm": null,
             "alarm_reason": "Director's Hybrid alarm is shown only on its alarm bar; no known interface of Director reads it",
         });
@@ -338,12 +353,57 @@ async fn web_watch(args: &StatusArgs, url: &str, password: Secret) -> ExitCode {
     }
 }
 
+/// Director refused the sign-in: CRITICAL (2) for either kind, said once.
+fn refused(args: &StatusArgs, kind: &str, why: &str) -> ExitCode {
+    let state = AlarmState::Red;
+    let summary = format!(
+        "Director refused the sign-in: {}",
+        crate::domain::sign_in::reason(why)
+    );
+    if args.json {
+        let json = serde_json::json!({
+            "state": state.plugin_word().to_lowercase(),
+            "summary": summary,
+            "exit_code": state.exit_code(),
+            "director_kind": kind,
+            "build": null,
+            "last_success_age_secs": null,
+            "invalid": null,
+            "total": null,
+            "synced_users": null,
+            "active_alerts": null,
+            "alarm": null,
+            "alarm_reason": null,
+        });
+        println!("{json}");
+    } else {
+        println!(
+            "{}",
+            printable(&format!(
+                "HYBRID {} - {}",
+                state.plugin_word(),
+                summary.replace('|', "/")
+            ))
+        );
+    }
+    ExitCode::from(state.exit_code() as u8)
+}
+
 fn unknown(args: &StatusArgs, reason: &str) -> ExitCode {
     if args.json {
         let json = serde_json::json!({
             "state": AlarmState::Unknown,
             "summary": reason,
             "exit_code": AlarmState::Unknown.exit_code(),
+            "director_kind": null,
+            "build": null,
+            "last_success_age_secs": null,
+            "invalid": null,
+            "total": null,
+            "synced_users": null,
+            "active_alerts": null,
+            "alarm": null,
+            "alarm_reason": null,
         });
         println!("{json}");
     } else {

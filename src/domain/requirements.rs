@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::username::{comparison_key, validate};
-use super::version::{BuildNumber, HYBRID_MINIMUM};
+use super::version::{BuildNumber, HYBRID_MINIMUM, HybridSupport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -269,22 +269,36 @@ fn build_check(build: &Result<&str, String>) -> Check {
             );
         }
     };
-    match text.parse::<BuildNumber>() {
-        Ok(b) if b.supports_hybrid() => pass(
+    match text.parse::<BuildNumber>().map(|b| (b, b.hybrid_support())) {
+        Ok((b, HybridSupport::Connect)) => pass(
             "build",
             TITLE,
             &format!("Build {b} (HYBRID needs {HYBRID_MINIMUM} or later)."),
         ),
-        Ok(b) => Check {
+        Ok((b, HybridSupport::ShoreTel142)) => pass(
+            "build",
+            TITLE,
+            &format!(
+                "Build {b}: ShoreTel 14.2 (GA8 or later), which has \"HYBRID for ST14.2\". \
+                 Its steps differ: Director's Administration > Connect Services screen and its \
+                 \"HYBRID account\" link, and every user needs a DID as well as a unique email."
+            ),
+        ),
+        Ok((b, HybridSupport::TooOld { upgrade_to })) => Check {
             id: "build".into(),
             title: TITLE.into(),
             status: CheckStatus::Fail,
-            detail: format!(
-                "Build {b} is older than {HYBRID_MINIMUM}, the first build with HYBRID services."
-            ),
-            fix: format!(
-                "Upgrade Connect to build {HYBRID_MINIMUM} or later, then run the checks again."
-            ),
+            detail: format!("Build {b} has no HYBRID services."),
+            fix: if upgrade_to == HYBRID_MINIMUM {
+                format!(
+                    "Upgrade Connect to build {HYBRID_MINIMUM} or later, then run the checks again."
+                )
+            } else {
+                format!(
+                    "Upgrade ShoreTel 14.2 to GA8 (build {upgrade_to}) or later for \"HYBRID for ST14.2\", \
+                     or to Connect {HYBRID_MINIMUM} or later, then run the checks again."
+                )
+            },
         },
         Err(e) => Check {
             id: "build".into(),
@@ -368,10 +382,40 @@ mod tests {
 
     #[test]
     fn old_build_fails_and_blocks() {
-        let checks = checklist(Transport::TrustedTls, "19.49.1000.0", &[]);
+        let checks = checklist(Transport::TrustedTls, "20.10.0.0", &[]);
         assert_eq!(checks[2].status, CheckStatus::Fail);
-        assert!(checks[2].fix.contains("21.75.1908.0"));
+        assert!(
+            checks[2]
+                .fix
+                .contains("Upgrade Connect to build 21.75.1908.0"),
+            "{:?}",
+            checks[2]
+        );
         assert!(!can_continue(&checks));
+        let early_14_2 = checklist(Transport::TrustedTls, "19.40.1000.0", &[]);
+        assert_eq!(early_14_2[2].status, CheckStatus::Fail);
+        assert!(
+            early_14_2[2].fix.contains("GA8 (build 19.43.7902.0)"),
+            "{:?}",
+            early_14_2[2]
+        );
+    }
+
+    #[test]
+    fn shoretel_14_2_ga8_passes_with_its_own_steps() {
+        let checks = checklist(Transport::TrustedTls, "19.43.7902.0", &[]);
+        assert_eq!(checks[2].status, CheckStatus::Pass);
+        assert!(
+            checks[2].detail.contains("HYBRID for ST14.2"),
+            "{:?}",
+            checks[2]
+        );
+        assert!(
+            checks[2]
+                .detail
+                .contains("Administration > Connect Services")
+        );
+        assert!(checks[2].detail.contains("DID"));
     }
 
     #[test]

@@ -77,8 +77,17 @@ impl SignInGuard {
     }
 }
 
-/// "sign-in refused: <why> — not signed in again with this password for
-/// 15 min (an account may lock); store the right password to try at once".
+/// Director's reason, without the "Director refused the sign-in: " a
+/// client put before it (so a sentence that adds its own says it once).
+pub fn reason(message: &str) -> &str {
+    message
+        .trim()
+        .strip_prefix("Director refused the sign-in:")
+        .map_or(message.trim(), str::trim)
+}
+
+/// "<why> — not signed in again with this password for 15 min (an account
+/// may lock); store the right password to try at once".
 fn words(refusal: &Refusal, now: Instant) -> String {
     let minutes = refusal
         .retry_at
@@ -86,8 +95,8 @@ fn words(refusal: &Refusal, now: Instant) -> String {
         .as_secs()
         .div_ceil(60);
     format!(
-        "sign-in refused: {} — not signed in again with this password for {minutes} min (an account may lock); store the right password to try at once",
-        refusal.why.trim_end_matches('.')
+        "{} — not signed in again with this password for {minutes} min (an account may lock); store the right password to try at once",
+        reason(&refusal.why).trim_end_matches('.')
     )
 }
 
@@ -102,9 +111,15 @@ mod tests {
         let mut guard = SignInGuard::default();
         let wrong = Secret::new("wrong");
         assert!(guard.may_try(&wrong, start).is_ok(), "nothing refused yet");
-        let said = guard.refused(&wrong, "Invalid login or password.", start);
+        let said = guard.refused(
+            &wrong,
+            "Director refused the sign-in: Invalid login or password.",
+            start,
+        );
         assert!(
-            said.starts_with("sign-in refused: Invalid login or password — not signed in again with this password for 15 min"),
+            said.starts_with(
+                "Invalid login or password — not signed in again with this password for 15 min"
+            ),
             "{said}"
         );
         let later = start + Duration::from_secs(60);

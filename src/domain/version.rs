@@ -75,9 +75,47 @@ impl PartialOrd for BuildNumber {
     }
 }
 
+/// ShoreTel 14.2 GA8: the first build of that older product line with
+/// "HYBRID for ST14.2" (Mitel's knowledge base).
+pub const ST14_2_HYBRID_MINIMUM: BuildNumber = BuildNumber([19, 43, 7902, 0]);
+
+/// What a build offers of HYBRID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HybridSupport {
+    /// The Connect line (21.75.1908.0 or later): Administration > System >
+    /// Hybrid > Synchronization.
+    Connect,
+    /// ShoreTel 14.2 GA8 or a later 14.2 build: "HYBRID for ST14.2", set up
+    /// on Administration > Connect Services ("HYBRID account"); every user
+    /// needs a DID too.
+    ShoreTel142,
+    /// Too old: upgrade to this build or later.
+    TooOld { upgrade_to: BuildNumber },
+}
+
 impl BuildNumber {
     pub fn supports_hybrid(self) -> bool {
-        self >= HYBRID_MINIMUM
+        !matches!(self.hybrid_support(), HybridSupport::TooOld { .. })
+    }
+
+    /// Which line this build is on, and whether it has HYBRID: 14.2 builds
+    /// are 19.x; builds from 20 below 21.75.1908.0 are an early Connect
+    /// without it.
+    pub fn hybrid_support(self) -> HybridSupport {
+        if self >= HYBRID_MINIMUM {
+            HybridSupport::Connect
+        } else if self.0[0] == 19 && self >= ST14_2_HYBRID_MINIMUM {
+            HybridSupport::ShoreTel142
+        } else if self.0[0] <= 19 {
+            // A 14.2 build before GA8 (or older): GA8 is the smaller step.
+            HybridSupport::TooOld {
+                upgrade_to: ST14_2_HYBRID_MINIMUM,
+            }
+        } else {
+            HybridSupport::TooOld {
+                upgrade_to: HYBRID_MINIMUM,
+            }
+        }
     }
 }
 
@@ -97,7 +135,10 @@ mod tests {
         assert!(b("22").supports_hybrid());
         assert!(!b("21.75.1907.999").supports_hybrid());
         assert!(!b("21.9.9999.0").supports_hybrid());
-        assert!(!b("19.49.1000.0").supports_hybrid());
+        assert!(
+            b("19.49.1000.0").supports_hybrid(),
+            "a 14.2 build after GA8: HYBRID for ST14.2"
+        );
         assert_eq!(b("21.75"), BuildNumber([21, 75, 0, 0]));
     }
 
@@ -123,6 +164,37 @@ mod tests {
         assert_eq!(
             serde_json::from_str::<BuildNumber>(&json).ok(),
             Some(HYBRID_MINIMUM)
+        );
+    }
+
+    #[test]
+    fn two_product_lines() {
+        assert_eq!(b("21.75.1908.0").hybrid_support(), HybridSupport::Connect);
+        assert_eq!(
+            b("19.43.7902.0").hybrid_support(),
+            HybridSupport::ShoreTel142
+        );
+        assert_eq!(
+            b("19.49.1000.0").hybrid_support(),
+            HybridSupport::ShoreTel142
+        );
+        assert_eq!(
+            b("19.43.7901.9").hybrid_support(),
+            HybridSupport::TooOld {
+                upgrade_to: ST14_2_HYBRID_MINIMUM
+            }
+        );
+        assert_eq!(
+            b("20.10.0.0").hybrid_support(),
+            HybridSupport::TooOld {
+                upgrade_to: HYBRID_MINIMUM
+            }
+        );
+        assert_eq!(
+            b("21.75.1907.999").hybrid_support(),
+            HybridSupport::TooOld {
+                upgrade_to: HYBRID_MINIMUM
+            }
         );
     }
 }

@@ -238,7 +238,9 @@ async fn look(
 
 fn unreadable(error: &ApiError) -> Watched {
     match error {
-        ApiError::Unauthorized { message } => Watched::Refused(message.clone()),
+        ApiError::Unauthorized { message } => {
+            Watched::Refused(crate::domain::sign_in::reason(message).to_string())
+        }
         ApiError::Locked { .. } => Watched::Refused(error.to_string()),
         other => Watched::Unreachable(other.to_string()),
     }

@@ -163,7 +163,7 @@ async fn watch(
                 }
                 Err(Poll::Refused(refusal)) => DirectorReading {
                     sign_in_refused: true,
-                    summary: refusal,
+                    summary: format!("sign-in refused: {refusal}"),
                     ..DirectorReading::not_polled(&target.director.name)
                 },
             };
