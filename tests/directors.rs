@@ -236,3 +236,46 @@ fn the_window_follows_directors_saved_from_the_command_line() {
     drop(h);
     fleet.stop();
 }
+
+/// Two saved entries that sign in alike (the same address and login, under
+/// two names): removing one keeps the password the other still needs;
+/// removing the last one forgets it.
+#[test]
+fn a_password_another_saved_director_needs_is_kept() {
+    let fleet = Fleet::start();
+    let (mut settings, _) = fleet.store.load().settings();
+    let web = DirectorTarget::Url(fleet.web.url());
+    let mut twin = (settings.other_directors.iter())
+        .find(|d| d.director == web)
+        .cloned()
+        .expect("the web one");
+    twin.progress.name = "web, watched twice".into();
+    settings.other_directors.push(twin);
+    fleet.store.save(&settings).expect("saved");
+    let key = SecretKey::DirectorPassword {
+        director: fleet.web.url(),
+        login: "admin".into(),
+    };
+    let mut h = fleet.window(support::walks::Look::new(egui::Theme::Dark));
+    wait_for(&mut h, "four Directors", |h| has_label(h, "Directors (4)"));
+    click(&mut h, "Directors (4)");
+    let name = host_of(&fleet.web.url());
+    click(&mut h, &format!("Remove {name}…"));
+    click(&mut h, "Remove it");
+    wait_for(&mut h, "three left", |_| {
+        fleet.store.load().settings().0.other_directors.len() == 2
+    });
+    // A moment for a forget that should not come.
+    h.run_steps(20);
+    assert!(
+        fleet.secrets.get(&key.entry_name()).is_some(),
+        "the twin still signs in with it"
+    );
+    click(&mut h, "Remove web, watched twice…");
+    click(&mut h, "Remove it");
+    wait_for(&mut h, "its password forgotten", |_| {
+        fleet.secrets.get(&key.entry_name()).is_none()
+    });
+    drop(h);
+    fleet.stop();
+}

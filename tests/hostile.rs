@@ -286,6 +286,19 @@ fn a_password_in_the_address_is_refused_everywhere() {
             "--director-web",
             "http://admin:hunter2@127.0.0.1:9",
         ],
+        vec!["check", "--director", "http://admin:hunter2@127.0.0.1:9"],
+        vec![
+            "directors",
+            "add",
+            "--director",
+            "http://admin:hunter2@127.0.0.1:9",
+        ],
+        vec![
+            "fix",
+            "--director",
+            "http://admin:hunter2@127.0.0.1:9",
+            "--suggest",
+        ],
     ] {
         let out = std::process::Command::new(BIN)
             .args(&args)

@@ -207,7 +207,37 @@ async fn check_lists_every_requirement_and_what_it_could_not_read() {
     assert_eq!(result("build"), "pass");
     assert_eq!(result("usernames"), "warn");
     assert_eq!(result("scribe"), "not_checked");
-    assert_eq!(result("fax"), "not_checked");
+    // Fax readiness is read from each user's document: exactly the users
+    // the simulator gave no DID are named.
+    let without: Vec<String> = data::generate(120, data::Mix::Fixable, 7)
+        .into_iter()
+        .filter(|u| u.did.trim().is_empty())
+        .map(|u| {
+            format!("{} {}", u.first_name, u.last_name)
+                .trim()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        !without.is_empty(),
+        "the simulator leaves some without a DID"
+    );
+    assert_eq!(result("fax"), "warn");
+    assert_eq!(json["without_did"]["count"], without.len());
+    assert_eq!(json["without_did"]["users"], serde_json::json!(without));
+    let fax_detail = json["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == "fax"))
+        .map(|c| c["detail"].as_str().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    assert!(
+        fax_detail.starts_with(&format!(
+            "{} of 120 users have no DID: {}",
+            without.len(),
+            without[0]
+        )),
+        "{fax_detail}"
+    );
     assert_eq!(code, Some(1), "warnings (plain http, usernames): {json}");
     assert!(
         text.starts_with(&format!(
@@ -257,6 +287,7 @@ async fn check_exit_codes_on_a_real_director_over_https() {
     for (i, user) in users.iter_mut().enumerate() {
         user.email = format!("user{i}@{}", data::DEMO_DOMAIN);
         user.client_username = format!("user{i}");
+        user.did = format!("+1555{i:07}");
     }
     let mut config = SimConfig::new(users);
     config.web_mode = hybrid_setup::sim::server::WebMode {
@@ -542,14 +573,15 @@ fn the_whole_wizard_against_a_real_director() {
         has_text(h, "0 of 120 client usernames would fail Connect Sync")
     });
     assert!(
-        has_text(&h, "Build 21.90.9743.0 · as of "),
-        "the figures, once"
+        has_text(&h, "Build 21.90.9743.0 · ")
+            && has_text(&h, "without a DID (Fax needs one) · as of "),
+        "the figures, once, Fax readiness among them"
     );
     assert!(has_text(&h, "Hybrid alarm: only on Director's alarm bar"));
     assert!(!has_text(&h, "healthy"), "never claims the alarm is green");
     assert!(
         h.query_all_by_label_contains(
-            "0 of 120 client usernames would fail Connect Sync — Build 21.90.9743.0 · as of"
+            "0 of 120 client usernames would fail Connect Sync — Build 21.90.9743.0 · "
         )
         .next()
         .is_some(),

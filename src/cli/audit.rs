@@ -118,7 +118,11 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
             remember_database_password(&source.address, &source.password).await;
         }
         users
-    } else if let Some(url) = args.director_web.as_ref().or(args.login.director.as_ref()) {
+    } else if let Some(given) = args.director_web.as_ref().or(args.login.director.as_ref()) {
+        // Checked first: an address with a password inside is refused and
+        // never repeated back.
+        let url = &crate::client::http::normalize_base_url(given)
+            .map_err(|e| format!("--director: {e}"))?;
         let password = director_password()?;
         let options = args.login.client_options();
         // Either kind at --director, told apart as `check` and `status` do.

@@ -64,6 +64,8 @@ struct Outcome {
     kind: Option<DirectorKind>,
     build: Option<String>,
     users: Option<usize>,
+    /// The users without a DID, by name, where DIDs were read.
+    without_did: Option<Vec<String>>,
     checks: Vec<Check>,
 }
 
@@ -116,6 +118,7 @@ fn cannot(reason: &str) -> Outcome {
         kind: None,
         build: None,
         users: None,
+        without_did: None,
         checks: requirements::unreachable(
             reason,
             "Check the address and the sign-in, then run the check again.",
@@ -168,6 +171,7 @@ async fn read_contract(
         build: Ok(&system.build),
         users: &facts,
         services: true,
+        dids: true,
     });
     under_options(
         &mut checks,
@@ -178,6 +182,13 @@ async fn read_contract(
         kind: None,
         build: Some(system.build.clone()),
         users: Some(users.len()),
+        without_did: Some(
+            facts
+                .iter()
+                .filter(|u| !u.has_did)
+                .map(|u| u.name.to_string())
+                .collect(),
+        ),
         checks,
     })
 }
@@ -225,12 +236,23 @@ async fn read_web(
         build: build.as_deref().map_err(Clone::clone),
         users: &facts,
         services: false,
+        // The web interface's user documents carry the DID; the
+        // configuration database's users, as read here, do not.
+        dids: users.iter().all(|u| u.has_did.is_some()),
     });
     under_options(&mut checks, &users, &args.options());
+    let without_did = users.iter().all(|u| u.has_did.is_some()).then(|| {
+        facts
+            .iter()
+            .filter(|u| !u.has_did)
+            .map(|u| u.name.to_string())
+            .collect()
+    });
     Ok(Outcome {
         kind: None,
         build: build.ok(),
         users: Some(users.len()),
+        without_did,
         checks,
     })
 }
@@ -299,6 +321,10 @@ fn print(args: &CheckArgs, outcome: &Outcome) -> ExitCode {
             }),
             "build": outcome.build,
             "users": outcome.users,
+            "without_did": outcome.without_did.as_ref().map(|names| serde_json::json!({
+                "count": names.len(),
+                "users": names,
+            })),
             "checks": checks,
         });
         println!("{json}");

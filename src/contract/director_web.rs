@@ -67,6 +67,42 @@ pub struct UserDetail {
     pub user_dn: Option<serde_json::Value>,
     #[serde(default, rename = "tab_address_attributes")]
     pub address: Option<AddressDetail>,
+    /// Whether the user's DID is on (absent on some builds).
+    #[serde(default, rename = "DIDEnabled")]
+    pub did_enabled: Option<serde_json::Value>,
+    #[serde(default, rename = "dn_attributes")]
+    pub dn_attributes: Option<DnAttributes>,
+}
+
+/// The user's extension and DID, as public scripts read them
+/// (`user.dn_attributes.DID`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DnAttributes {
+    #[serde(default, rename = "DID")]
+    pub did: Option<serde_json::Value>,
+}
+
+impl UserDetail {
+    /// The user has a DID: a number in `dn_attributes.DID`, and
+    /// `DIDEnabled` not off where the document says.
+    pub fn has_did(&self) -> bool {
+        let present = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => !s.trim().is_empty(),
+            serde_json::Value::Number(n) => n.as_u64() != Some(0),
+            _ => false,
+        };
+        let did = (self.dn_attributes.as_ref())
+            .and_then(|d| d.did.as_ref())
+            .is_some_and(present);
+        let enabled = match &self.did_enabled {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::Bool(on)) => *on,
+            Some(serde_json::Value::Number(n)) => n.as_u64() != Some(0),
+            Some(serde_json::Value::String(s)) => !matches!(s.trim(), "" | "0" | "false"),
+            Some(_) => true,
+        };
+        did && enabled
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

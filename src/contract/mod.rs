@@ -113,6 +113,11 @@ impl UserRecord {
     /// What the Requirements checks need of this user.
     pub fn facts(&self) -> crate::domain::requirements::UserFacts<'_> {
         crate::domain::requirements::UserFacts {
+            name: crate::domain::requirements::name_of(
+                &self.first_name,
+                &self.last_name,
+                &self.client_username,
+            ),
             client_username: &self.client_username,
             email: &self.email,
             has_did: !self.did.trim().is_empty(),
@@ -128,6 +133,7 @@ impl UserRecord {
             last_name: self.last_name.as_str().into(),
             client_username: self.client_username.as_str().into(),
             email: self.email.as_str().into(),
+            has_did: Some(!self.did.trim().is_empty()),
         }
     }
 }
@@ -145,6 +151,7 @@ impl From<UserRecord> for crate::domain::format::DirectoryUser {
             first_name: record.first_name.into(),
             last_name: record.last_name.into(),
             client_username: record.client_username.into(),
+            has_did: Some(!record.did.trim().is_empty()),
             email: record.email.into(),
         }
     }

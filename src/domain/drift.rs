@@ -34,6 +34,8 @@ pub struct Reading {
     pub total: usize,
     /// A few of the users in the way (for the notification), by name.
     pub examples: Vec<String>,
+    /// Users without a DID (Fax needs one), where DIDs were read.
+    pub without_did: Option<usize>,
 }
 
 /// See [`Watched::gist`].
@@ -77,11 +79,16 @@ impl Reading {
                 });
             }
         }
+        let without_did = users
+            .iter()
+            .map(|u| u.has_did)
+            .try_fold(0, |count, has| has.map(|has| count + usize::from(!has)));
         Reading {
             build,
             invalid,
             total: users.len(),
             examples,
+            without_did,
         }
     }
 
@@ -346,6 +353,7 @@ mod tests {
             invalid,
             total,
             examples: (0..invalid.min(3)).map(|i| format!("User {i}")).collect(),
+            without_did: None,
         })
     }
 
@@ -357,6 +365,7 @@ mod tests {
             last_name: "Doe".into(),
             client_username: username.into(),
             email: email.into(),
+            has_did: None,
         };
         let users = vec![
             user("Ann", "ann@acme.example", "ann@acme.example"),
@@ -388,6 +397,7 @@ mod tests {
             invalid: 0,
             total: 120,
             examples: Vec::new(),
+            without_did: None,
         });
         assert_eq!(
             unread_build.plugin_state(),
@@ -407,6 +417,7 @@ mod tests {
             invalid: 0,
             total: 3,
             examples: vec![],
+            without_did: None,
         });
         assert!(
             watched
@@ -521,6 +532,7 @@ mod tests {
             invalid: 0,
             total: 3,
             examples: vec![],
+            without_did: None,
         });
         glance.observe(&unread_build, 0);
         assert_eq!(

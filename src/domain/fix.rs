@@ -448,6 +448,7 @@ mod tests {
             last_name: last.into(),
             client_username: username.into(),
             email: email.into(),
+            has_did: None,
         }
     }
 

@@ -26,6 +26,10 @@ pub struct DirectoryUser {
     pub client_username: CompactString,
     /// Empty when the user has no email address.
     pub email: CompactString,
+    /// The user has a DID (Fax needs one); `None` where the source does not
+    /// say (a CSV file, the configuration database).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_did: Option<bool>,
 }
 
 /// The formatting options chosen on the Synchronization page.
@@ -292,6 +296,7 @@ mod tests {
             last_name: "L".into(),
             client_username: username.into(),
             email: email.into(),
+            has_did: None,
         }
     }
 

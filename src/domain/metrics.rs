@@ -523,19 +523,73 @@ mod tests {
         assert!(notifier.observe(&[never_read]).is_empty());
     }
 
+    /// The labels of one exposition sample (`name{a="x",b="y\\"z"} 1`),
+    /// unescaped as the text format says (`\\`, `\"`, `\n`); `None` when
+    /// the line does not parse.
+    fn parse_labels(line: &str) -> Option<std::collections::HashMap<String, String>> {
+        let open = line.find('{')?;
+        let mut chars = line[open + 1..].chars();
+        let mut labels = std::collections::HashMap::new();
+        loop {
+            let key: String = chars.by_ref().take_while(|&c| c != '=').collect();
+            if chars.next()? != '"' {
+                return None;
+            }
+            let mut value = String::new();
+            loop {
+                match chars.next()? {
+                    '\\' => value.push(match chars.next()? {
+                        'n' => '\n',
+                        '\\' => '\\',
+                        '"' => '"',
+                        _ => return None,
+                    }),
+                    '"' => break,
+                    '\n' => return None,
+                    c => value.push(c),
+                }
+            }
+            labels.insert(key.trim_start_matches(',').to_string(), value);
+            match chars.next()? {
+                ',' => continue,
+                '}' => return Some(labels),
+                _ => return None,
+            }
+        }
+    }
+
+    #[test]
+    fn the_label_reader_reads_escapes() {
+        let labels = parse_labels(r#"x{director="a\"b\\c\nd",build="1"} 1"#).expect("parses");
+        assert_eq!(labels["director"], "a\"b\\c\nd");
+        assert_eq!(labels["build"], "1");
+        assert!(
+            parse_labels(r#"x{director="a"b"} 1"#).is_none(),
+            "a bare quote ends the value"
+        );
+    }
+
     proptest! {
         /// Whatever a name or build holds, each sample stays one line and
         /// each Director has exactly one alarm state at 1.
         #[test]
         fn labels_stay_on_their_line(name in "\\PC{0,20}|[\"\\\\\n]{1,5}", build in "\\PC{0,20}|[\"\\\\\n]{1,5}", state in 0usize..4) {
             let mut r = green(&name);
-            r.build = Some(build);
+            r.build = Some(build.clone());
             r.state = STATES[state].0;
             let page = render(&[r], Exposition::Prometheus);
             let samples = lines(&page);
             prop_assert!(samples.iter().all(|l| l.starts_with("hybrid_")), "{page}");
             let ones = samples.iter().filter(|l| l.starts_with("hybrid_alarm_state") && l.ends_with(" 1")).count();
             prop_assert_eq!(ones, 1);
+            // Read back as a scraper reads them, every label is what was put in.
+            for line in &samples {
+                let labels = parse_labels(line).unwrap_or_else(|| panic!("unreadable: {line:?}"));
+                prop_assert_eq!(labels.get("director"), Some(&name), "{}", line);
+                if line.starts_with("hybrid_build_info") {
+                    prop_assert_eq!(labels.get("build"), Some(&build), "{}", line);
+                }
+            }
         }
 
         /// What is named elsewhere is never better than the open Director,

@@ -45,8 +45,10 @@ pub enum Transport {
 }
 
 /// One user's facts that the checks need.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct UserFacts<'a> {
+    /// How the user is named in a list ("Ann Lee", else the client username).
+    pub name: std::borrow::Cow<'a, str>,
     pub client_username: &'a str,
     pub email: &'a str,
     pub has_did: bool,
@@ -58,11 +60,21 @@ impl<'a> UserFacts<'a> {
     /// Escalation Profile read (their checks are "not checked").
     pub fn without_services(user: &'a crate::domain::format::DirectoryUser) -> Self {
         UserFacts {
+            name: name_of(&user.first_name, &user.last_name, &user.client_username),
             client_username: &user.client_username,
             email: &user.email,
-            has_did: false,
+            has_did: user.has_did.unwrap_or(false),
             email_with_wav: false,
         }
+    }
+}
+
+/// "Ann Lee", or the client username when the names are empty.
+pub fn name_of<'a>(first: &str, last: &str, username: &'a str) -> std::borrow::Cow<'a, str> {
+    let name = format!("{} {}", first.trim(), last.trim());
+    match name.trim() {
+        "" => std::borrow::Cow::Borrowed(username),
+        name => std::borrow::Cow::Owned(name.to_string()),
     }
 }
 
@@ -75,8 +87,10 @@ pub struct Readable<'a> {
     /// The build, or why it could not be read.
     pub build: Result<&'a str, String>,
     pub users: &'a [UserFacts<'a>],
-    /// DIDs and Escalation Profiles were read with the users.
+    /// Escalation Profiles were read with the users.
     pub services: bool,
+    /// Each user's DID was read (a real Director's user documents carry it).
+    pub dids: bool,
 }
 
 pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> Vec<Check> {
@@ -85,6 +99,7 @@ pub fn checklist(transport: Transport, build: &str, users: &[UserFacts<'_>]) -> 
         build: Ok(build),
         users,
         services: true,
+        dids: true,
     })
 }
 
@@ -155,53 +170,76 @@ pub fn checklist_of(readable: &Readable<'_>) -> Vec<Check> {
         }
     });
 
-    if !readable.services {
-        checks.push(not_checked(
+    checks.push(if readable.services {
+        scribe_check(users)
+    } else {
+        not_checked(
             "scribe",
             "Scribe: Escalation Profiles deliver email with the WAV attached",
             "Escalation Profiles are not readable through Director's web interface.",
             "In Director, open each Scribe user's Escalation Profiles and check \"Deliver message as email\" = \"Attach WAV file\".",
-        ));
-        checks.push(not_checked(
+        )
+    });
+    checks.push(if readable.dids {
+        fax_check(users)
+    } else {
+        not_checked(
             "fax",
             "Fax: every user has a DID",
-            "DIDs are not read through Director's web interface here.",
+            "DIDs are not read from this source.",
             "In Director (Administration > Users), check that each user who needs email-to-fax has a DID.",
-        ));
-        return checks;
-    }
-    let no_wav = users.iter().filter(|u| !u.email_with_wav).count();
-    checks.push(if no_wav == 0 {
-        pass("scribe", "Scribe: Escalation Profiles deliver email with the WAV attached", &format!("All {total} users."))
-    } else {
-        Check {
-            id: "scribe".into(),
-            title: "Scribe: Escalation Profiles deliver email with the WAV attached".into(),
-            status: CheckStatus::Warn,
-            detail: format!("{no_wav} of {total} users' Escalation Profiles do not deliver messages as email with the WAV file attached."),
-            fix: "For Scribe, set \"Deliver message as email\" = \"Attach WAV file\" in these users' Escalation Profiles. Not needed for Fax.".into(),
-        }
+        )
     });
+    checks
+}
 
-    let no_did = users.iter().filter(|u| !u.has_did).count();
-    checks.push(if no_did == 0 {
-        pass(
+fn scribe_check(users: &[UserFacts<'_>]) -> Check {
+    let total = users.len();
+    let no_wav = users.iter().filter(|u| !u.email_with_wav).count();
+    if no_wav == 0 {
+        return pass(
+            "scribe",
+            "Scribe: Escalation Profiles deliver email with the WAV attached",
+            &format!("All {total} users."),
+        );
+    }
+    Check {
+        id: "scribe".into(),
+        title: "Scribe: Escalation Profiles deliver email with the WAV attached".into(),
+        status: CheckStatus::Warn,
+        detail: format!("{no_wav} of {total} users' Escalation Profiles do not deliver messages as email with the WAV file attached."),
+        fix: "For Scribe, set \"Deliver message as email\" = \"Attach WAV file\" in these users' Escalation Profiles. Not needed for Fax.".into(),
+    }
+}
+
+/// Users named in the Fax check, at most; "and M more" after them.
+pub const NAMED_WITHOUT_DID: usize = 10;
+
+fn fax_check(users: &[UserFacts<'_>]) -> Check {
+    let total = users.len();
+    let without: Vec<&UserFacts<'_>> = users.iter().filter(|u| !u.has_did).collect();
+    if without.is_empty() {
+        return pass(
             "fax",
             "Fax: every user has a DID",
             &format!("All {total} users."),
-        )
-    } else {
-        Check {
-            id: "fax".into(),
-            title: "Fax: every user has a DID".into(),
-            status: CheckStatus::Warn,
-            detail: format!("{no_did} of {total} users have no DID."),
-            fix:
-                "For Fax, assign a DID to each user who needs email-to-fax. Not needed for Scribe."
-                    .into(),
-        }
-    });
-    checks
+        );
+    }
+    let mut names: Vec<String> = without
+        .iter()
+        .take(NAMED_WITHOUT_DID)
+        .map(|u| u.name.to_string())
+        .collect();
+    if without.len() > NAMED_WITHOUT_DID {
+        names.push(format!("and {} more", without.len() - NAMED_WITHOUT_DID));
+    }
+    Check {
+        id: "fax".into(),
+        title: "Fax: every user has a DID".into(),
+        status: CheckStatus::Warn,
+        detail: format!("{} of {total} users have no DID: {}.", without.len(), names.join(", ")),
+        fix: "For Fax, assign a DID to each user who needs email-to-fax (Administration > Users, the user's DID). Not needed for Scribe; ShoreTel 14.2 needs one per user for HYBRID.".into(),
+    }
 }
 
 /// The first item when Director could not be read at all.
@@ -331,6 +369,7 @@ mod tests {
 
     fn u<'a>(username: &'a str, email: &'a str) -> UserFacts<'a> {
         UserFacts {
+            name: username.into(),
             client_username: username,
             email,
             has_did: true,
@@ -346,6 +385,7 @@ mod tests {
             build: Err("the Monitoring > Services page has no table".into()),
             users: &users,
             services: false,
+            dids: false,
         });
         let ids: Vec<&str> = checks.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(

@@ -185,6 +185,7 @@ mod tests {
                 invalid: 16,
                 total: 22,
                 examples: vec![],
+                without_did: None,
             }),
             0,
         );

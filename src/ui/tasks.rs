@@ -79,6 +79,8 @@ impl DirectorSnapshot {
             build: build.as_deref().map_err(Clone::clone),
             users: &facts,
             services: false,
+            // A real Director's user documents carry the DID.
+            dids: users.iter().all(|u| u.has_did.is_some()),
         });
         let records = users
             .into_iter()
@@ -88,6 +90,11 @@ impl DirectorSnapshot {
                 last_name: u.last_name.to_string(),
                 client_username: u.client_username.to_string(),
                 email: u.email.to_string(),
+                did: if u.has_did == Some(true) {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
                 ..Default::default()
             })
             .collect();

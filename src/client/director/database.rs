@@ -222,6 +222,7 @@ async fn select_users(conn: &mut Conn) -> Result<Vec<DirectoryUser>, mysql_async
                 first_name: next().into(),
                 last_name: next().into(),
                 email: next().into(),
+                has_did: None,
             });
         })
         .await?;

@@ -461,6 +461,7 @@ impl Listed {
 /// The list row has names and email; the user's JSON adds the client
 /// username and the user DN, and wins where both have a value.
 fn merge(id: u64, row: Listed, detail: UserDetail) -> DirectoryUser {
+    let has_did = Some(detail.has_did());
     let address = detail.address.unwrap_or_default();
     let user_dn = match detail.user_dn {
         Some(serde_json::Value::String(s)) => s,
@@ -473,6 +474,7 @@ fn merge(id: u64, row: Listed, detail: UserDetail) -> DirectoryUser {
         last_name: address.last_name.unwrap_or(row.last_name).into(),
         client_username: detail.gui_login_name.unwrap_or_default().into(),
         email: address.email_address.unwrap_or(row.email).into(),
+        has_did,
     }
 }
 
@@ -736,5 +738,29 @@ mod tests {
         assert_eq!(user.client_username, "alee");
         assert_eq!(user.email, "ann@acme.com");
         assert_eq!(user.last_name, "Lee");
+        assert_eq!(user.has_did, Some(false), "no dn_attributes: no DID");
+    }
+
+    #[test]
+    fn a_did_is_read_from_the_users_document() {
+        let has_did = |user: &str| {
+            let detail: UserJson =
+                serde_json::from_str(&format!(r#"{{"user":{user}}}"#)).expect("user");
+            detail.user.has_did()
+        };
+        assert!(has_did(
+            r#"{"dn_attributes":{"DN":"1017","DID":"+15551230017"}}"#
+        ));
+        assert!(has_did(
+            r#"{"DIDEnabled":true,"dn_attributes":{"DID":15551230017}}"#
+        ));
+        assert!(!has_did(
+            r#"{"DIDEnabled":false,"dn_attributes":{"DID":"+15551230017"}}"#
+        ));
+        assert!(!has_did(r#"{"dn_attributes":{"DID":""}}"#));
+        assert!(!has_did(r#"{"dn_attributes":{"DID":null}}"#));
+        assert!(!has_did(
+            r#"{"DIDEnabled":"0","dn_attributes":{"DID":"5"}}"#
+        ));
     }
 }

@@ -249,6 +249,7 @@ mod tests {
             invalid,
             total: 120,
             examples: vec![],
+            without_did: None,
         }
     }
 

@@ -89,10 +89,17 @@ impl WebStatus {
         };
         let when = as_of(snapshot.checked_at.elapsed());
         match (&snapshot.watched, self.glance.last_read()) {
-            (Watched::Read(r), _) => match &r.build {
-                Ok(build) => format!("Build {build} · as of {when}"),
-                Err(why) => format!("Build not read ({why}) · as of {when}"),
-            },
+            (Watched::Read(r), _) => {
+                let fax = match r.without_did {
+                    Some(0) => " · every user has a DID (Fax)".to_string(),
+                    Some(n) => format!(" · {n} without a DID (Fax needs one)"),
+                    None => String::new(),
+                };
+                match &r.build {
+                    Ok(build) => format!("Build {build}{fax} · as of {when}"),
+                    Err(why) => format!("Build not read ({why}){fax} · as of {when}"),
+                }
+            }
             (Watched::Refused(why), _) => format!("Director refused the sign-in: {why}"),
             (Watched::Unreachable(why), Some(r)) => format!(
                 "Director could not be read at {when} ({why}); the figures are from the last reading{}",
