@@ -214,3 +214,63 @@ fn states_follow_the_simulated_faults() {
     );
     assert_eq!(rec.notifications[1].1, "Connect Sync recovered");
 }
+
+/// A contract Director watched with a wrong password: the monitor polls on
+/// (every 50 ms here, "Check now" too) but the client signs in with that
+/// password once — Director would lock the account after a few.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_password_is_not_sent_again_by_the_monitor() {
+    let sim = sim::start(SimConfig::demo(), "127.0.0.1:0".parse().expect("addr"))
+        .await
+        .expect("sim");
+    let admin = SimAdmin::new(&sim.url()).expect("admin");
+    let director = Arc::new(HttpDirector::new(&sim.url(), options()).expect("client"));
+    director.set_credentials("admin", &Secret::new("not-the-password"));
+    let (tx, rx) = channel();
+    let handle = monitor::spawn(
+        &tokio::runtime::Handle::current(),
+        director.clone(),
+        MonitorConfig {
+            poll_every: Duration::from_millis(50),
+            first_retry: Duration::from_millis(50),
+            max_backoff: Duration::from_millis(50),
+        },
+        move |event| {
+            let _ = tx.send(event);
+        },
+    );
+    for _ in 0..10 {
+        handle.check_now();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sign_ins = admin
+        .requests_to("POST /director/api/session")
+        .await
+        .expect("counted");
+    assert_eq!(sign_ins, 1, "the refused password was sent once");
+    let last = rx
+        .try_iter()
+        .filter_map(|e| match e {
+            MonitorEvent::Changed(s) => Some(s.status.summary),
+            MonitorEvent::Notify(_) => None,
+        })
+        .last()
+        .expect("a state");
+    assert!(
+        last.contains("not signed in again with this password for 15 min"),
+        "{last}"
+    );
+    // The right password (typed in the window) goes at once.
+    director.set_credentials("admin", &Secret::new(world::DEMO_ADMIN_PASSWORD));
+    handle.check_now();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        admin
+            .requests_to("POST /director/api/session")
+            .await
+            .expect("counted"),
+        2
+    );
+    drop(handle);
+    sim.stop().await;
+}

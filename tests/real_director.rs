@@ -526,6 +526,24 @@ fn the_whole_wizard_against_a_real_director() {
 
     // 5. Credentials: pasted from the real Portal, no sign-in offered.
     assert_eq!(h.state().step(), Step::Credentials);
+    // The rail claims only what was checked: Register and Confirmation
+    // were the admin's, in the Portal; Requirements passed with warnings.
+    assert_eq!(
+        h.query_all_by_label("Done — not checked").count(),
+        3,
+        "Link Director, Register and Confirmation: done, not checked"
+    );
+    assert!(
+        h.query_all_by_label_contains("Passed with ")
+            .next()
+            .is_some(),
+        "Requirements: passed with its warnings counted"
+    );
+    assert_eq!(
+        h.query_all_by_label("Passed").count(),
+        0,
+        "nothing else passed yet"
+    );
     assert!(has_text(&h, "Open the Connect Portal"));
     assert!(!has_label(&h, "Sign in to the Portal"));
     assert!(has_text(&h, "Only the Decision Maker"));

@@ -119,21 +119,25 @@ pub async fn run(args: StatusArgs) -> ExitCode {
     let report = sync_report(&status, &alerts);
     let evaluated = alarm::evaluate(&report);
     if args.json {
-        let json = serde_json::json!({
-            "state": evaluated.state,
-            "summary": evaluated.summary,
-            "exit_code": evaluated.state.exit_code(),
-            "director_kind": "contract",
-            "build": build,
-            "last_success_age_secs": report.last_success_at.map(|t| report.now.saturating_sub(t)),
-            "invalid": report.invalid_usernames,
-            "total": report.total_users,
-            "synced_users": report.synced_users,
-            "active_alerts": alerts.iter().filter(|a| a.active).collect::<Vec<_>>(),
-            "alarm": evaluated.state,
-            "alarm_reason": null,
-        });
-        println!("{json}");
+        StatusJson {
+            director_kind: Some("contract"),
+            build,
+            last_success_age_secs: report.last_success_at.map(|t| report.now.saturating_sub(t)),
+            invalid: Some(report.invalid_usernames),
+            total: Some(report.total_users),
+            synced_users: Some(report.synced_users),
+            active_alerts: Some(
+                serde_json::to_value(alerts.iter().filter(|a| a.active).collect::<Vec<_>>())
+                    .unwrap_or_default(),
+            ),
+            alarm: Some(evaluated.state),
+            ..StatusJson::new(
+                serde_json::json!(evaluated.state),
+                &evaluated.summary,
+                evaluated.state,
+            )
+        }
+        .print();
     } else {
         println!("{}", printable(&alarm::plugin_line(&report, &evaluated)));
     }
@@ -260,24 +264,21 @@ fn report(args: &StatusArgs, watched: &Watched) -> ExitCode {
             Watched::Read(r) => (r.build.clone().ok(), Some(r.invalid), Some(r.total)),
             _ => (None, None, None),
         };
-        // The same keys as the contract's; what a real Director's web
-        // interface does not show is null (README, `status`).
-        let json = serde_json::json!({
+        // What a real Director's web interface does not show is null.
+        StatusJson {
+            director_kind: Some("web"),
+            build,
+            invalid: invalid.map(|n| n as u64),
+            total: total.map(|n| n as u64),
+            alarm_reason: Some(ALARM_NOT_SHOWN),
             // OK / WARNING / CRITICAL: not an alarm colour, which is not known.
-            "state": state.plugin_word().to_lowercase(),
-            "summary": watched.status().summary,
-            "exit_code": code,
-            "director_kind": "web",
-            "build": build,
-            "last_success_age_secs": null,
-            "invalid": invalid,
-            "total": total,
-            "synced_users": null,
-            "active_alerts": null,
-            "alarm": null,
-            "alarm_reason": "Director's Hybrid alarm is shown only on its alarm bar; no known interface of Director reads it",
-        });
-        println!("{json}");
+            ..StatusJson::new(
+                serde_json::json!(state.plugin_word().to_lowercase()),
+                &watched.status().summary,
+                state,
+            )
+        }
+        .print();
     } else {
         println!("{}", web_line(watched));
     }
@@ -354,28 +355,22 @@ async fn web_watch(args: &StatusArgs, url: &str, password: Secret) -> ExitCode {
 }
 
 /// Director refused the sign-in: CRITICAL (2) for either kind, said once.
-fn refused(args: &StatusArgs, kind: &str, why: &str) -> ExitCode {
+fn refused(args: &StatusArgs, kind: &'static str, why: &str) -> ExitCode {
     let state = AlarmState::Red;
     let summary = format!(
         "Director refused the sign-in: {}",
         crate::domain::sign_in::reason(why)
     );
     if args.json {
-        let json = serde_json::json!({
-            "state": state.plugin_word().to_lowercase(),
-            "summary": summary,
-            "exit_code": state.exit_code(),
-            "director_kind": kind,
-            "build": null,
-            "last_success_age_secs": null,
-            "invalid": null,
-            "total": null,
-            "synced_users": null,
-            "active_alerts": null,
-            "alarm": null,
-            "alarm_reason": null,
-        });
-        println!("{json}");
+        StatusJson {
+            director_kind: Some(kind),
+            ..StatusJson::new(
+                serde_json::json!(state.plugin_word().to_lowercase()),
+                &summary,
+                state,
+            )
+        }
+        .print();
     } else {
         println!(
             "{}",
@@ -391,23 +386,62 @@ fn refused(args: &StatusArgs, kind: &str, why: &str) -> ExitCode {
 
 fn unknown(args: &StatusArgs, reason: &str) -> ExitCode {
     if args.json {
-        let json = serde_json::json!({
-            "state": AlarmState::Unknown,
-            "summary": reason,
-            "exit_code": AlarmState::Unknown.exit_code(),
-            "director_kind": null,
-            "build": null,
-            "last_success_age_secs": null,
-            "invalid": null,
-            "total": null,
-            "synced_users": null,
-            "active_alerts": null,
-            "alarm": null,
-            "alarm_reason": null,
-        });
-        println!("{json}");
+        StatusJson::new(
+            serde_json::json!(AlarmState::Unknown),
+            reason,
+            AlarmState::Unknown,
+        )
+        .print();
     } else {
         println!("{}", printable(&alarm::plugin_line_unreachable(reason)));
     }
     ExitCode::from(AlarmState::Unknown.exit_code() as u8)
+}
+
+/// Why `alarm` is null for a real Director.
+const ALARM_NOT_SHOWN: &str = "Director's Hybrid alarm is shown only on its alarm bar; no known interface of Director reads it";
+
+/// `status --json`: one set of keys for both kinds of Director and every
+/// outcome, `null` where it is not known (README, `status`).
+#[derive(serde::Serialize)]
+struct StatusJson {
+    state: serde_json::Value,
+    summary: String,
+    exit_code: i32,
+    director_kind: Option<&'static str>,
+    build: Option<String>,
+    last_success_age_secs: Option<u64>,
+    invalid: Option<u64>,
+    total: Option<u64>,
+    synced_users: Option<u64>,
+    active_alerts: Option<serde_json::Value>,
+    alarm: Option<AlarmState>,
+    alarm_reason: Option<&'static str>,
+}
+
+impl StatusJson {
+    /// Only the state, its words and exit code; every other key null.
+    fn new(state: serde_json::Value, summary: &str, exit: AlarmState) -> Self {
+        StatusJson {
+            state,
+            summary: summary.to_string(),
+            exit_code: exit.exit_code(),
+            director_kind: None,
+            build: None,
+            last_success_age_secs: None,
+            invalid: None,
+            total: None,
+            synced_users: None,
+            active_alerts: None,
+            alarm: None,
+            alarm_reason: None,
+        }
+    }
+
+    fn print(&self) {
+        match serde_json::to_string(self) {
+            Ok(json) => println!("{json}"),
+            Err(e) => eprintln!("error: {e}"),
+        }
+    }
 }

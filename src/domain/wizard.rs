@@ -100,6 +100,20 @@ pub struct Progress {
     pub close_notice_seen: bool,
 }
 
+/// A step as the rail shows it (see [`Progress::step_mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepMark {
+    /// Done, and checked by this program.
+    Passed,
+    /// Done; the checks passed with this many warnings.
+    PassedWithWarnings(usize),
+    /// Done by the admin where this program cannot read it back.
+    DoneNotChecked,
+    Current,
+    ToDo,
+    Skipped,
+}
+
 /// The window's colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -238,6 +252,31 @@ impl Progress {
 
     /// The steps shown in the rail: registration ones are marked skipped
     /// when the admin already has an account.
+    /// How the step rail marks `step`: only what this program checked is
+    /// "passed"; a step the admin did where nothing can be read back (a real
+    /// Director's guided Link, Register, Confirmation and Credentials) is "done —
+    /// not checked"; Requirements with warnings says how many.
+    pub fn step_mark(&self, step: Step, current: Step, guided: bool, warnings: usize) -> StepMark {
+        if step == current {
+            StepMark::Current
+        } else if self.is_skipped(step) {
+            StepMark::Skipped
+        } else if !self.is_done(step) {
+            StepMark::ToDo
+        } else if step == Step::Requirements && warnings > 0 {
+            StepMark::PassedWithWarnings(warnings)
+        } else if guided
+            && matches!(
+                step,
+                Step::LinkDirector | Step::Register | Step::Confirmation | Step::Credentials
+            )
+        {
+            StepMark::DoneNotChecked
+        } else {
+            StepMark::Passed
+        }
+    }
+
     pub fn is_skipped(&self, step: Step) -> bool {
         self.has_account && matches!(step, Step::Register | Step::Confirmation)
     }
@@ -363,5 +402,54 @@ mod tests {
         assert!(!json.contains("Secret123"), "{json}");
         let back: Progress = serde_json::from_str("{}").unwrap_or_default();
         assert_eq!(back.step(), Step::Requirements);
+    }
+
+    #[test]
+    fn the_rail_marks_passed_only_what_was_checked() {
+        let mut progress = Progress::default();
+        for step in [
+            Step::Requirements,
+            Step::LinkDirector,
+            Step::Register,
+            Step::Confirmation,
+        ] {
+            progress.go(step);
+            progress.complete_and_go(step.next_in_order());
+        }
+        let current = Step::Credentials;
+        assert_eq!(
+            progress.step_mark(Step::Requirements, current, true, 6),
+            StepMark::PassedWithWarnings(6)
+        );
+        assert_eq!(
+            progress.step_mark(Step::Requirements, current, true, 0),
+            StepMark::Passed
+        );
+        assert_eq!(
+            progress.step_mark(Step::Register, current, true, 0),
+            StepMark::DoneNotChecked
+        );
+        assert_eq!(
+            progress.step_mark(Step::Confirmation, current, true, 0),
+            StepMark::DoneNotChecked
+        );
+        assert_eq!(
+            progress.step_mark(Step::Register, current, false, 0),
+            StepMark::Passed,
+            "the contract checks it"
+        );
+        assert_eq!(
+            progress.step_mark(Step::Credentials, current, true, 0),
+            StepMark::Current
+        );
+        assert_eq!(
+            progress.step_mark(Step::FirstSync, current, true, 0),
+            StepMark::ToDo
+        );
+        progress.has_account = true;
+        assert_eq!(
+            progress.step_mark(Step::Register, current, true, 0),
+            StepMark::Skipped
+        );
     }
 }

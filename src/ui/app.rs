@@ -18,7 +18,7 @@ use super::widgets::{self, Tone};
 use crate::domain::alarm::AlarmState;
 use crate::domain::metrics::{DirectorReading, FleetNotifier, worse_elsewhere};
 use crate::domain::secret::Secret;
-use crate::domain::wizard::{Progress, Step, ThemeChoice};
+use crate::domain::wizard::{Progress, Step, StepMark, ThemeChoice};
 use crate::service::drift_watch::DriftEvent;
 use crate::service::fleet;
 use crate::service::monitor::{MonitorConfig, MonitorEvent, MonitorHandle};
@@ -752,16 +752,28 @@ impl HybridApp {
         ui.add_space(8.0);
         let current = self.step();
         let mut jump = None;
+        let guided = self.shared.guided();
+        let warnings = (self.shared.snapshot.as_ref()).map_or(0, |s| {
+            (s.checks.iter())
+                .filter(|c| c.status == crate::domain::requirements::CheckStatus::Warn)
+                .count()
+        });
         for step in Step::ALL {
             let progress = &self.settings.progress;
-            let marker = if step == current {
-                widgets::Mark::Current
-            } else if progress.is_skipped(step) {
-                widgets::Mark::Skipped
-            } else if progress.is_done(step) {
-                widgets::Mark::Ok
-            } else {
-                widgets::Mark::ToDo
+            let step_mark = progress.step_mark(step, current, guided, warnings);
+            let (marker, mark_name) = match step_mark {
+                StepMark::Current => (widgets::Mark::Current, None),
+                StepMark::Skipped => (widgets::Mark::Skipped, None),
+                StepMark::ToDo => (widgets::Mark::ToDo, None),
+                StepMark::Passed => (widgets::Mark::Ok, None),
+                StepMark::DoneNotChecked => (widgets::Mark::DoneNotChecked, None),
+                StepMark::PassedWithWarnings(n) => (
+                    widgets::Mark::Warning,
+                    Some(format!(
+                        "Passed with {n} warning{}",
+                        if n == 1 { "" } else { "s" }
+                    )),
+                ),
             };
             let reachable = step != current && progress.is_done(step) && !progress.is_skipped(step);
             let title = format!("{}. {}", step.number(), step.title());
@@ -772,11 +784,12 @@ impl HybridApp {
             });
             text = match marker {
                 widgets::Mark::Current => text.strong(),
-                widgets::Mark::Ok => text,
+                widgets::Mark::Ok | widgets::Mark::DoneNotChecked | widgets::Mark::Warning => text,
                 _ => text.color(widgets::tone_color(ui, Tone::Muted)),
             };
             ui.horizontal(|ui| {
-                widgets::mark(ui, marker, 16.0);
+                let name = mark_name.unwrap_or_else(|| marker.label().to_string());
+                widgets::mark_named(ui, marker, 16.0, &name).on_hover_text(&name);
                 let enabled = reachable || step == current;
                 let mut response = ui.add_enabled(
                     enabled,

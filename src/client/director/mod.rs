@@ -9,7 +9,7 @@ pub mod kind;
 pub mod user_list;
 pub mod web;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use user_list::{ListGuard, READ_DEADLINE, within_deadline};
 
@@ -24,6 +24,7 @@ use crate::contract::{
     SystemInfo, UserRecord, UsersPage, paths,
 };
 use crate::domain::secret::Secret;
+use crate::domain::sign_in::SignInGuard;
 
 /// Users fetched per request when reading the whole directory.
 pub const USERS_PAGE_SIZE: u64 = 5_000;
@@ -71,6 +72,9 @@ pub trait Director: Send + Sync {
 pub struct HttpDirector {
     http: Http,
     credentials: Mutex<Option<(String, Secret)>>,
+    /// Signing in again on its own never re-sends a refused password
+    /// before its back-off (see `domain::sign_in`).
+    guard: Mutex<SignInGuard>,
     /// How long reading every user may take in all.
     read_deadline: Duration,
 }
@@ -80,6 +84,7 @@ impl HttpDirector {
         Ok(HttpDirector {
             http: Http::new(base_url, options)?,
             credentials: Mutex::new(None),
+            guard: Mutex::new(SignInGuard::default()),
             read_deadline: READ_DEADLINE,
         })
     }
@@ -138,8 +143,31 @@ impl HttpDirector {
                 let Some((login_name, password)) = self.saved_credentials() else {
                     return Err(ApiError::Unauthorized { message });
                 };
+                // Never the password Director refused, on its own: an
+                // account may lock (a new password goes at once).
+                let held = (self.guard.lock().unwrap_or_else(|e| e.into_inner()))
+                    .may_try(&password, Instant::now());
+                if let Err(words) = held {
+                    return Err(ApiError::Unauthorized { message: words });
+                }
                 tracing::info!("Director session ended; signing in again");
-                self.login_once(&login_name, &password).await?;
+                match self.login_once(&login_name, &password).await {
+                    Ok(_) => self
+                        .guard
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .accepted(),
+                    Err(ApiError::Unauthorized { message }) => {
+                        let words = (self.guard.lock().unwrap_or_else(|e| e.into_inner())).refused(
+                            &password,
+                            &message,
+                            Instant::now(),
+                        );
+                        tracing::warn!("{words}");
+                        return Err(ApiError::Unauthorized { message: words });
+                    }
+                    Err(other) => return Err(other),
+                }
                 call().await
             }
             other => other,

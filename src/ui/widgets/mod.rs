@@ -400,6 +400,8 @@ pub fn state_icon(ui: &mut Ui, state: AlarmState, size: f32, spoken: &str) -> eg
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mark {
     Ok,
+    /// Done by the admin; nothing here could check it (a hollow check).
+    DoneNotChecked,
     Warning,
     Failed,
     Current,
@@ -423,6 +425,7 @@ impl Mark {
     pub fn label(self) -> &'static str {
         match self {
             Mark::Ok => "Passed",
+            Mark::DoneNotChecked => "Done — not checked",
             Mark::Warning => "Warning",
             Mark::Failed => "Failed",
             Mark::Current => "Current step",
@@ -457,6 +460,27 @@ pub fn mark_named(ui: &mut Ui, mark: Mark, size: f32, name: &str) -> egui::Respo
     let r = size * 0.42;
     match mark {
         Mark::Ok => paint_state(ui, rect, AlarmState::Green),
+        Mark::DoneNotChecked => {
+            // The passed mark's check, hollow: done, but not seen passing.
+            let (color, _) = icon_colors(ui, AlarmState::Green);
+            let stroke = Stroke::new((size * 0.09).max(1.5), color);
+            let r = size * 0.44;
+            painter.circle_stroke(c, r, stroke);
+            painter.line_segment(
+                [
+                    c + Vec2::new(-r * 0.45, 0.0),
+                    c + Vec2::new(-r * 0.1, r * 0.35),
+                ],
+                stroke,
+            );
+            painter.line_segment(
+                [
+                    c + Vec2::new(-r * 0.1, r * 0.35),
+                    c + Vec2::new(r * 0.5, -r * 0.35),
+                ],
+                stroke,
+            );
+        }
         Mark::Warning => paint_state(ui, rect, AlarmState::Stale),
         Mark::Failed => paint_state(ui, rect, AlarmState::Red),
         Mark::Current => {
