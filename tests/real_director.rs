@@ -592,7 +592,8 @@ fn the_whole_wizard_against_a_real_director() {
     });
     assert!(
         has_text(&h, "Build 21.90.9743.0 · ")
-            && has_text(&h, "without a DID (Fax needs one) · as of "),
+            && has_text(&h, "without a DID (Fax needs one) · ")
+            && has_text(&h, " · as of "),
         "the figures, once, Fax readiness among them"
     );
     assert!(has_text(&h, "Hybrid alarm: only on Director's alarm bar"));

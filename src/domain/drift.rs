@@ -36,6 +36,33 @@ pub struct Reading {
     pub examples: Vec<String>,
     /// Users without a DID (Fax needs one), where DIDs were read.
     pub without_did: Option<usize>,
+    /// Users with no email address, and users whose email another user
+    /// has too (Connect Sync needs a unique one each).
+    pub emails: EmailCounts,
+}
+
+/// See [`Reading::emails`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmailCounts {
+    pub missing: usize,
+    pub shared: usize,
+}
+
+impl EmailCounts {
+    pub fn of(users: &[DirectoryUser]) -> Self {
+        let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut missing = 0;
+        for user in users {
+            let email = user.email.trim().to_lowercase();
+            if email.is_empty() {
+                missing += 1;
+            } else {
+                *seen.entry(email).or_default() += 1;
+            }
+        }
+        let shared = seen.values().filter(|&&n| n > 1).sum();
+        EmailCounts { missing, shared }
+    }
 }
 
 /// See [`Watched::gist`].
@@ -89,6 +116,7 @@ impl Reading {
             total: users.len(),
             examples,
             without_did,
+            emails: EmailCounts::of(users),
         }
     }
 
@@ -354,6 +382,7 @@ mod tests {
             total,
             examples: (0..invalid.min(3)).map(|i| format!("User {i}")).collect(),
             without_did: None,
+            emails: EmailCounts::default(),
         })
     }
 
@@ -381,6 +410,23 @@ mod tests {
         };
         let reading = Reading::of(Ok("b".into()), &users, &with_email);
         assert_eq!(reading.invalid, 1, "Bob's email is used; Cy has none");
+        assert_eq!(
+            reading.emails,
+            EmailCounts {
+                missing: 1,
+                shared: 0
+            }
+        );
+        let mut twins = users.clone();
+        twins[1].email = " ANN@acme.example".into();
+        assert_eq!(
+            EmailCounts::of(&twins),
+            EmailCounts {
+                missing: 1,
+                shared: 2
+            },
+            "the same address in another case is shared"
+        );
     }
 
     #[test]
@@ -398,6 +444,7 @@ mod tests {
             total: 120,
             examples: Vec::new(),
             without_did: None,
+            emails: EmailCounts::default(),
         });
         assert_eq!(
             unread_build.plugin_state(),
@@ -418,6 +465,7 @@ mod tests {
             total: 3,
             examples: vec![],
             without_did: None,
+            emails: EmailCounts::default(),
         });
         assert!(
             watched
@@ -533,6 +581,7 @@ mod tests {
             total: 3,
             examples: vec![],
             without_did: None,
+            emails: EmailCounts::default(),
         });
         glance.observe(&unread_build, 0);
         assert_eq!(

@@ -186,6 +186,7 @@ mod tests {
                 total: 22,
                 examples: vec![],
                 without_did: None,
+                emails: Default::default(),
             }),
             0,
         );

@@ -84,7 +84,7 @@ impl Running {
 /// The last look that can be aged ("checked 2 min ago").
 enum Last {
     Sync(Box<Snapshot>),
-    Real { glance: Glance, at: Instant },
+    Real { glance: Box<Glance>, at: Instant },
 }
 
 impl Last {
@@ -234,7 +234,7 @@ pub async fn run<D: Director + 'static>(
                 DriftEvent::Changed(snapshot) => {
                     let mut glance = match last.take() {
                         Some(Last::Real { glance, .. }) => glance,
-                        _ => Glance::default(),
+                        _ => Box::default(),
                     };
                     glance.observe(&snapshot.watched, snapshot.unreachable_in_a_row);
                     let at = snapshot.checked_at;

@@ -250,6 +250,7 @@ mod tests {
             total: 120,
             examples: vec![],
             without_did: None,
+            emails: Default::default(),
         }
     }
 

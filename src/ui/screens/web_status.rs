@@ -90,14 +90,20 @@ impl WebStatus {
         let when = as_of(snapshot.checked_at.elapsed());
         match (&snapshot.watched, self.glance.last_read()) {
             (Watched::Read(r), _) => {
-                let fax = match r.without_did {
+                let mut more = match r.without_did {
                     Some(0) => " · every user has a DID (Fax)".to_string(),
                     Some(n) => format!(" · {n} without a DID (Fax needs one)"),
                     None => String::new(),
                 };
+                if r.emails.missing > 0 {
+                    more.push_str(&format!(" · {} without an email", r.emails.missing));
+                }
+                if r.emails.shared > 0 {
+                    more.push_str(&format!(" · {} sharing an email", r.emails.shared));
+                }
                 match &r.build {
-                    Ok(build) => format!("Build {build}{fax} · as of {when}"),
-                    Err(why) => format!("Build not read ({why}){fax} · as of {when}"),
+                    Ok(build) => format!("Build {build}{more} · as of {when}"),
+                    Err(why) => format!("Build not read ({why}){more} · as of {when}"),
                 }
             }
             (Watched::Refused(why), _) => format!("Director refused the sign-in: {why}"),
