@@ -20,6 +20,10 @@ pub const KEEP_FILES: usize = 7;
 /// Environment variable with a tracing filter (`debug`, `hybrid_setup=trace`…).
 pub const LEVEL_ENV: &str = "HYBRID_LOG";
 
+/// Log lines waiting for the writer thread at most (more are dropped
+/// rather than block the program).
+const LINES_IN_FLIGHT: usize = 4_096;
+
 /// Keeps the background log writer alive; logs are flushed when dropped.
 #[must_use = "logging stops when the guard is dropped"]
 pub struct LogGuard(#[allow(dead_code)] tracing_appender::non_blocking::WorkerGuard);
@@ -40,7 +44,11 @@ pub fn init(dir: &Path) -> Result<LogGuard, String> {
         .max_log_files(KEEP_FILES)
         .build(dir)
         .map_err(|e| format!("cannot log to {}: {e}", dir.display()))?;
-    let (writer, guard) = tracing_appender::non_blocking(Redacting(appender));
+    // A few thousand lines in flight are plenty for this program; the
+    // default (128,000) costs every process 4 MB before its first line.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(LINES_IN_FLIGHT)
+        .finish(Redacting(appender));
     let filter = EnvFilter::try_from_env(LEVEL_ENV).unwrap_or_else(|_| {
         EnvFilter::new("info,hyper=warn,hyper_util=warn,reqwest=warn,rustls=warn,mysql_async=warn")
     });
