@@ -727,3 +727,33 @@ fn forget_start_at_login_removes_the_entry() {
     // Nothing to remove (most users never turned it on): still fine.
     assert!(forget().status.success());
 }
+
+/// The username options mean one thing everywhere: every command that
+/// counts client usernames shows the same two flags with the same words.
+#[test]
+fn the_username_options_are_one_definition() {
+    let help = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .arg("--help")
+            .output()
+            .expect("runs");
+        let text = text(&out.stdout);
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start = flat
+            .find("--use-email")
+            .unwrap_or_else(|| panic!("{args:?}: {text}"));
+        let end = flat[start..]
+            .find("and this domain")
+            .unwrap_or_else(|| panic!("{args:?}: {text}"));
+        flat[start..start + end].to_string()
+    };
+    let status = help(&["status"]);
+    assert!(
+        status.contains("--use-email") && status.contains("--append-domain <DOMAIN>"),
+        "{status}"
+    );
+    for args in [&["check"][..], &["audit"], &["directors", "add"]] {
+        assert_eq!(help(args), status, "{args:?} says it differently");
+    }
+}

@@ -9,13 +9,13 @@ use std::time::Duration;
 use clap::Args;
 
 use super::prompt::{database_password, director_password, remember_database_password};
-use super::{DirectorLoginArgs, explain, fail};
+use super::{DirectorLoginArgs, FormatArgs, explain, fail};
 use crate::client::director::Director;
 use crate::client::director::database::DatabaseAddress;
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::web::{CONCURRENT_USER_REQUESTS, MAX_CONCURRENT_USER_REQUESTS};
-use crate::domain::format::{DirectoryUser, FormatOptions};
+use crate::domain::format::DirectoryUser;
 use crate::service::audit::report::{AuditReport, ReportFormat, Rows};
 use crate::service::audit::sources::{ConfigDatabase, CsvFile, SourceError, UserSource};
 
@@ -42,12 +42,8 @@ pub struct AuditArgs {
     /// With --db: keep the password typed at the prompt in the system keyring for next time.
     #[arg(long = "remember-password", requires = "db")]
     pub remember_password: bool,
-    /// Apply "Use the email address as the client username".
-    #[arg(long = "use-email")]
-    pub use_email: bool,
-    /// Apply "Append a domain to client usernames that are not email addresses".
-    #[arg(long = "append-domain", value_name = "DOMAIN")]
-    pub append_domain: Option<String>,
+    #[command(flatten)]
+    pub username_options: FormatArgs,
     /// List every user, not only the invalid ones.
     #[arg(long)]
     pub all: bool,
@@ -56,20 +52,10 @@ pub struct AuditArgs {
 }
 
 pub async fn run(args: AuditArgs) -> ExitCode {
-    let options = FormatOptions {
-        use_email: args.use_email,
-        append_domain: args.append_domain.clone(),
+    let options = match args.username_options.options() {
+        Ok(options) => options,
+        Err(e) => return fail(2, e),
     };
-    if let Err(reason) = options.validate() {
-        return fail(
-            2,
-            format!(
-                "--append-domain \"{}\" is not a valid domain: {}",
-                args.append_domain.unwrap_or_default(),
-                reason.describe()
-            ),
-        );
-    }
     let users = match read_audit_users(&args).await {
         Ok(users) => users,
         Err(e) => return fail(2, e),

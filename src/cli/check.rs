@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::prompt::{database_password, director_password};
-use super::{DirectorLoginArgs, connect_director, explain};
+use super::{DirectorLoginArgs, FormatArgs, connect_director, explain};
 use crate::client::director::database::{self, DatabaseAddress};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
@@ -37,14 +37,8 @@ pub struct CheckArgs {
     /// show it. Password: HYBRID_DB_PASSWORD, the keyring, or a prompt.
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
-    /// Count client usernames as Connect Sync would with "Use the email
-    /// address as the client username" ticked (as on Director's
-    /// Synchronization page; the same as `status --use-email`).
-    #[arg(long = "use-email")]
-    pub use_email: bool,
-    /// … with "Append a domain" and this domain.
-    #[arg(long = "append-domain", value_name = "DOMAIN")]
-    pub append_domain: Option<String>,
+    #[command(flatten)]
+    pub username_options: FormatArgs,
     /// Count "not checked" items (what this Director's interface does not
     /// show) as warnings: exit 1 unless everything was read and passed.
     #[arg(long)]
@@ -77,15 +71,8 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         Ok(url) => url,
         Err(e) => return print(&args, &cannot(&e.to_string())),
     };
-    let options = FormatOptions {
-        use_email: args.use_email,
-        append_domain: args.append_domain.clone(),
-    };
-    if let Err(reason) = options.validate() {
-        return print(
-            &args,
-            &cannot(&format!("--append-domain: {}", reason.describe())),
-        );
+    if let Err(e) = args.username_options.options() {
+        return print(&args, &cannot(&e));
     }
     let password = match director_password() {
         Ok(p) => p,
@@ -267,11 +254,9 @@ fn result_word(status: CheckStatus) -> &'static str {
 }
 
 impl CheckArgs {
+    /// Checked at the start of `run`.
     fn options(&self) -> FormatOptions {
-        FormatOptions {
-            use_email: self.use_email,
-            append_domain: self.append_domain.clone(),
-        }
+        self.username_options.options().unwrap_or_default()
     }
 }
 

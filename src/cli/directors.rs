@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use super::prompt::director_password;
-use super::{DirectorLoginArgs, explain, fail};
+use super::{DirectorLoginArgs, FormatArgs, explain, fail};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
@@ -56,13 +56,8 @@ pub struct AddArgs {
     /// How the icon and the Directors view name it (default: its host).
     #[arg(long)]
     pub name: Option<String>,
-    /// As ticked on Director's Synchronization page: the email address is
-    /// the client username.
-    #[arg(long = "use-email")]
-    pub use_email: bool,
-    /// As on Director's Synchronization page: "Append a domain" with this domain.
-    #[arg(long = "append-domain", value_name = "DOMAIN")]
-    pub append_domain: Option<String>,
+    #[command(flatten)]
+    pub username_options: FormatArgs,
     /// Seconds between checks of this Director (10 to 86400).
     #[arg(long = "check-every", value_name = "SECONDS", default_value_t = 900,
           value_parser = clap::value_parser!(u32).range(i64::from(*CHECK_EVERY_SECONDS_RANGE.start())..=i64::from(*CHECK_EVERY_SECONDS_RANGE.end())))]
@@ -105,13 +100,10 @@ async fn run_add(store: &SettingsStore, args: AddArgs) -> ExitCode {
         Ok(url) => url,
         Err(e) => return fail(2, format!("--director: {e}")),
     };
-    let options = FormatOptions {
-        use_email: args.use_email,
-        append_domain: args.append_domain.clone(),
+    let options = match args.username_options.options() {
+        Ok(options) => options,
+        Err(e) => return fail(2, e),
     };
-    if let Err(reason) = options.validate() {
-        return fail(2, format!("--append-domain: {}", reason.describe()));
-    }
     if let Some(name) = &args.name
         && (name.trim().is_empty() || !crate::domain::text::is_plain(name))
     {

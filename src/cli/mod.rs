@@ -142,6 +142,35 @@ pub struct DirectorLoginArgs {
     pub trust_certificate: Option<Fingerprint>,
 }
 
+/// The username options ticked on Director's Synchronization page, as
+/// every command that counts client usernames takes them (one definition).
+#[derive(Debug, Args, Clone, Default)]
+pub struct FormatArgs {
+    /// Count client usernames as Connect Sync does with "Use the email
+    /// address as the client username" ticked on Director's
+    /// Synchronization page.
+    #[arg(long = "use-email")]
+    pub use_email: bool,
+    /// … with "Append a domain to client usernames that are not email
+    /// addresses" ticked, and this domain.
+    #[arg(long = "append-domain", value_name = "DOMAIN")]
+    pub append_domain: Option<String>,
+}
+
+impl FormatArgs {
+    /// The options, or why the domain is refused (naming the flag).
+    pub fn options(&self) -> Result<crate::domain::format::FormatOptions, String> {
+        let options = crate::domain::format::FormatOptions {
+            use_email: self.use_email,
+            append_domain: self.append_domain.clone(),
+        };
+        options
+            .validate()
+            .map_err(|reason| format!("--append-domain: {}", reason.describe()))?;
+        Ok(options)
+    }
+}
+
 pub(crate) fn parse_fingerprint(text: &str) -> Result<Fingerprint, String> {
     Fingerprint::parse(text)
         .ok_or_else(|| "expected a SHA-256 fingerprint: 32 hex byte pairs such as AB:CD:…".into())

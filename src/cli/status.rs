@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::prompt::director_password;
-use super::{DirectorLoginArgs, connect_director, explain};
+use super::{DirectorLoginArgs, FormatArgs, connect_director, explain};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
@@ -16,7 +16,6 @@ use crate::client::http::{ApiError, normalize_base_url};
 use crate::contract::sync_report;
 use crate::domain::alarm::{self, AlarmState};
 use crate::domain::drift::{Reading, Watched};
-use crate::domain::format::FormatOptions;
 use crate::domain::secret::Secret;
 use crate::domain::text::printable;
 
@@ -34,13 +33,9 @@ pub struct StatusArgs {
     /// users are read on each look).
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub interval: u64,
-    /// For a Director's web interface: count client usernames as Connect Sync
-    /// would with "Use the email address as the client username" ticked.
-    #[arg(long = "use-email")]
-    pub use_email: bool,
-    /// For a Director's web interface: … with "Append a domain" and this domain.
-    #[arg(long = "append-domain", value_name = "DOMAIN")]
-    pub append_domain: Option<String>,
+    /// A real Director's usernames are counted under these.
+    #[command(flatten)]
+    pub username_options: FormatArgs,
 }
 
 /// How long signing out may take after the check.
@@ -211,13 +206,10 @@ fn no_answer(url: &str, deadline: Duration) -> String {
 /// build, and whether every client username would pass Connect Sync under
 /// the given options.
 async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode {
-    let options = FormatOptions {
-        use_email: args.use_email,
-        append_domain: args.append_domain.clone(),
+    let options = match args.username_options.options() {
+        Ok(options) => options,
+        Err(e) => return unknown(args, &e),
     };
-    if let Err(reason) = options.validate() {
-        return unknown(args, &format!("--append-domain: {}", reason.describe()));
-    }
     let director = match WebDirector::sign_in(
         url,
         args.login.client_options(),
@@ -305,13 +297,10 @@ fn web_line(watched: &Watched) -> String {
 /// Ctrl+C. A refused password is not sent again before its back-off.
 async fn web_watch(args: &StatusArgs, url: &str, password: Secret) -> ExitCode {
     use crate::service::drift_watch::{self, DriftConfig, DriftEvent};
-    let options = FormatOptions {
-        use_email: args.use_email,
-        append_domain: args.append_domain.clone(),
+    let options = match args.username_options.options() {
+        Ok(options) => options,
+        Err(e) => return unknown(args, &e),
     };
-    if let Err(reason) = options.validate() {
-        return unknown(args, &format!("--append-domain: {}", reason.describe()));
-    }
     let every = Duration::from_secs(args.interval);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let _watch = drift_watch::spawn(
