@@ -473,6 +473,119 @@ async fn the_build_check_knows_shoretel_14_2() {
     }
 }
 
+/// README's exit-code table for `command`: code → what the row says.
+fn readme_exit_table(command: &str) -> std::collections::BTreeMap<i32, String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("README.md");
+    let heading = format!("| exit | `{command}` means |");
+    let start = readme
+        .find(&heading)
+        .unwrap_or_else(|| panic!("no table {heading}"));
+    readme[start..]
+        .lines()
+        .skip(2)
+        .take_while(|line| line.starts_with('|'))
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            Some((cells.first()?.parse().ok()?, cells.get(1)?.to_string()))
+        })
+        .collect()
+}
+
+/// The README's exit-code tables are what `check` and `status` do: each
+/// documented code comes from its case, run here, and none is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_exit_code_tables_are_true() {
+    use hybrid_setup::sim::SimTls;
+    let start = |build: &str, tls: bool| {
+        let mut users = data::generate(40, data::Mix::Fixable, 7);
+        for (i, user) in users.iter_mut().enumerate() {
+            user.email = format!("user{i}@{}", data::DEMO_DOMAIN);
+            user.client_username = format!("user{i}");
+            user.did = format!("+1555{i:07}");
+        }
+        let mut config = SimConfig::new(users);
+        config.build = build.into();
+        config.web_mode = hybrid_setup::sim::server::WebMode {
+            only: true,
+            csrf_in_cookie: false,
+        };
+        if tls {
+            config.tls = Some(SimTls::generate().expect("certificate"));
+        }
+        sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+    };
+    let clean = start(sim::DEFAULT_BUILD, true).await.expect("sim");
+    let pin = clean
+        .certificate
+        .clone()
+        .expect("a certificate")
+        .to_string();
+    let old = start("20.10.0.0", false).await.expect("sim");
+    let code = |args: Vec<String>, password: &'static str| async move {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        support::run_command(&args, password)
+            .await
+            .status
+            .code()
+            .expect("an exit code")
+    };
+    let on = |cmd: &str, url: &str, extra: &[&str]| {
+        let mut args = vec![cmd.to_string(), "--director".into(), url.to_string()];
+        if url.starts_with("https") {
+            args.extend(["--trust-certificate".to_string(), pin.clone()]);
+        }
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    };
+    let options = ["--use-email", "--append-domain", data::DEMO_DOMAIN];
+    let pw = world::DEMO_ADMIN_PASSWORD;
+    let nobody = "http://127.0.0.1:9";
+    // (the code the case gives, a word its README row must have)
+    let check_cases = [
+        (
+            code(on("check", &clean.url(), &options), pw).await,
+            "passed",
+        ),
+        (
+            code(on("check", &clean.url(), &["--strict"]), pw).await,
+            "warning",
+        ),
+        (code(on("check", &old.url(), &options), pw).await, "failure"),
+        (
+            code(on("check", nobody, &[]), pw).await,
+            "could not be read",
+        ),
+    ];
+    let status_cases = [
+        (code(on("status", &clean.url(), &options), pw).await, "OK"),
+        (code(on("status", &clean.url(), &[]), pw).await, "WARNING"),
+        (
+            code(on("status", &clean.url(), &[]), "not-the-password").await,
+            "refused the sign-in",
+        ),
+        (code(on("status", nobody, &[]), pw).await, "UNKNOWN"),
+    ];
+    for (command, cases) in [("check", check_cases), ("status", status_cases)] {
+        let table = readme_exit_table(command);
+        let seen: std::collections::BTreeSet<i32> = cases.iter().map(|(c, _)| *c).collect();
+        assert_eq!(
+            seen,
+            table.keys().copied().collect(),
+            "{command}: the README documents {table:?}, the cases gave {cases:?}"
+        );
+        for (code, word) in cases {
+            assert!(
+                table[&code].contains(word),
+                "{command} exit {code}: README says {:?}, the case is \"{word}\"",
+                table[&code]
+            );
+        }
+    }
+    clean.stop().await;
+    old.stop().await;
+}
+
 /// The whole wizard against a real Director's shape, as a new user would
 /// go through it: the Requirements step recognises it and shows what it read
 /// and what it could not; Register, Confirmation and Credentials are guided
