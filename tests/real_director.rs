@@ -516,11 +516,7 @@ async fn the_readme_exit_code_tables_are_true() {
         sim::start(config, "127.0.0.1:0".parse().expect("addr"))
     };
     let clean = start(sim::DEFAULT_BUILD, true).await.expect("sim");
-    let pin = clean
-        .certificate
-        .clone()
-        .expect("a certificate")
-        .to_string();
+    let pin = clean.certificate.expect("a certificate").to_string();
     let old = start("20.10.0.0", false).await.expect("sim");
     let code = |args: Vec<String>, password: &'static str| async move {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
