@@ -272,15 +272,40 @@ pub fn invalid_count(ui: &mut Ui, invalid: impl Into<u64>, total: impl Into<u64>
     );
 }
 
-/// A note in a frame, in `tone`.
+/// An info bar: the tone's mark, a fill tinted with its colour, the text in
+/// the body colour — read as a note, not mistaken for an empty text field
+/// (no field-like border). One widget for every note.
 pub fn note(ui: &mut Ui, text: &str, tone: Tone) {
-    let color = tone_color(ui, tone);
-    egui::Frame::group(ui.style())
-        .stroke(Stroke::new(1.0, color))
+    let accent = tone_color(ui, tone);
+    let fill = tint(ui.visuals().panel_fill, accent, 0.14);
+    let body = ui.visuals().text_color();
+    egui::Frame::new()
+        .fill(fill)
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(8, 6))
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.label(RichText::new(text).color(color));
+            ui.horizontal_top(|ui| {
+                let marker = match tone {
+                    Tone::Good => Mark::Ok,
+                    Tone::Warning => Mark::Warning,
+                    Tone::Bad => Mark::Failed,
+                    Tone::Muted => Mark::Info,
+                };
+                mark(ui, marker, 16.0);
+                ui.add(egui::Label::new(RichText::new(text).color(body)).wrap());
+            });
         });
+}
+
+/// `base` moved `amount` (0–1) of the way to `toward`.
+fn tint(base: Color32, toward: Color32, amount: f32) -> Color32 {
+    let mix = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * amount).round() as u8;
+    Color32::from_rgb(
+        mix(base.r(), toward.r()),
+        mix(base.g(), toward.g()),
+        mix(base.b(), toward.b()),
+    )
 }
 
 pub fn check_tone(status: CheckStatus) -> Tone {
@@ -407,6 +432,8 @@ pub enum Mark {
     Current,
     ToDo,
     Skipped,
+    /// A note's "i".
+    Info,
 }
 
 impl From<CheckStatus> for Mark {
@@ -431,6 +458,7 @@ impl Mark {
             Mark::Current => "Current step",
             Mark::ToDo => "To do",
             Mark::Skipped => "Skipped",
+            Mark::Info => "Note",
         }
     }
 }
@@ -495,6 +523,16 @@ pub fn mark_named(ui: &mut Ui, mark: Mark, size: f32, name: &str) -> egui::Respo
         }
         Mark::ToDo => {
             painter.circle_stroke(c, r * 0.8, Stroke::new(1.5, ui.visuals().weak_text_color()));
+        }
+        Mark::Info => {
+            let color = ui.visuals().hyperlink_color;
+            let stroke = Stroke::new((size * 0.1).max(1.5), color);
+            painter.circle_stroke(c, r, stroke);
+            painter.line_segment(
+                [c + Vec2::new(0.0, -r * 0.1), c + Vec2::new(0.0, r * 0.55)],
+                stroke,
+            );
+            painter.circle_filled(c + Vec2::new(0.0, -r * 0.45), (size * 0.07).max(1.0), color);
         }
         Mark::Skipped => {
             painter.line_segment(
