@@ -327,7 +327,7 @@ fn tray_watch(
                 reread
             });
         Watching::Real(RealDirector {
-            name: settings.directors().remove(0).name(),
+            name: settings.current_director().name(),
             config: DriftConfig {
                 url: url.clone(),
                 client,

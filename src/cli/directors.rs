@@ -168,7 +168,7 @@ async fn run_add(store: &SettingsStore, args: AddArgs) -> ExitCode {
         password,
     )
     .await;
-    let name = name_of(&saved_director(&url, &args, &options));
+    let name = saved_director(&url, &args, &options).name();
     let kind = match checked.kind {
         DirectorKind::Web => "web interface",
         DirectorKind::Contract => "contract API",
@@ -277,7 +277,7 @@ fn listed(settings: &Settings) -> Vec<Listed> {
             };
             let kind_key = if address.is_empty() { "demo" } else { &address };
             Listed {
-                name: name_of(&saved),
+                name: saved.name(),
                 kind: settings.director_kind(kind_key).map(|k| match k {
                     DirectorKind::Web => "web",
                     DirectorKind::Contract => "contract",
@@ -290,10 +290,6 @@ fn listed(settings: &Settings) -> Vec<Listed> {
             }
         })
         .collect()
-}
-
-fn name_of(saved: &SavedDirector) -> String {
-    saved.name()
 }
 
 fn list(store: &SettingsStore, json: bool) -> ExitCode {
@@ -342,12 +338,12 @@ fn remove(store: &SettingsStore, wanted: &str) -> ExitCode {
     let (mut settings, _) = store.load().settings();
     let wanted_url = normalize_base_url(wanted).ok();
     let matches = |saved: &SavedDirector| {
-        name_of(saved).eq_ignore_ascii_case(wanted.trim())
+        saved.name().eq_ignore_ascii_case(wanted.trim())
             || matches!((&saved.director, &wanted_url), (DirectorTarget::Url(url), Some(w)) if url == w)
     };
     let all = settings.directors();
     let Some(index) = all.iter().position(matches) else {
-        let names: Vec<String> = all.iter().map(name_of).collect();
+        let names: Vec<String> = all.iter().map(SavedDirector::name).collect();
         return fail(
             2,
             format!(
@@ -402,6 +398,6 @@ fn remove(store: &SettingsStore, wanted: &str) -> ExitCode {
             .entry_name(),
         );
     }
-    println!("Removed {}.", printable(&name_of(&removed)));
+    println!("Removed {}.", printable(&removed.name()));
     ExitCode::SUCCESS
 }

@@ -105,7 +105,8 @@ impl Settings {
         (self.director.clone(), self.director_login.clone())
     }
 
-    fn current_director(&self) -> SavedDirector {
+    /// The open Director as a saved one (its name, say).
+    pub fn current_director(&self) -> SavedDirector {
         SavedDirector {
             director: self.director.clone(),
             director_login: self.director_login.clone(),

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use egui::{RichText, Ui};
 
-use crate::client::http::ApiError;
 use crate::domain::alarm::{self, AlarmState, Status};
 use crate::domain::drift::{ALARM_ELSEWHERE, Glance, Watched};
 use crate::domain::wizard::CHECK_USERS_EVERY_RANGE;
@@ -157,10 +156,10 @@ impl WebStatus {
             let home = guided::director_home(ctx.shared);
             guided::open_button(ui, ctx.shared, "Open Director", &home);
         });
-        let refused = self.snapshot.as_ref().is_some_and(|s| {
-            matches!(s.error, Some(ApiError::Unauthorized { .. }))
-                || matches!(s.watched, Watched::Refused(_))
-        });
+        // A refused sign-in (or one held back after a refusal) is always
+        // a `Refused` look: the watch maps every refusal to it.
+        let refused =
+            (self.snapshot.as_ref()).is_some_and(|s| matches!(s.watched, Watched::Refused(_)));
         if (self.needs_password || refused)
             && super::status_panel::director_sign_in(ui, ctx, &mut self.password, "read its users")
         {
