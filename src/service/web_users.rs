@@ -61,33 +61,34 @@ impl UserCache {
             || self
                 .full_at
                 .is_none_or(|at| at.elapsed() >= FULL_READ_EVERY);
-        let digests: Vec<u64> = listed.iter().map(digest).collect();
+        // The list's order, and each row's digest; the rows themselves move
+        // into the request for documents (no copy of ten thousand rows).
+        let order: Vec<(u64, u64)> = listed.iter().map(|l| (l.id, digest(l))).collect();
         let wanted: Vec<ListedUser> = listed
-            .iter()
-            .zip(&digests)
-            .filter(|(now, digest)| {
+            .into_iter()
+            .zip(&order)
+            .filter(|(now, (_, digest))| {
                 full || self
                     .known
                     .get(&now.id)
-                    .is_none_or(|(before, _)| before != *digest)
+                    .is_none_or(|(before, _)| before != digest)
             })
-            .map(|(now, _)| now.clone())
+            .map(|(now, _)| now)
             .collect();
         let documents = wanted.len();
         let fetched = director.users_listed(wanted, progress).await?;
         // Updated in place: no second copy of ten thousand users.
-        let listed_ids: std::collections::HashSet<u64> = listed.iter().map(|l| l.id).collect();
-        self.known.retain(|id, _| listed_ids.contains(id));
-        let digest_of: HashMap<u64, u64> = listed.iter().map(|l| l.id).zip(digests).collect();
+        let digest_of: HashMap<u64, u64> = order.iter().copied().collect();
+        self.known.retain(|id, _| digest_of.contains_key(id));
         for (id, user) in fetched {
             let digest = digest_of.get(&id).copied().unwrap_or_default();
             self.known.insert(id, (digest, user));
         }
         // Listed but not fetched nor known cannot happen (every new id is
         // fetched); such a row would be left out rather than guessed.
-        let users = listed
+        let users = order
             .iter()
-            .filter_map(|l| self.known.get(&l.id).map(|(_, user)| user.clone()))
+            .filter_map(|(id, _)| self.known.get(id).map(|(_, user)| user.clone()))
             .collect();
         if full {
             self.full_at = Some(Instant::now());
