@@ -473,6 +473,37 @@ async fn the_build_check_knows_shoretel_14_2() {
     }
 }
 
+/// On a ShoreTel 14.2 GA8 Director the guided steps name that line's own
+/// screens — Administration > Connect Services and its "HYBRID account"
+/// link — and its DID requirement; the Connect line's page is not named.
+#[test]
+fn the_guided_steps_name_shoretel_14_2_screens() {
+    let real = support::RealDirector::start_with_build("19.43.7902.0");
+    let mut h = real.window();
+    wait_for(&mut h, "the Director recognised", |h| {
+        has_text(h, "Connect Director 19.43.7902.0, web interface")
+    });
+    wait_for(&mut h, "Continue", |h| enabled(h, "Continue"));
+    click(&mut h, "Continue");
+    assert_eq!(h.state().step(), Step::LinkDirector);
+    assert!(has_text(
+        &h,
+        "In Director this is Administration > Connect Services."
+    ));
+    assert!(!has_text(&h, "Hybrid > Synchronization"));
+    click(&mut h, "HYBRID account");
+    assert_eq!(h.state().step(), Step::Register);
+    assert!(has_text(
+        &h,
+        "In Director, go to Administration > Connect Services."
+    ));
+    assert!(has_text(&h, "Click \"HYBRID account\""));
+    assert!(has_text(&h, "ShoreTel 14.2: every user needs a DID"));
+    assert!(!has_text(&h, "Connect account link"));
+    drop(h);
+    real.stop();
+}
+
 /// README's exit-code table for `command`: code → what the row says.
 fn readme_exit_table(command: &str) -> std::collections::BTreeMap<i32, String> {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))

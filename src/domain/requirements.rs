@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::username::{comparison_key, validate};
-use super::version::{BuildNumber, HYBRID_MINIMUM, HybridSupport};
+use super::version::{BuildNumber, HYBRID_MINIMUM, HybridScreens, HybridSupport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -318,8 +318,10 @@ fn build_check(build: &Result<&str, String>) -> Check {
             TITLE,
             &format!(
                 "Build {b}: ShoreTel 14.2 (GA8 or later), which has \"HYBRID for ST14.2\". \
-                 Its steps differ: Director's Administration > Connect Services screen and its \
-                 \"HYBRID account\" link, and every user needs a DID as well as a unique email."
+                 Its steps differ: Director's {} screen and its \"{}\" link, and every user \
+                 needs a DID as well as a unique email.",
+                HybridScreens::SHORETEL_14_2.page,
+                HybridScreens::SHORETEL_14_2.account_link
             ),
         ),
         Ok((b, HybridSupport::TooOld { upgrade_to })) => Check {

@@ -93,6 +93,46 @@ pub enum HybridSupport {
     TooOld { upgrade_to: BuildNumber },
 }
 
+/// Where a product line sets HYBRID up in Director, in its own words: the
+/// guided steps name these (a ShoreTel 14.2 admin would not find "Hybrid >
+/// Synchronization").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HybridScreens {
+    /// The page with the account link, the Account ID and the Token.
+    pub page: &'static str,
+    /// The link on that page that opens the Portal's registration.
+    pub account_link: &'static str,
+    /// Every user needs a DID as well as a unique email.
+    pub needs_did: bool,
+}
+
+impl HybridScreens {
+    /// The Connect line's, also when the build is not known.
+    pub const CONNECT: HybridScreens = HybridScreens {
+        page: "Administration > System > Hybrid > Synchronization",
+        account_link: "Connect account link",
+        needs_did: false,
+    };
+    /// "HYBRID for ST14.2".
+    pub const SHORETEL_14_2: HybridScreens = HybridScreens {
+        page: "Administration > Connect Services",
+        account_link: "HYBRID account",
+        needs_did: true,
+    };
+
+    /// The screens of the line `build` (as Director shows it) is on; the
+    /// Connect line's when it cannot be read.
+    pub fn of_build(build: &str) -> HybridScreens {
+        match build
+            .parse::<BuildNumber>()
+            .map(BuildNumber::hybrid_support)
+        {
+            Ok(HybridSupport::ShoreTel142) => Self::SHORETEL_14_2,
+            _ => Self::CONNECT,
+        }
+    }
+}
+
 impl BuildNumber {
     pub fn supports_hybrid(self) -> bool {
         !matches!(self.hybrid_support(), HybridSupport::TooOld { .. })
@@ -125,6 +165,25 @@ mod tests {
 
     fn b(s: &str) -> BuildNumber {
         s.parse().expect("valid build in test")
+    }
+
+    #[test]
+    fn each_line_names_its_own_screens() {
+        assert_eq!(
+            HybridScreens::of_build("19.43.7902.0"),
+            HybridScreens::SHORETEL_14_2
+        );
+        assert_eq!(
+            HybridScreens::of_build("19.49.1000.0"),
+            HybridScreens::SHORETEL_14_2
+        );
+        for connect in ["21.90.9743.0", "20.10.0.0", "19.40.0.0", "", "unknown"] {
+            assert_eq!(
+                HybridScreens::of_build(connect),
+                HybridScreens::CONNECT,
+                "{connect}"
+            );
+        }
     }
 
     #[test]

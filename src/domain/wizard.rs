@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::format::FormatOptions;
 use super::registration::RegistrationForm;
+use super::version::HybridScreens;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -77,6 +78,10 @@ pub struct Progress {
     pub append_domain: String,
     /// Settings were saved to Director and the first sync verified.
     pub provisioned: bool,
+    /// Director's build as Requirements last read it: the guided steps name
+    /// that product line's screens (see [`Progress::hybrid_screens`]), also
+    /// after a restart.
+    pub director_build: String,
     /// A real Director's configuration database to read users from
     /// (`mysql://st_configread@HOST:4308/shoreware`); empty: the web interface.
     pub config_database: String,
@@ -159,6 +164,11 @@ impl Default for StepOrStart {
 pub const ZOOM_RANGE: std::ops::RangeInclusive<u16> = 50..=300;
 
 impl Progress {
+    /// Where this Director's product line sets HYBRID up.
+    pub fn hybrid_screens(&self) -> HybridScreens {
+        HybridScreens::of_build(&self.director_build)
+    }
+
     /// The zoom to draw at: the saved one within [`ZOOM_RANGE`], 100 unset.
     pub fn zoom_percent(&self) -> u16 {
         if self.zoom == 0 {

@@ -321,11 +321,28 @@ pub struct RealDirector {
 
 impl RealDirector {
     pub fn start() -> RealDirector {
+        Self::start_with_build(hybrid_setup::sim::DEFAULT_BUILD)
+    }
+
+    /// The same, showing `build` on Monitoring > Services.
+    pub fn start_with_build(build: &str) -> RealDirector {
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
-        let director = runtime.block_on(web_only_sim(
-            hybrid_setup::sim::data::generate(120, hybrid_setup::sim::data::Mix::Fixable, 7),
-            false,
+        let mut config = hybrid_setup::sim::SimConfig::new(hybrid_setup::sim::data::generate(
+            120,
+            hybrid_setup::sim::data::Mix::Fixable,
+            7,
         ));
+        config.build = build.into();
+        config.web_mode = hybrid_setup::sim::server::WebMode {
+            only: true,
+            csrf_in_cookie: false,
+        };
+        let director = runtime
+            .block_on(hybrid_setup::sim::start(
+                config,
+                "127.0.0.1:0".parse().expect("addr"),
+            ))
+            .expect("sim");
         RealDirector {
             runtime,
             director,

@@ -113,7 +113,7 @@ impl AlreadySetUp {
         guided::numbered(
             ui,
             &[
-                "In Director, go to Administration > System > Hybrid > Synchronization.",
+                &format!("In Director, go to {}.", ctx.progress.hybrid_screens().page),
                 "Copy the Account ID below, and the same username options the page shows.",
             ],
         );

@@ -79,13 +79,25 @@ pub fn register(ui: &mut Ui, ctx: &mut Ctx<'_>) {
     ui.add_space(6.0);
     let home = director_home(ctx.shared);
     open_button(ui, ctx.shared, "Open Director", &home);
+    let screens = ctx.progress.hybrid_screens();
     numbered(
         ui,
         &[
-            "In Director, go to Administration > System > Hybrid > Synchronization.",
-            "At the top of the page, click \"Connect account link\": the Connect HYBRID registration page opens.",
+            &format!("In Director, go to {}.", screens.page),
+            &format!(
+                "Click \"{}\": the Connect HYBRID registration page opens.",
+                screens.account_link
+            ),
         ],
     );
+    if screens.needs_did {
+        widgets::note(
+            ui,
+            "ShoreTel 14.2: every user needs a DID (or a trunk group with a DID range) as well as a \
+             unique, valid email before HYBRID is set up.",
+            Tone::Warning,
+        );
+    }
     ui.add_space(6.0);
     ui.label(
         RichText::new("On the registration page")

@@ -77,10 +77,11 @@ impl GuidedSave {
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         ui.heading("Save & first sync");
-        ui.label(
-            "Director's Hybrid > Synchronization page cannot be filled in from here: enter these values there \
-             yourself, click Save, then come back to verify.",
-        );
+        ui.label(format!(
+            "Director's {} page cannot be filled in from here: enter these values there yourself, \
+             click Save, then come back to verify.",
+            ctx.progress.hybrid_screens().page
+        ));
         ui.add_space(6.0);
         let home = guided::director_home(ctx.shared);
         guided::open_button(ui, ctx.shared, "Open Director", &home);
@@ -93,7 +94,7 @@ impl GuidedSave {
         ui.label(RichText::new("In Director").strong().size(16.0));
         guided::numbered(
             ui,
-            &["Go to Administration > System > Hybrid > Synchronization."],
+            &[&format!("Go to {}.", ctx.progress.hybrid_screens().page)],
         );
         ui.horizontal_wrapped(|ui| {
             ui.label(RichText::new("2.").strong());

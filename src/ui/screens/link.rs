@@ -1,5 +1,6 @@
 //! Step 2: Director's Hybrid > Synchronization page starts with the
-//! "Connect account link"; an admin who already has an account skips ahead.
+//! "Connect account link" (on ShoreTel 14.2: Connect Services and its
+//! "HYBRID account"); an admin who already has an account skips ahead.
 
 use egui::{RichText, Ui};
 
@@ -16,18 +17,20 @@ impl Screen for LinkScreen {
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+        let screens = ctx.progress.hybrid_screens();
         ui.heading("Link Director to a Connect HYBRID account");
-        ui.label(
-            "In Director this is Administration > System > Hybrid > Synchronization. Syncing users needs a \
-             Connect HYBRID account in the Connect Portal: register one now, or use the one you have.",
-        );
+        ui.label(format!(
+            "In Director this is {}. Syncing users needs a Connect HYBRID account in the Connect \
+             Portal: register one now, or use the one you have.",
+            screens.page
+        ));
         ui.add_space(12.0);
         let mut choice = None;
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.label(RichText::new("New to Connect HYBRID?").strong());
             ui.label("Register an account. You need a unique Company Name and a unique, valid Business Email.");
-            if ui.button("Connect account link").clicked() {
+            if ui.button(screens.account_link).clicked() {
                 ctx.progress.has_account = false;
                 choice = Some(Step::Register);
             }
@@ -36,7 +39,10 @@ impl Screen for LinkScreen {
         egui::Frame::group(ui.style()).show(ui, |ui| {
             ui.set_width(ui.available_width());
             ui.label(RichText::new("Already registered?").strong());
-            ui.label("Go straight to entering the Account ID and Token from the welcome email or the Portal.");
+            ui.label(
+                "Go straight to entering the Account ID (in the welcome email) and the Token (shown in the \
+                 Connect Portal).",
+            );
             if ui.button("I already have an account").clicked() {
                 ctx.progress.has_account = true;
                 choice = Some(Step::Credentials);

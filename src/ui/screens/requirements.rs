@@ -176,6 +176,7 @@ impl Screen for RequirementsScreen {
                         self.found = Some(snapshot.describe());
                         self.real_director = snapshot.kind == DirectorKind::Web;
                         self.error = None;
+                        ctx.progress.director_build = snapshot.system.build.clone();
                         ctx.shared.snapshot = Some(snapshot.clone());
                     }
                     Err(e) => {
