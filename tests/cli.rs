@@ -757,3 +757,28 @@ fn the_username_options_are_one_definition() {
         assert_eq!(help(args), status, "{args:?} says it differently");
     }
 }
+
+/// `--db` too: `audit`, `check` and `status` read a configuration database
+/// alike, with the same words.
+#[test]
+fn the_database_option_is_one_definition() {
+    let help = |command: &str| {
+        let out = Command::new(BIN)
+            .args([command, "--help"])
+            .output()
+            .expect("runs");
+        let text = text(&out.stdout);
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start = flat
+            .find("--db <URL>")
+            .unwrap_or_else(|| panic!("{command}: {text}"));
+        let end = flat[start..]
+            .find("or a prompt")
+            .unwrap_or_else(|| panic!("{command}: {text}"));
+        flat[start..start + end].to_string()
+    };
+    let check = help("check");
+    for command in ["audit", "status"] {
+        assert_eq!(help(command), check, "{command} says it differently");
+    }
+}

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::prompt::{database_password, director_password, remember_database_password};
-use super::{DirectorLoginArgs, FormatArgs, explain, fail};
+use super::{DatabaseArg, DirectorLoginArgs, FormatArgs, explain, fail};
 use crate::client::director::Director;
 use crate::client::director::database::DatabaseAddress;
 use crate::client::director::kind::{DirectorKind, detect};
@@ -35,10 +35,8 @@ pub struct AuditArgs {
     #[arg(long, value_name = "N", default_value_t = CONCURRENT_USER_REQUESTS as u16,
           value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENT_USER_REQUESTS as i64))]
     pub concurrency: u16,
-    /// Users from Director's configuration database, read-only: mysql://st_configread@HOST:4308/shoreware.
-    /// The password comes from HYBRID_DB_PASSWORD, the keyring, or a prompt.
-    #[arg(long, value_name = "URL")]
-    pub db: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArg,
     /// With --db: keep the password typed at the prompt in the system keyring for next time.
     #[arg(long = "remember-password", requires = "db")]
     pub remember_password: bool,
@@ -91,7 +89,7 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
     let timeout = Duration::from_secs(args.login.timeout.max(1));
     let users = if let Some(path) = &args.users_csv {
         CsvFile(path.clone()).read_users(&progress).await
-    } else if let Some(url) = &args.db {
+    } else if let Some(url) = &args.database.db {
         let address = DatabaseAddress::parse(url).map_err(|e| e.to_string())?;
         let (password, prompted) = database_password(&address).await?;
         let source = ConfigDatabase {

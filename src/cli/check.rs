@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::prompt::{database_password, director_password};
-use super::{DirectorLoginArgs, FormatArgs, connect_director, explain};
-use crate::client::director::database::{self, DatabaseAddress};
+use super::prompt::director_password;
+use super::{Database, DatabaseArg, DirectorLoginArgs, FormatArgs, connect_director, explain};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
@@ -31,24 +30,14 @@ pub struct CheckArgs {
     /// Print a JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// A real Director's configuration database, read-only
-    /// (mysql://st_configread@HOST:4308/shoreware): users in one query instead
-    /// of one request each, and the build when Monitoring > Services does not
-    /// show it. Password: HYBRID_DB_PASSWORD, the keyring, or a prompt.
-    #[arg(long, value_name = "URL")]
-    pub db: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArg,
     #[command(flatten)]
     pub username_options: FormatArgs,
     /// Count "not checked" items (what this Director's interface does not
     /// show) as warnings: exit 1 unless everything was read and passed.
     #[arg(long)]
     pub strict: bool,
-}
-
-/// The configuration database to read, with its password.
-struct Database {
-    address: DatabaseAddress,
-    password: Secret,
 }
 
 /// What was read, for the output.
@@ -78,15 +67,9 @@ pub async fn run(args: CheckArgs) -> ExitCode {
         Ok(p) => p,
         Err(e) => return print(&args, &cannot(&e)),
     };
-    let database = match &args.db {
-        None => None,
-        Some(db) => match DatabaseAddress::parse(db) {
-            Ok(address) => match database_password(&address).await {
-                Ok((password, _)) => Some(Database { address, password }),
-                Err(e) => return print(&args, &cannot(&format!("--db: {e}"))),
-            },
-            Err(e) => return print(&args, &cannot(&format!("--db: {e}"))),
-        },
+    let database = match args.database.open().await {
+        Ok(database) => database,
+        Err(e) => return print(&args, &cannot(&e)),
     };
     let deadline = Duration::from_secs(args.login.timeout.max(1) * 6);
     let outcome = tokio::time::timeout(deadline, read(&args, &url, &password, database.as_ref()))
@@ -199,22 +182,15 @@ async fn read_web(
         (Ok(build), _) => Ok(build.to_string()),
         (Err(e), None) => Err(explain(&e)),
         // The configuration database keeps the build too.
-        (Err(e), Some(db)) => database::read_build(&db.address, &db.password, timeout)
-            .await
-            .map_err(|db_error| {
-                format!(
-                    "Monitoring > Services: {}; configuration database: {db_error}",
-                    explain(&e)
-                )
-            }),
+        (Err(e), Some(db)) => db.build(timeout).await.map_err(|db_error| {
+            format!(
+                "Monitoring > Services: {}; configuration database: {db_error}",
+                explain(&e)
+            )
+        }),
     };
     let users = match database {
-        Some(db) => database::read_users(&db.address, &db.password, timeout)
-            .await
-            .map_err(|e| ApiError::Protocol {
-                url: db.address.endpoint(),
-                detail: e.to_string(),
-            })?,
+        Some(db) => db.users(timeout).await?,
         None => director.users(&|_, _| {}).await?,
     };
     let facts: Vec<UserFacts<'_>> = users.iter().map(UserFacts::without_services).collect();

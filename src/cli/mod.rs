@@ -142,6 +142,62 @@ pub struct DirectorLoginArgs {
     pub trust_certificate: Option<Fingerprint>,
 }
 
+/// A real Director's configuration database, as every command that reads
+/// users takes it (one definition).
+#[derive(Debug, Args, Clone, Default)]
+pub struct DatabaseArg {
+    /// A real Director's configuration database, read-only
+    /// (mysql://st_configread@HOST:4308/shoreware): every user in one query
+    /// instead of one request each, and the build when Monitoring > Services
+    /// does not show it. Password: HYBRID_DB_PASSWORD, the keyring, or a prompt.
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+}
+
+/// The configuration database to read, with its password.
+pub struct Database {
+    pub address: crate::client::director::database::DatabaseAddress,
+    pub password: crate::domain::secret::Secret,
+}
+
+impl DatabaseArg {
+    /// The database given, with its password; the error names `--db`.
+    pub async fn open(&self) -> Result<Option<Database>, String> {
+        let Some(text) = &self.db else {
+            return Ok(None);
+        };
+        let address = crate::client::director::database::DatabaseAddress::parse(text)
+            .map_err(|e| format!("--db: {e}"))?;
+        let (password, _) = prompt::database_password(&address)
+            .await
+            .map_err(|e| format!("--db: {e}"))?;
+        Ok(Some(Database { address, password }))
+    }
+}
+
+impl Database {
+    /// Every user, in one query; `timeout` bounds the connection and the
+    /// query each.
+    pub async fn users(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<Vec<crate::domain::format::DirectoryUser>, ApiError> {
+        crate::client::director::database::read_users(&self.address, &self.password, timeout)
+            .await
+            .map_err(|e| ApiError::Protocol {
+                url: self.address.endpoint(),
+                detail: e.to_string(),
+            })
+    }
+
+    /// Director's build from the `version` table.
+    pub async fn build(&self, timeout: std::time::Duration) -> Result<String, String> {
+        crate::client::director::database::read_build(&self.address, &self.password, timeout)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// The username options ticked on Director's Synchronization page, as
 /// every command that counts client usernames takes them (one definition).
 #[derive(Debug, Args, Clone, Default)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Args;
 
 use super::prompt::director_password;
-use super::{DirectorLoginArgs, FormatArgs, connect_director, explain};
+use super::{Database, DatabaseArg, DirectorLoginArgs, FormatArgs, connect_director, explain};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
@@ -26,8 +26,9 @@ pub struct StatusArgs {
     /// Print a JSON object instead of the plugin line.
     #[arg(long, conflicts_with = "watch")]
     pub json: bool,
-    /// Keep running and print a line each time the state changes (Ctrl+C stops).
-    #[arg(long)]
+    /// Keep running and print a line each time the state changes (Ctrl+C
+    /// stops). A real Director is watched through its web interface (not --db).
+    #[arg(long, conflicts_with = "db")]
     pub watch: bool,
     /// With --watch: seconds between looks at Director (a real Director's
     /// users are read on each look).
@@ -36,6 +37,8 @@ pub struct StatusArgs {
     /// A real Director's usernames are counted under these.
     #[command(flatten)]
     pub username_options: FormatArgs,
+    #[command(flatten)]
+    pub database: DatabaseArg,
 }
 
 /// How long signing out may take after the check.
@@ -53,6 +56,10 @@ pub async fn run(args: StatusArgs) -> ExitCode {
     };
     let password = match director_password() {
         Ok(p) => p,
+        Err(e) => return unknown(&args, &e),
+    };
+    let database = match args.database.open().await {
+        Ok(database) => database,
         Err(e) => return unknown(&args, &e),
     };
     // One deadline for the whole check, retries included: a monitoring
@@ -75,10 +82,18 @@ pub async fn run(args: StatusArgs) -> ExitCode {
             return web_watch(&args, &url, password).await;
         }
         let left = deadline.saturating_sub(started.elapsed());
-        return match tokio::time::timeout(left, web_status(&args, &url, &password)).await {
+        let read = web_status(&args, &url, &password, database.as_ref());
+        return match tokio::time::timeout(left, read).await {
             Ok(code) => code,
             Err(_) => unknown(&args, &no_answer(&url, deadline)),
         };
+    }
+    if database.is_some() {
+        return unknown(
+            &args,
+            "--db: this Director answers the simulator's contract, which has no configuration \
+             database; --db is for a real Director",
+        );
     }
     let director = match connect_director(&args.login).await {
         Ok(d) => d,
@@ -204,8 +219,14 @@ fn no_answer(url: &str, deadline: Duration) -> String {
 /// Hybrid alarm is on Director's alarm bar, which no known interface
 /// shows; this checks that Director answers and takes the sign-in, its
 /// build, and whether every client username would pass Connect Sync under
-/// the given options.
-async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode {
+/// the given options — the users from the configuration database when
+/// given (one query), else one request each.
+async fn web_status(
+    args: &StatusArgs,
+    url: &str,
+    password: &Secret,
+    database: Option<&Database>,
+) -> ExitCode {
     let options = match args.username_options.options() {
         Ok(options) => options,
         Err(e) => return unknown(args, &e),
@@ -229,8 +250,22 @@ async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode
             );
         }
     };
-    let build = director.build().await.map(|b| b.to_string());
-    let users = match director.users(&|_, _| {}).await {
+    let timeout = Duration::from_secs(args.login.timeout.max(1));
+    let build = match (director.build().await, database) {
+        (Ok(build), _) => Ok(build.to_string()),
+        (Err(e), None) => Err(explain(&e)),
+        (Err(e), Some(db)) => db.build(timeout).await.map_err(|db_error| {
+            format!(
+                "Monitoring > Services: {}; configuration database: {db_error}",
+                explain(&e)
+            )
+        }),
+    };
+    let users = match database {
+        Some(db) => db.users(timeout).await,
+        None => director.users(&|_, _| {}).await,
+    };
+    let users = match users {
         Ok(users) => users,
         Err(e) => {
             return unknown(
@@ -242,7 +277,7 @@ async fn web_status(args: &StatusArgs, url: &str, password: &Secret) -> ExitCode
             );
         }
     };
-    let reading = Reading::of(build.map_err(|e| explain(&e)), &users, &options);
+    let reading = Reading::of(build, &users, &options);
     report(args, &Watched::Read(reading))
 }
 
