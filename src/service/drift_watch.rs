@@ -9,7 +9,6 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::client::director::web::WebDirector;
 use crate::client::http::{ApiError, ClientOptions};
 use crate::domain::alarm::{Notification, Status};
 use crate::domain::drift::{DriftNotifier, Reading, Watched};
@@ -18,7 +17,7 @@ use crate::domain::secret::Secret;
 use crate::domain::sign_in::SignInGuard;
 use crate::service::exporter::Reread;
 use crate::service::monitor::{Backoff, MonitorHandle};
-use crate::service::web_users::{BACKGROUND_REQUESTS, UserCache};
+use crate::service::web_users::WebReader;
 
 /// Users are read again this often by default.
 pub const DEFAULT_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -82,12 +81,11 @@ pub fn spawn(
     let (handle, poke, mut stopped) = MonitorHandle::new();
     let listener = Arc::new(listener);
     runtime.spawn(async move {
-        let mut director: Option<WebDirector> = None;
+        let mut reader = WebReader::new(&config.url, config.client);
         let mut notifier = DriftNotifier::default();
         let mut backoff = Backoff::new(config.every, config.first_retry, config.max_backoff);
         let mut guard = SignInGuard::default();
         let mut unreachable_in_a_row = 0;
-        let mut users = UserCache::default();
         // "Check now" reads every user's document, not only the changed.
         let mut full = false;
         loop {
@@ -115,7 +113,7 @@ pub fn spawn(
             let wait = match signed_in {
                 None => {
                     listener(DriftEvent::NeedsPassword);
-                    director = None;
+                    reader.end_session();
                     config.every
                 }
                 Some((login, password)) => {
@@ -126,8 +124,7 @@ pub fn spawn(
                             let progress = listener.clone();
                             let (watched, error) = look(
                                 &config,
-                                &mut director,
-                                &mut users,
+                                &mut reader,
                                 std::mem::take(&mut full),
                                 &login,
                                 &password,
@@ -190,35 +187,23 @@ pub fn spawn(
     handle
 }
 
-/// Signs in (once; the client keeps its session fresh) and reads.
-/// The users come from `users` (see `service::web_users`): the list's
-/// pages, and the documents of users new or changed there — all of them
-/// when `full`.
+/// Signs in (once; the client keeps its session fresh) and reads the
+/// build and the users (see `service::web_users`): the list's pages, and
+/// the documents of users new or changed there — all of them when `full`.
 async fn look(
     config: &DriftConfig,
-    director: &mut Option<WebDirector>,
-    users: &mut UserCache,
+    reader: &mut WebReader,
     full: bool,
     login: &str,
     password: &Secret,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> (Watched, Option<ApiError>) {
-    if director.is_none() {
-        match WebDirector::sign_in(&config.url, config.client, login, password).await {
-            Ok(signed_in) => *director = Some(signed_in.with_concurrency(BACKGROUND_REQUESTS)),
-            Err(e) => return (unreadable(&e), Some(e)),
-        }
+    if let Err(e) = reader.sign_in(login, password).await {
+        return (unreadable(&e), Some(e));
     }
-    let Some(web) = director.as_ref() else {
-        return (Watched::Unreachable("not signed in".into()), None);
-    };
-    let build = web
-        .build()
-        .await
-        .map(|b| b.to_string())
-        .map_err(|e| e.to_string());
-    match users.read(web, full, progress).await {
-        Ok((users, _)) => {
+    let build = reader.build().await.map_err(|e| e.to_string());
+    match reader.users(full, progress).await {
+        Ok(users) => {
             let options = config.options.clone();
             let reading = tokio::task::spawn_blocking(move || Reading::of(build, &users, &options))
                 .await
@@ -228,11 +213,7 @@ async fn look(
                 Err(why) => (Watched::Unreachable(why), None),
             }
         }
-        Err(e) => {
-            // A new session next time: this one may be what failed.
-            *director = None;
-            (unreadable(&e), Some(e))
-        }
+        Err(e) => (unreadable(&e), Some(e)),
     }
 }
 

@@ -12,14 +12,94 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::client::director::web::{ListedUser, WebDirector};
-use crate::client::http::ApiError;
+use crate::client::http::{ApiError, ClientOptions};
 use crate::domain::format::DirectoryUser;
+use crate::domain::secret::Secret;
 
 /// Every user's document is read again this often.
 pub const FULL_READ_EVERY: Duration = Duration::from_secs(6 * 60 * 60);
 /// Document requests in flight at once for a background check: a Director
 /// is a phone system first.
 pub const BACKGROUND_REQUESTS: usize = 2;
+
+/// A real Director's web interface read for watching — the one reader of
+/// the drift watch (window, icon, `status --watch`) and the exporter: one
+/// session kept (the client renews it every 20 minutes and when Director
+/// ends it), 2 requests in flight, the users through a [`UserCache`].
+/// Deciding whether to sign in at all (a refused password) is the caller's,
+/// with `domain::sign_in`.
+#[derive(Debug)]
+pub struct WebReader {
+    url: String,
+    client: ClientOptions,
+    list_limits: Option<(usize, usize)>,
+    session: Option<WebDirector>,
+    users: UserCache,
+}
+
+impl WebReader {
+    pub fn new(url: &str, client: ClientOptions) -> Self {
+        WebReader {
+            url: url.to_string(),
+            client,
+            list_limits: None,
+            session: None,
+            users: UserCache::default(),
+        }
+    }
+
+    /// Reads at most `max_users` users and `max_bytes` of list.
+    pub fn with_list_limits(mut self, max_users: usize, max_bytes: usize) -> Self {
+        self.list_limits = Some((max_users, max_bytes));
+        self
+    }
+
+    /// Signs in, unless a session is kept.
+    pub async fn sign_in(&mut self, login: &str, password: &Secret) -> Result<(), ApiError> {
+        if self.session.is_none() {
+            let mut director = WebDirector::sign_in(&self.url, self.client, login, password)
+                .await?
+                .with_concurrency(BACKGROUND_REQUESTS);
+            if let Some((users, bytes)) = self.list_limits {
+                director = director.with_list_limits(users, bytes);
+            }
+            self.session = Some(director);
+        }
+        Ok(())
+    }
+
+    /// Director's build (Monitoring > Services), in the kept session.
+    pub async fn build(&self) -> Result<String, ApiError> {
+        Ok(self.signed_in()?.build().await?.to_string())
+    }
+
+    /// Every user now (see [`UserCache::read`]). A failure ends the session:
+    /// it may be what failed.
+    pub async fn users(
+        &mut self,
+        full: bool,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<Vec<DirectoryUser>, ApiError> {
+        let director = self.signed_in()?.clone();
+        let read = self.users.read(&director, full, progress).await;
+        if read.is_err() {
+            self.end_session();
+        }
+        read.map(|(users, _)| users)
+    }
+
+    /// The next read signs in anew.
+    pub fn end_session(&mut self) {
+        self.session = None;
+    }
+
+    fn signed_in(&self) -> Result<&WebDirector, ApiError> {
+        self.session.as_ref().ok_or_else(|| ApiError::Protocol {
+            url: self.url.clone(),
+            detail: "not signed in".into(),
+        })
+    }
+}
 
 /// The users last read, by their id in the web interface, each with a
 /// digest of its list row (to tell a changed row without keeping it).

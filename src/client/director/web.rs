@@ -659,6 +659,48 @@ fn js_string_literals(script: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A session is used 20 minutes, then signed in to again (as Mitel's
+    /// scripts do) — on the session's clock, moved back here.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_session_is_renewed_after_20_minutes() {
+        use crate::sim::{self, SimConfig, data};
+        let mut config = SimConfig::new(data::generate(5, data::Mix::Fixable, 5));
+        config.web_mode = sim::server::WebMode {
+            only: true,
+            csrf_in_cookie: false,
+        };
+        let simulator = sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("simulator");
+        let admin = crate::client::sim_admin::SimAdmin::new(&simulator.url()).expect("admin");
+        let sign_ins = || admin.requests_to("POST /director/login");
+        let director = WebDirector::sign_in(
+            &simulator.url(),
+            ClientOptions::default(),
+            "admin",
+            &Secret::new(sim::world::DEMO_ADMIN_PASSWORD),
+        )
+        .await
+        .expect("signed in");
+        let age = |minutes: u64| {
+            *director.signed_in_at.lock().expect("clock") =
+                Instant::now() - Duration::from_secs(minutes * 60);
+        };
+        age(19);
+        director.build().await.expect("build");
+        assert_eq!(sign_ins().await.expect("requests"), 1, "19 minutes: kept");
+        age(20);
+        director.build().await.expect("build");
+        assert_eq!(
+            sign_ins().await.expect("requests"),
+            2,
+            "20 minutes: renewed"
+        );
+        director.build().await.expect("build");
+        assert_eq!(sign_ins().await.expect("requests"), 2, "fresh again");
+        simulator.stop().await;
+    }
+
     #[test]
     fn finds_the_csrf_token_among_meta_tags() {
         let page = r#"<html><head><meta charset="utf-8"><meta name="csrf-param" content="authenticity_token" />

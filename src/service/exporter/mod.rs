@@ -13,7 +13,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::Semaphore;
 
 use crate::client::director::kind::detect;
-use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
 use crate::client::http::{ApiError, ClientOptions, RetryPolicy};
 use crate::contract::sync_report;
@@ -24,14 +23,11 @@ use crate::domain::drift::Reading;
 use crate::domain::metrics::DirectorReading;
 use crate::domain::secret::Secret;
 use crate::domain::sign_in::SignInGuard;
-use crate::service::web_users::{BACKGROUND_REQUESTS, UserCache};
+use crate::service::web_users::WebReader;
 
 /// The longest one poll may take; a Director slower than that is down for
 /// this round (its next poll comes on schedule).
 const POLL_DEADLINE: Duration = Duration::from_secs(30);
-/// A real Director's web session is used this long, then signed in again
-/// (as Mitel's own automation scripts do): no pile of sessions on Director.
-const WEB_SESSION_FOR: Duration = Duration::from_secs(20 * 60);
 /// A read of a real Director's users that failed is not tried again
 /// sooner than this; the polls in between check the sign-in and the build.
 const WEB_USERS_EVERY: Duration = Duration::from_secs(15 * 60);
@@ -145,12 +141,12 @@ async fn watch(
                 return;
             };
             let started = Instant::now();
-            let read =
-                tokio::time::timeout(POLL_DEADLINE.min(target.director.interval), session.poll())
-                    .await
-                    .unwrap_or_else(|_| {
-                        Err(Poll::Failed("no answer within the poll's deadline".into()))
-                    });
+            let read = tokio::time::timeout(
+                POLL_DEADLINE.min(target.director.interval),
+                session.poll(Instant::now()),
+            )
+            .await
+            .unwrap_or_else(|_| Err(Poll::Failed("no answer within the poll's deadline".into())));
             let seconds = started.elapsed().as_secs_f64();
             let mut reading = match read {
                 Ok(reading) => reading,
@@ -190,6 +186,7 @@ async fn watch(
 }
 
 /// Why a poll gave no reading (logged, never shown in metrics).
+#[derive(Debug)]
 enum Poll {
     Failed(String),
     /// Director refused the sign-in (or it was refused before and the
@@ -214,10 +211,8 @@ struct Session {
     options: ClientOptions,
     kind: Option<DirectorKind>,
     contract: Option<HttpDirector>,
-    /// The web interface's session and when it was signed in.
-    web: Option<(WebDirector, Instant)>,
-    /// A real Director's users as last read (see `service::web_users`).
-    users: UserCache,
+    /// A real Director's web interface: the watches' reader.
+    web: WebReader,
     /// The last read of the users that failed: why, when.
     web_users_failed: Option<(String, Instant)>,
     /// Where the password can be read again, and the last refusal.
@@ -227,23 +222,24 @@ struct Session {
 
 impl Session {
     fn new(target: &Target) -> Self {
+        let options = ClientOptions {
+            pinned_certificate: target.director.certificate,
+            // The next poll is the retry; one quick one for a blip.
+            retry: RetryPolicy {
+                attempts: 2,
+                first_delay: Duration::from_millis(250),
+                max_delay: Duration::from_secs(1),
+            },
+            ..ClientOptions::default()
+        };
         Session {
             director: target.director.clone(),
             password: target.password.clone(),
-            options: ClientOptions {
-                pinned_certificate: target.director.certificate,
-                // The next poll is the retry; one quick one for a blip.
-                retry: RetryPolicy {
-                    attempts: 2,
-                    first_delay: Duration::from_millis(250),
-                    max_delay: Duration::from_secs(1),
-                },
-                ..ClientOptions::default()
-            },
+            options,
             kind: target.director.kind,
             contract: None,
-            web: None,
-            users: UserCache::default(),
+            web: WebReader::new(&target.director.url, options)
+                .with_list_limits(MAX_USERS, MAX_LIST_BYTES),
             web_users_failed: None,
             reread: target.reread.clone(),
             guard: SignInGuard::default(),
@@ -253,7 +249,7 @@ impl Session {
     /// One poll, never signing in again with a password Director refused:
     /// until the password changes or the back-off has passed, the refusal
     /// is repeated without asking Director.
-    async fn poll(&mut self) -> Result<DirectorReading, Poll> {
+    async fn poll(&mut self, now: Instant) -> Result<DirectorReading, Poll> {
         if self.guard.is_refused()
             && let Some(reread) = self.reread.clone()
             && let Ok(Some(new)) = tokio::task::spawn_blocking(move || reread()).await
@@ -262,18 +258,18 @@ impl Session {
             tracing::info!(director = %self.director.name, "the password changed: signing in again");
             self.password = new;
             self.contract = None;
-            self.web = None;
+            self.web.end_session();
         }
         self.guard
-            .may_try(&self.password, Instant::now())
+            .may_try(&self.password, now)
             .map_err(Poll::Refused)?;
-        let polled = self.poll_signed_in().await;
+        let polled = self.poll_signed_in(now).await;
         match &polled {
             Err(Poll::Refused(why)) => {
-                let words = self.guard.refused(&self.password, why, Instant::now());
+                let words = self.guard.refused(&self.password, why, now);
                 tracing::warn!(director = %self.director.name, "{words}");
                 self.contract = None;
-                self.web = None;
+                self.web.end_session();
                 Err(Poll::Refused(words))
             }
             Ok(_) => {
@@ -284,7 +280,7 @@ impl Session {
         }
     }
 
-    async fn poll_signed_in(&mut self) -> Result<DirectorReading, Poll> {
+    async fn poll_signed_in(&mut self, now: Instant) -> Result<DirectorReading, Poll> {
         let kind = match self.kind {
             Some(kind) => kind,
             None => {
@@ -295,7 +291,7 @@ impl Session {
         };
         match kind {
             DirectorKind::Contract => self.poll_contract().await,
-            DirectorKind::Web => self.poll_web().await,
+            DirectorKind::Web => self.poll_web(now).await,
         }
     }
 
@@ -339,39 +335,22 @@ impl Session {
     /// A real Director's web interface: its build and users; the alarm is
     /// not readable there, so it stays unknown. Any failure ends the session
     /// (the next poll signs in again).
-    async fn poll_web(&mut self) -> Result<DirectorReading, Poll> {
-        let read = self.read_web().await;
+    async fn poll_web(&mut self, now: Instant) -> Result<DirectorReading, Poll> {
+        let read = self.read_web(now).await;
         if read.is_err() {
-            self.web = None;
+            self.web.end_session();
         }
         read
     }
 
-    async fn read_web(&mut self) -> Result<DirectorReading, Poll> {
-        let fresh = |at: &Instant, every: Duration| at.elapsed() < every;
-        if !self
-            .web
-            .as_ref()
-            .is_some_and(|(_, at)| fresh(at, WEB_SESSION_FOR))
-        {
-            let director = WebDirector::sign_in(
-                &self.director.url,
-                self.options,
-                &self.director.login,
-                &self.password,
-            )
-            .await?
-            .with_list_limits(MAX_USERS, MAX_LIST_BYTES)
-            .with_concurrency(BACKGROUND_REQUESTS);
-            self.web = Some((director, Instant::now()));
-        }
-        let Some((director, _)) = &self.web else {
-            return Err(Poll::Failed("no session".into()));
-        };
+    async fn read_web(&mut self, now: Instant) -> Result<DirectorReading, Poll> {
+        self.web
+            .sign_in(&self.director.login, &self.password)
+            .await?;
         // The build page also proves the session still works.
-        let build = director.build().await?.to_string();
+        let build = self.web.build().await?;
         if let Some((why, at)) = &self.web_users_failed
-            && fresh(at, WEB_USERS_EVERY)
+            && now.saturating_duration_since(*at) < WEB_USERS_EVERY
         {
             return Ok(DirectorReading {
                 up: true,
@@ -386,11 +365,11 @@ impl Session {
         }
         // The list's pages every poll, a document only for a user new or
         // changed on the list (`service::web_users`).
-        let users = match self.users.read(director, false, &|_, _| {}).await {
-            Ok((users, _)) => users,
+        let users = match self.web.users(false, &|_, _| {}).await {
+            Ok(users) => users,
             Err(e) => {
                 let why = e.to_string();
-                self.web_users_failed = Some((why.clone(), Instant::now()));
+                self.web_users_failed = Some((why.clone(), now));
                 return Err(Poll::Failed(why));
             }
         };
@@ -411,5 +390,80 @@ impl Session {
             build: Some(build),
             ..DirectorReading::not_polled(&self.director.name)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::sim_admin::SimAdmin;
+    use crate::contract::Fault;
+    use crate::sim::{self, SimConfig, data};
+
+    /// The simulator serving only what a real Director is known to serve.
+    async fn web_only_director(users: usize) -> sim::RunningSim {
+        let mut config = SimConfig::new(data::generate(users, data::Mix::Fixable, 5));
+        config.web_mode = sim::server::WebMode {
+            only: true,
+            csrf_in_cookie: false,
+        };
+        sim::start(config, "127.0.0.1:0".parse().expect("addr"))
+            .await
+            .expect("simulator")
+    }
+
+    fn target(url: &str) -> Target {
+        Target {
+            director: WatchedDirector {
+                name: "hq".into(),
+                url: url.into(),
+                login: "admin".into(),
+                interval: Duration::from_secs(60),
+                kind: Some(DirectorKind::Web),
+                certificate: None,
+                format: Default::default(),
+            },
+            password: Secret::new(sim::world::DEMO_ADMIN_PASSWORD),
+            reread: None,
+        }
+    }
+
+    /// A failed read of a real Director's users is tried again after 15
+    /// minutes on the exporter's clock, not before: the polls between sign
+    /// in and read the build only.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_user_read_is_tried_again_after_15_minutes() {
+        let director = web_only_director(30).await;
+        let admin = SimAdmin::new(&director.url()).expect("admin");
+        admin
+            .add_fault(&Fault {
+                route: "GET /director/users/list".into(),
+                status: Some(500),
+                ..Default::default()
+            })
+            .await
+            .expect("fault");
+        let lists = || admin.requests_to("GET /director/users/list");
+        let mut session = Session::new(&target(&director.url()));
+        let start = Instant::now();
+        assert!(session.poll(start).await.is_err(), "the list fails");
+        let failed = lists().await.expect("requests");
+        assert!(failed > 0);
+        admin.clear_faults().await.expect("clear");
+
+        let minutes = |n: u64| start + Duration::from_secs(n * 60);
+        let between = session.poll(minutes(14)).await.expect("signed in");
+        assert!(
+            between.summary.contains("the users were not read"),
+            "{}",
+            between.summary
+        );
+        assert_eq!(between.users, None);
+        assert_eq!(lists().await.expect("requests"), failed, "not asked again");
+
+        let again = session.poll(minutes(15)).await.expect("read");
+        assert_eq!(again.users, Some(30), "{}", again.summary);
+        assert!(lists().await.expect("requests") > failed);
+        director.stop().await;
     }
 }
