@@ -34,9 +34,10 @@ pub fn run() -> ExitCode {
         Ok(args) => args,
         Err(e) => return usage_error(e),
     };
-    // Before the log's thread, the first besides this one.
+    // The icon and the commands: before the log's thread, the first
+    // besides this one.
     if args.command.is_some() || args.tray {
-        one_allocator_arena();
+        crate::service::memory::keep_one_arena();
     }
     if let Err(e) = crate::store::paths::home_override() {
         eprintln!("error: {e}");
@@ -75,19 +76,6 @@ pub fn run() -> ExitCode {
         Some(command) => runtime.block_on(cli::run(command)),
         None if args.tray => tray_only(&runtime, args, env_password),
         None => open_window(&runtime, args, env_password),
-    }
-}
-
-/// The icon and the commands keep one allocator arena: their threads mostly
-/// wait on the network, and glibc's arena per thread kept each check's
-/// freed working set apart — the icon watching 10,000 users grew from 24 to
-/// 34 MB over its first checks (docs/PERFORMANCE.md). glibc fixes the number
-/// of arenas when a second thread first allocates: set before any thread.
-fn one_allocator_arena() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only tunes glibc's allocator; no thread exists yet.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }
 

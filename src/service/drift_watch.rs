@@ -174,6 +174,8 @@ pub fn spawn(
                         unreachable_in_a_row,
                         held_back,
                     })));
+                    // A check of 10,000 users freed a few MB: give them back.
+                    crate::service::memory::give_back_freed();
                     wait
                 }
             };

@@ -8,6 +8,7 @@ pub mod drift_watch;
 pub mod exporter;
 pub mod fix;
 pub mod fleet;
+pub mod memory;
 pub mod monitor;
 pub mod troubleshooting;
 pub mod web_users;

@@ -9,6 +9,7 @@
 //! nothing else on its row is seen at the next full read.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::client::director::web::{ListedUser, WebDirector};
@@ -79,7 +80,7 @@ impl WebReader {
         &mut self,
         full: bool,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<Vec<DirectoryUser>, ApiError> {
+    ) -> Result<Arc<Vec<DirectoryUser>>, ApiError> {
         let director = self.signed_in()?.clone();
         let read = self.users.read(&director, full, progress).await;
         if read.is_err() {
@@ -101,11 +102,15 @@ impl WebReader {
     }
 }
 
-/// The users last read, by their id in the web interface, each with a
-/// digest of its list row (to tell a changed row without keeping it).
+/// The users last read, in the list's order and shared with whoever reads
+/// them (no copy per check), each with a digest of its list row (to tell a
+/// changed row without keeping it).
 #[derive(Debug, Default)]
 pub struct UserCache {
-    known: HashMap<u64, (u64, DirectoryUser)>,
+    users: Arc<Vec<DirectoryUser>>,
+    /// By id in the web interface: the row's digest and the user's place in
+    /// `users`.
+    known: HashMap<u64, (u64, usize)>,
     full_at: Option<Instant>,
 }
 
@@ -135,7 +140,7 @@ impl UserCache {
         director: &WebDirector,
         full: bool,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
-    ) -> Result<(Vec<DirectoryUser>, ReadCost), ApiError> {
+    ) -> Result<(Arc<Vec<DirectoryUser>>, ReadCost), ApiError> {
         let listed = director.user_list().await?;
         let full = full
             || self
@@ -156,24 +161,43 @@ impl UserCache {
             .map(|(now, _)| now)
             .collect();
         let documents = wanted.len();
+        // In the list's order, as `wanted` was.
         let fetched = director.users_listed(wanted, progress).await?;
-        // Updated in place: no second copy of ten thousand users.
-        let digest_of: HashMap<u64, u64> = order.iter().copied().collect();
-        self.known.retain(|id, _| digest_of.contains_key(id));
-        for (id, user) in fetched {
-            let digest = digest_of.get(&id).copied().unwrap_or_default();
-            self.known.insert(id, (digest, user));
+        let unchanged = fetched.is_empty()
+            && order.len() == self.users.len()
+            && order
+                .iter()
+                .enumerate()
+                .all(|(at, (id, _))| self.known.get(id).is_some_and(|(_, was)| *was == at));
+        if !unchanged {
+            self.rebuild(&order, fetched);
         }
-        // Listed but not fetched nor known cannot happen (every new id is
-        // fetched); such a row would be left out rather than guessed.
-        let users = order
-            .iter()
-            .filter_map(|(id, _)| self.known.get(id).map(|(_, user)| user.clone()))
-            .collect();
         if full {
             self.full_at = Some(Instant::now());
         }
-        Ok((users, ReadCost { documents, full }))
+        Ok((Arc::clone(&self.users), ReadCost { documents, full }))
+    }
+
+    /// The users in `order`: each fetched one as read, the others as kept.
+    fn rebuild(&mut self, order: &[(u64, u64)], fetched: Vec<(u64, DirectoryUser)>) {
+        let mut fetched = fetched.into_iter().peekable();
+        let mut users = Vec::with_capacity(order.len());
+        let mut known = HashMap::with_capacity(order.len());
+        for (id, digest) in order {
+            let user = match fetched.next_if(|(fetched_id, _)| fetched_id == id) {
+                Some((_, user)) => user,
+                // Listed but neither fetched nor known cannot happen (every
+                // new id is fetched); such a row is left out, not guessed.
+                None => match self.known.get(id) {
+                    Some((_, at)) => self.users[*at].clone(),
+                    None => continue,
+                },
+            };
+            known.insert(*id, (*digest, users.len()));
+            users.push(user);
+        }
+        self.users = Arc::new(users);
+        self.known = known;
     }
 
     /// When every document was last read.
