@@ -9,8 +9,12 @@ mod support;
 
 use std::time::Duration;
 
+use hybrid_setup::client::director::HttpDirector;
 use hybrid_setup::domain::alarm::{AlarmState, Status};
 use hybrid_setup::domain::tray::TrayView;
+use hybrid_setup::store::instance::{self, Claim, Kind};
+use hybrid_setup::store::secret_store::MemoryStore;
+use hybrid_setup::tray::run::{self, Others, Watch, Watching, WindowFor};
 use hybrid_setup::tray::{TrayCommand, TrayError, TrayIcon, icon};
 use support::dbus::{Bus, Item, Watcher, eventually};
 use tokio::sync::mpsc;
@@ -144,5 +148,76 @@ async fn the_icon_mirrors_the_state_and_its_menu_answers() {
     .await;
 
     icon_shown.remove().await;
+
+    // The same, wired through `tray::run` as `--tray` runs it: a click, the
+    // menu's "Open status" and "Show alerts", and a second `--tray` launch
+    // each open the window where they should; Quit ends the run.
+    let opened = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let dir = tempfile::tempdir().expect("dir");
+    let Ok(Claim::First(listener)) = instance::claim_asking(dir.path(), Kind::Tray, false) else {
+        panic!("the first --tray claims the socket");
+    };
+    let running = tokio::spawn({
+        let opened = opened.clone();
+        run::run::<HttpDirector>(
+            Watch {
+                mine: Watching::Nothing(status(AlarmState::Green, "last sync 2 min ago")),
+                others: Others {
+                    members: Vec::new(),
+                    secrets: std::sync::Arc::new(MemoryStore::default()),
+                },
+            },
+            || None,
+            Some(listener),
+            None,
+            move |window| opened.lock().expect("opened").push(window),
+            |_| {},
+        )
+    });
+    let service = {
+        let start = std::time::Instant::now();
+        loop {
+            if let Some(item) = watcher.items.lock().expect("items").get(1).cloned() {
+                break item;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "run shows no icon"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    let item = Item::new(&conn, service).await;
+    let was_opened = |n: usize| {
+        let opened = opened.clone();
+        async move || opened.lock().expect("opened").get(n).copied()
+    };
+    let () = item
+        .properties
+        .call("Activate", &(0i32, 0i32))
+        .await
+        .expect("Activate");
+    eventually("a click", Some(WindowFor::Status), was_opened(0)).await;
+    let menu = item.menu().await;
+    item.click(menu["Open status"]).await;
+    eventually("Open status", Some(WindowFor::Status), was_opened(1)).await;
+    item.click(menu["Show alerts"]).await;
+    eventually("Show alerts", Some(WindowFor::Alerts), was_opened(2)).await;
+    assert!(matches!(
+        instance::claim_asking(dir.path(), Kind::Tray, true),
+        Ok(Claim::AlreadyRunning)
+    ));
+    eventually("a second --tray", Some(WindowFor::Status), was_opened(3)).await;
+    item.click(menu["Quit"]).await;
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("Quit ends the run")
+        .expect("joined")
+        .expect("ran");
+    assert_eq!(
+        opened.lock().expect("opened").len(),
+        4,
+        "nothing else opened"
+    );
     drop(panel);
 }
