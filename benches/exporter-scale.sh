@@ -6,6 +6,7 @@
 # its CPU time over the whole window.
 # Usage: benches/exporter-scale.sh [SECONDS] [DIRECTORS] [BINARY]
 set -euo pipefail
+. "$(dirname "$0")/budget.sh"
 seconds=${1:-300}
 count=${2:-500}
 bin=$(realpath "${3:-${CARGO_TARGET_DIR:-target}/release/hybrid-setup}")
@@ -60,6 +61,9 @@ rss_max=$(sort -n "$work/rss.txt" | tail -1)
 rss_min=$(sort -n "$work/rss.txt" | head -1)
 cpu=$(echo "scale=3; 100 * ($cpu_end - $cpu_start) / $hz / ($t_end - $t_start)" | bc)
 echo "$count Directors every 60 s, measured over $seconds s after the first round:"
-echo "  scrape ($samples samples, $(wc -c <"$work/page.txt") bytes): median $median ms, slowest $slowest ms over $scrapes scrapes"
-echo "  resident memory: $((rss_min / 1024))–$((rss_max / 1024)) MB (peak $((peak / 1024)) MB)"
-echo "  CPU: $cpu % of one core"
+echo "  scrape ($samples samples, $(wc -c <"$work/page.txt") bytes): slowest $slowest ms over $scrapes scrapes"
+budget "  scrape, median" "$median" 50 ms
+echo "  resident memory: $((rss_min / 1024))–$((rss_max / 1024)) MB"
+budget "  resident memory, peak" "$((peak / 1024))" 100 MB
+budget "  CPU" "$cpu" 5 "% of one core"
+budgets_kept

@@ -607,15 +607,30 @@ fn perf(line: &str) -> (usize, usize) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn audit_reads_directors_web_interface() {
     let users = data::generate(1_200, data::Mix::Realistic, 3);
-    let sim = sim::start(SimConfig::new(users), "127.0.0.1:0".parse().expect("addr"))
-        .await
-        .expect("sim");
+    let sim = sim::start(
+        SimConfig::new(users.clone()),
+        "127.0.0.1:0".parse().expect("addr"),
+    )
+    .await
+    .expect("sim");
+    // The same users behind a real Director's web interface only.
+    let web_only = support::web_only_sim(users, false).await;
     let url = sim.url();
+    let web_url = web_only.url();
     let (web, api, wrong) = tokio::task::spawn_blocking(move || {
-        let web = run(&["audit", "--director-web", &url, "--format", "json", "--all"]);
+        // `--director-web`, as scripts wrote it before the kind was found
+        // out, still works.
+        let web = run(&[
+            "audit",
+            "--director-web",
+            &web_url,
+            "--format",
+            "json",
+            "--all",
+        ]);
         let api = run(&["audit", "--director", &url, "--format", "json", "--all"]);
         let wrong = Command::new(BIN)
-            .args(["audit", "--director-web", &url])
+            .args(["audit", "--director", &web_url])
             .env("HYBRID_DIRECTOR_PASSWORD", "wrong")
             .output()
             .expect("runs");
@@ -637,6 +652,7 @@ async fn audit_reads_directors_web_interface() {
         text(&wrong.stderr)
     );
     sim.stop().await;
+    web_only.stop().await;
 }
 
 /// `diagnostics` writes version, settings and the log, and no secret —
@@ -755,6 +771,33 @@ fn the_username_options_are_one_definition() {
     );
     for args in [&["check"][..], &["audit"], &["directors", "add"]] {
         assert_eq!(help(args), status, "{args:?} says it differently");
+    }
+}
+
+/// The Director's own flags too: every command that talks to a Director
+/// takes `--director`, `--login`, `--timeout` and `--trust-certificate`
+/// with the same words.
+#[test]
+fn the_director_options_are_one_definition() {
+    let help = |args: &[&str]| {
+        let out = Command::new(BIN)
+            .args(args)
+            .arg("--help")
+            .output()
+            .expect("runs");
+        let text = text(&out.stdout);
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let start = flat
+            .find("--director <URL>")
+            .unwrap_or_else(|| panic!("{args:?}: {text}"));
+        let end = flat[start..]
+            .find("and no other")
+            .unwrap_or_else(|| panic!("{args:?}: {text}"));
+        flat[start..start + end].to_string()
+    };
+    let check = help(&["check"]);
+    for args in [&["audit"][..], &["status"], &["fix"], &["directors", "add"]] {
+        assert_eq!(help(args), check, "{args:?} says it differently");
     }
 }
 

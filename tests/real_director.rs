@@ -1110,6 +1110,23 @@ async fn servers_that_are_not_directors_are_named() {
         assert_eq!(code, Some(3), "{url}: {json}");
         assert!(text.contains(expected), "{url}: {text}");
         assert!(!text.contains("expected JSON"), "{text}");
+        // Every command that talks to a Director says it in the same words.
+        for command in [
+            &["status", "--director", url][..],
+            &["audit", "--director", url],
+            &["fix", "--director", url, "--suggest"],
+        ] {
+            let out = support::run_command(command, "pw").await;
+            let said = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                said.contains(&format!("cannot read Director at {url}")) && said.contains(expected),
+                "{command:?}: {said}"
+            );
+        }
     }
 }
 

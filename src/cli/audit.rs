@@ -20,17 +20,13 @@ use crate::service::audit::report::{AuditReport, ReportFormat, Rows};
 use crate::service::audit::sources::{ConfigDatabase, CsvFile, SourceError, UserSource};
 
 #[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("source").args(["users_csv", "director", "director_web", "db"]))]
+#[command(group = clap::ArgGroup::new("source").args(["users_csv", "director", "db"]))]
 pub struct AuditArgs {
     /// Users from a CSV file (header user_dn,first_name,last_name,client_username,email).
     #[arg(long = "users-csv", value_name = "FILE")]
     pub users_csv: Option<PathBuf>,
     #[command(flatten)]
     pub login: DirectorLoginArgs,
-    /// The same as --director for a Director's web interface (kept for
-    /// scripts; --director finds out the kind itself).
-    #[arg(long = "director-web", value_name = "URL", hide = true)]
-    pub director_web: Option<String>,
     /// A real Director's web interface: user requests in flight at once (1 to 32).
     #[arg(long, value_name = "N", default_value_t = CONCURRENT_USER_REQUESTS as u16,
           value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENT_USER_REQUESTS as i64))]
@@ -102,7 +98,7 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
             remember_database_password(&source.address, &source.password).await;
         }
         users
-    } else if let Some(given) = args.director_web.as_ref().or(args.login.director.as_ref()) {
+    } else if let Some(given) = &args.login.director {
         // Checked first: an address with a password inside is refused and
         // never repeated back.
         let url = &crate::client::http::normalize_base_url(given)
@@ -110,12 +106,9 @@ async fn read_audit_users(args: &AuditArgs) -> Result<Vec<DirectoryUser>, String
         let password = director_password()?;
         let options = args.login.client_options();
         // Either kind at --director, told apart as `check` and `status` do.
-        let kind = match &args.director_web {
-            Some(_) => DirectorKind::Web,
-            None => detect(url, options)
-                .await
-                .map_err(|e| format!("cannot read Director at {url}: {}", explain(&e)))?,
-        };
+        let kind = detect(url, options)
+            .await
+            .map_err(|e| format!("cannot read Director at {url}: {}", explain(&e)))?;
         match kind {
             DirectorKind::Web => {
                 let director = WebDirector::sign_in(url, options, &args.login.login, &password)

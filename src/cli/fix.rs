@@ -17,10 +17,10 @@ use std::sync::atomic::AtomicBool;
 use clap::Args;
 
 use super::prompt::director_password;
-use super::{explain, fail, parse_fingerprint};
+use super::{DirectorLoginArgs, explain, fail};
+use crate::client::director::kind::detect;
 use crate::client::director::web::WebDirector;
 use crate::client::http::normalize_base_url;
-use crate::domain::certificate::Fingerprint;
 use crate::domain::fix::{self, Change, Preview, count};
 use crate::domain::text::printable;
 use crate::service::fix::{self as apply_fix, Outcome, Report, RunKind, UndoError, UndoReview};
@@ -28,18 +28,10 @@ use crate::service::fix::{self as apply_fix, Outcome, Report, RunKind, UndoError
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("what").required(true).args(["changes", "suggest", "undo", "list_backups"]))]
 pub struct FixArgs {
-    /// Director's address, for example https://director:5478 (a fix writes
-    /// through its web interface).
-    #[arg(
-        long = "director",
-        alias = "director-web",
-        value_name = "URL",
-        required_unless_present = "list_backups"
-    )]
-    pub director: Option<String>,
-    /// Director admin login name. The password comes from HYBRID_DIRECTOR_PASSWORD or a prompt.
-    #[arg(long, default_value = "admin")]
-    pub login: String,
+    /// --director (a fix writes through the web interface), --login,
+    /// --timeout (for each answer), --trust-certificate.
+    #[command(flatten)]
+    pub login: DirectorLoginArgs,
     /// A changes file: CSV with user_dn and client_username and/or email (an
     /// empty cell leaves the value as it is). The audit's CSV export works as it is.
     #[arg(long, value_name = "FILE.csv")]
@@ -66,13 +58,6 @@ pub struct FixArgs {
     pub allow_many: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub format: FixFormat,
-    /// Seconds to wait for each answer from Director.
-    #[arg(long, default_value_t = 20)]
-    pub timeout: u64,
-    /// Trust Director's self-signed certificate with this SHA-256 fingerprint
-    /// (AB:CD:…, as printed when the certificate is refused) and no other.
-    #[arg(long = "trust-certificate", value_name = "SHA256", value_parser = parse_fingerprint)]
-    pub trust_certificate: Option<Fingerprint>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -85,7 +70,10 @@ pub async fn run(args: FixArgs) -> ExitCode {
     if args.list_backups {
         return list_backups(&args);
     }
-    let url = match normalize_base_url(args.director.as_deref().unwrap_or_default()) {
+    let Some(given) = &args.login.director else {
+        return fail(2, "--director: give Director's address (or --list-backups)");
+    };
+    let url = match normalize_base_url(given) {
         Ok(url) => url,
         Err(e) => return fail(2, format!("--director: {e}")),
     };
@@ -94,11 +82,15 @@ pub async fn run(args: FixArgs) -> ExitCode {
         Err(e) => return fail(2, e),
     };
     let options = crate::client::http::ClientOptions {
-        request_timeout: std::time::Duration::from_secs(args.timeout.max(1)),
-        pinned_certificate: args.trust_certificate,
+        request_timeout: std::time::Duration::from_secs(args.login.timeout.max(1)),
+        pinned_certificate: args.login.trust_certificate,
         ..Default::default()
     };
-    let web = match WebDirector::sign_in(&url, options, &args.login, &password).await {
+    // Anything but a Director is named as `check` and `status` name it.
+    if let Err(e) = detect(&url, options).await {
+        return fail(2, format!("cannot read Director at {url}: {}", explain(&e)));
+    }
+    let web = match WebDirector::sign_in(&url, options, &args.login.login, &password).await {
         Ok(web) => web,
         Err(e) => return fail(2, format!("Director sign-in failed: {}", explain(&e))),
     };

@@ -126,8 +126,9 @@ pub enum Command {
 
 #[derive(Debug, Args, Clone)]
 pub struct DirectorLoginArgs {
-    /// Director address, for example https://director.example.com:5478.
-    #[arg(long)]
+    /// Director address, for example https://director.example.com:5478
+    /// (either kind; found out on the first request).
+    #[arg(long, alias = "director-web", value_name = "URL")]
     pub director: Option<String>,
     /// Director admin login name. The password comes from HYBRID_DIRECTOR_PASSWORD or a prompt.
     #[arg(long, default_value = "admin")]
