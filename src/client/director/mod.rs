@@ -6,6 +6,8 @@
 
 pub mod database;
 pub mod kind;
+#[cfg(test)]
+pub mod stand_in;
 pub mod user_list;
 pub mod web;
 

@@ -395,22 +395,10 @@ impl Session {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::client::sim_admin::SimAdmin;
-    use crate::contract::Fault;
-    use crate::sim::{self, SimConfig, data};
+    use std::sync::atomic::Ordering;
 
-    /// The simulator serving only what a real Director is known to serve.
-    async fn web_only_director(users: usize) -> sim::RunningSim {
-        let mut config = SimConfig::new(data::generate(users, data::Mix::Fixable, 5));
-        config.web_mode = sim::server::WebMode {
-            only: true,
-            csrf_in_cookie: false,
-        };
-        sim::start(config, "127.0.0.1:0".parse().expect("addr"))
-            .await
-            .expect("simulator")
-    }
+    use super::*;
+    use crate::client::director::stand_in::StandIn;
 
     fn target(url: &str) -> Target {
         Target {
@@ -423,7 +411,7 @@ mod tests {
                 certificate: None,
                 format: Default::default(),
             },
-            password: Secret::new(sim::world::DEMO_ADMIN_PASSWORD),
+            password: Secret::new("pw"),
             reread: None,
         }
     }
@@ -433,23 +421,15 @@ mod tests {
     /// in and read the build only.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_user_read_is_tried_again_after_15_minutes() {
-        let director = web_only_director(30).await;
-        let admin = SimAdmin::new(&director.url()).expect("admin");
-        admin
-            .add_fault(&Fault {
-                route: "GET /director/users/list".into(),
-                status: Some(500),
-                ..Default::default()
-            })
-            .await
-            .expect("fault");
-        let lists = || admin.requests_to("GET /director/users/list");
-        let mut session = Session::new(&target(&director.url()));
+        let director = StandIn::start(30).await;
+        director.list_fails.store(true, Ordering::Relaxed);
+        let lists = || director.list_reads.load(Ordering::Relaxed);
+        let mut session = Session::new(&target(&director.url));
         let start = Instant::now();
         assert!(session.poll(start).await.is_err(), "the list fails");
-        let failed = lists().await.expect("requests");
+        let failed = lists();
         assert!(failed > 0);
-        admin.clear_faults().await.expect("clear");
+        director.list_fails.store(false, Ordering::Relaxed);
 
         let minutes = |n: u64| start + Duration::from_secs(n * 60);
         let between = session.poll(minutes(14)).await.expect("signed in");
@@ -459,11 +439,10 @@ mod tests {
             between.summary
         );
         assert_eq!(between.users, None);
-        assert_eq!(lists().await.expect("requests"), failed, "not asked again");
+        assert_eq!(lists(), failed, "not asked again");
 
         let again = session.poll(minutes(15)).await.expect("read");
         assert_eq!(again.users, Some(30), "{}", again.summary);
-        assert!(lists().await.expect("requests") > failed);
-        director.stop().await;
+        assert!(lists() > failed);
     }
 }
