@@ -12,12 +12,9 @@ const TOKEN_MAX: usize = 512;
 
 /// The Account ID, trimmed, or what is wrong with it (naming the field).
 pub fn account_id(text: &str) -> Result<String, String> {
-    let id = text.trim();
+    let id = without_label(text);
     if id.is_empty() {
         return Err("Account ID: enter it as the Connect Confirmation screen shows it.".into());
-    }
-    if id.to_ascii_lowercase().starts_with("account") {
-        return Err("Account ID: paste the value only, without its label.".into());
     }
     if id.chars().count() > ACCOUNT_ID_MAX {
         return Err(format!(
@@ -34,6 +31,22 @@ pub fn account_id(text: &str) -> Result<String, String> {
         ));
     }
     Ok(id.to_string())
+}
+
+/// "Account ID: 1000002", copied with its label from the Confirmation screen
+/// or the welcome email, is the Account ID 1000002: the label is left out.
+fn without_label(text: &str) -> &str {
+    let text = text.trim();
+    let lower = text.to_ascii_lowercase();
+    for label in ["account id", "accountid", "account"] {
+        if lower.starts_with(label) {
+            // ASCII lower-casing keeps every byte where it was.
+            let rest = text[label.len()..].trim_start();
+            let rest = rest.strip_prefix([':', '#']).unwrap_or(rest);
+            return rest.trim();
+        }
+    }
+    text
 }
 
 /// The Account Name (the company name registered), trimmed.
@@ -78,9 +91,18 @@ mod tests {
     fn account_ids_as_shown_pass_and_pastes_with_extras_do_not() {
         assert_eq!(account_id(" 1000002\n"), Ok("1000002".into()));
         assert_eq!(account_id("ACC-42"), Ok("ACC-42".into()));
+        // Copied with its label: the label is left out.
+        for labelled in [
+            "Account ID: 1000002",
+            "account id 1000002",
+            "AccountID#1000002",
+        ] {
+            assert_eq!(account_id(labelled), Ok("1000002".into()), "{labelled}");
+        }
         for bad in [
             "",
-            "Account ID: 1000002",
+            "Account ID:",
+            "Account ID: 1000 002",
             "1000 002",
             "10000€2",
             &"9".repeat(33),

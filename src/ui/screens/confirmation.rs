@@ -178,12 +178,12 @@ mod tests {
         harness.get_by_label("Account ID").focus();
         harness
             .get_by_label("Account ID")
-            .type_text("Account ID 1000002");
+            .type_text("Account ID 1000 002");
         harness.run();
         // Leaving the field shows what is wrong with it, by name.
         harness.key_press(egui::Key::Tab);
         harness.run();
-        harness.get_by_label_contains("Account ID: paste the value only");
+        harness.get_by_label_contains("is not part of an Account ID");
         assert_eq!(harness.state().progress.account_id, "", "nothing saved");
     }
 }

@@ -213,7 +213,12 @@ impl FirstSyncScreen {
             let interval = status.interval_secs.max(1) as f32;
             ui.add(
                 egui::ProgressBar::new(1.0 - (left as f32 / interval).clamp(0.0, 1.0)).text(
-                    format!("next cycle in about {}", alarm::human_duration(left)),
+                    // Due (the bar full): the cycle is starting, not "in 0 s".
+                    if left == 0 {
+                        "the next cycle is starting…".to_string()
+                    } else {
+                        format!("next cycle in about {}", alarm::human_duration(left))
+                    },
                 ),
             );
         }

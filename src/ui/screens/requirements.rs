@@ -221,11 +221,13 @@ impl Screen for RequirementsScreen {
         if self.real_director {
             widgets::note(
                 ui,
-                "This is a real Director's web interface. The checks below are what it shows. \
-                 The steps it has no interface for — registering in the Connect Portal, and \
-                 entering the Account ID and Token on Administration > System > Hybrid > \
-                 Synchronization — are guided: this program says what to enter, opens the page, \
-                 and verifies what it can read.",
+                &format!(
+                    "This is a real Director's web interface. The checks below are what it shows. \
+                     The steps it has no interface for — registering in the Connect Portal, and \
+                     entering the Account ID and Token on {} — are guided: this program says what \
+                     to enter, opens the page, and verifies what it can read.",
+                    ctx.progress.hybrid_screens().page
+                ),
                 Tone::Muted,
             );
         }
