@@ -481,7 +481,7 @@ fn the_guided_steps_name_shoretel_14_2_screens() {
     let real = support::RealDirector::start_with_build("19.43.7902.0");
     let mut h = real.window();
     wait_for(&mut h, "the Director recognised", |h| {
-        has_text(h, "Connect Director 19.43.7902.0, web interface")
+        has_text(h, "ShoreTel Director 19.43.7902.0, web interface")
     });
     assert!(
         !has_text(&h, "Hybrid > Synchronization"),

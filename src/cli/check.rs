@@ -292,7 +292,11 @@ fn print(args: &CheckArgs, outcome: &Outcome) -> ExitCode {
     } else {
         if let Some(kind) = outcome.kind {
             println!(
-                "Connect Director{}, {}",
+                "{}{}, {}",
+                crate::domain::version::HybridScreens::of_build(
+                    outcome.build.as_deref().unwrap_or_default()
+                )
+                .director,
                 outcome
                     .build
                     .as_deref()

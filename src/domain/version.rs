@@ -98,6 +98,8 @@ pub enum HybridSupport {
 /// Synchronization").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HybridScreens {
+    /// What the product is called ("Connect Director 21.90.9743.0").
+    pub director: &'static str,
     /// The page with the account link, the Account ID and the Token.
     pub page: &'static str,
     /// The link on that page that opens the Portal's registration.
@@ -109,12 +111,14 @@ pub struct HybridScreens {
 impl HybridScreens {
     /// The Connect line's, also when the build is not known.
     pub const CONNECT: HybridScreens = HybridScreens {
+        director: "Connect Director",
         page: "Administration > System > Hybrid > Synchronization",
         account_link: "Connect account link",
         needs_did: false,
     };
     /// "HYBRID for ST14.2".
     pub const SHORETEL_14_2: HybridScreens = HybridScreens {
+        director: "ShoreTel Director",
         page: "Administration > Connect Services",
         account_link: "HYBRID account",
         needs_did: true,

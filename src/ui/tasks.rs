@@ -131,7 +131,9 @@ impl DirectorSnapshot {
         } else {
             format!(" {}", self.system.build)
         };
-        format!("Connect Director{build}, {}", self.kind.label())
+        // A ShoreTel 14.2 system's Director is not a Connect one.
+        let director = crate::domain::version::HybridScreens::of_build(&self.system.build).director;
+        format!("{director}{build}, {}", self.kind.label())
     }
 }
 
