@@ -38,7 +38,26 @@ fn binary() -> &'static str {
 struct MariaDb {
     child: Child,
     port: u16,
+    /// The client and the server's socket, to change the data as root.
+    client: PathBuf,
+    socket: PathBuf,
     _dir: tempfile::TempDir,
+}
+
+impl MariaDb {
+    /// Runs `sql` as root (the test's own changes, not the program's).
+    fn run_as_root(&self, sql: &str) {
+        let out = Command::new(&self.client)
+            .arg("--no-defaults")
+            .arg(format!("--socket={}", self.socket.display()))
+            .arg("--user=root")
+            .arg("shoreware")
+            .arg("-e")
+            .arg(sql)
+            .output()
+            .expect("mariadb client");
+        assert!(out.status.success(), "{sql}: {}", text(&out.stderr));
+    }
 }
 
 impl Drop for MariaDb {
@@ -120,6 +139,8 @@ fn start_mariadb() -> Option<MariaDb> {
     let db = MariaDb {
         child,
         port,
+        client: client.clone(),
+        socket: socket.clone(),
         _dir: dir,
     };
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -444,6 +465,29 @@ fn audits_the_configuration_database() {
     let out = status(&["--watch"]);
     assert_eq!(out.status.code(), Some(3), "UNKNOWN: a usage error");
     assert!(text(&out.stderr).contains("--db"), "{}", text(&out.stderr));
+
+    // A ShoreTel 14.2 GA8 system: the build from the version table passes
+    // with that line's own steps, and its Director is named as one.
+    db.run_as_root("UPDATE version SET Major = 19, Minor = 43, SetByBuild = '19.43.7902.0'");
+    let out = Command::new(binary())
+        .args(["check", "--director", &director.url(), "--db", &proxied])
+        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+        .env("HYBRID_DB_PASSWORD", READONLY_PASSWORD)
+        .env(
+            "HYBRID_SETUP_HOME",
+            tempfile::tempdir().expect("home").path(),
+        )
+        .stdin(Stdio::null())
+        .output()
+        .expect("check");
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("ShoreTel Director 19.43.7902.0, web interface")
+            && said.contains("[PASS] Director build supports HYBRID")
+            && said.contains("HYBRID for ST14.2"),
+        "{said}"
+    );
+    db.run_as_root("UPDATE version SET Major = 21, Minor = 91, SetByBuild = '21.91.1234.0'");
 
     // The window, on the Requirements step: the same database as a faster
     // source for users, its address and password typed in.

@@ -9,7 +9,10 @@ use std::time::Duration;
 use clap::Args;
 
 use super::prompt::director_password;
-use super::{Database, DatabaseArg, DirectorLoginArgs, FormatArgs, connect_director, explain};
+use super::{
+    Database, DatabaseArg, DirectorLoginArgs, FormatArgs, build_and_users, connect_director,
+    explain,
+};
 use crate::client::director::kind::{DirectorKind, detect};
 use crate::client::director::web::WebDirector;
 use crate::client::director::{Director, HttpDirector};
@@ -178,21 +181,8 @@ async fn read_web(
     )
     .await?;
     let timeout = Duration::from_secs(args.login.timeout.max(1));
-    let build = match (director.build().await, database) {
-        (Ok(build), _) => Ok(build.to_string()),
-        (Err(e), None) => Err(explain(&e)),
-        // The configuration database keeps the build too.
-        (Err(e), Some(db)) => db.build(timeout).await.map_err(|db_error| {
-            format!(
-                "Monitoring > Services: {}; configuration database: {db_error}",
-                explain(&e)
-            )
-        }),
-    };
-    let users = match database {
-        Some(db) => db.users(timeout).await?,
-        None => director.users(&|_, _| {}).await?,
-    };
+    let (build, users) = build_and_users(&director, database, timeout).await;
+    let users = users?;
     let facts: Vec<UserFacts<'_>> = users.iter().map(UserFacts::without_services).collect();
     let mut checks = checklist_of(&Readable {
         transport,

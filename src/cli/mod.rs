@@ -199,6 +199,35 @@ impl Database {
     }
 }
 
+/// A real Director's build and users, as `check` and `status` read them:
+/// Monitoring > Services and each user's document — or, given `--db`, the
+/// users of the configuration database (one query) and its build when
+/// Monitoring > Services cannot be read (both reasons said).
+pub async fn build_and_users(
+    director: &crate::client::director::web::WebDirector,
+    database: Option<&Database>,
+    timeout: std::time::Duration,
+) -> (
+    Result<String, String>,
+    Result<Vec<crate::domain::format::DirectoryUser>, ApiError>,
+) {
+    let build = match (director.build().await, database) {
+        (Ok(build), _) => Ok(build.to_string()),
+        (Err(e), None) => Err(explain(&e)),
+        (Err(e), Some(db)) => db.build(timeout).await.map_err(|db_error| {
+            format!(
+                "Monitoring > Services: {}; configuration database: {db_error}",
+                explain(&e)
+            )
+        }),
+    };
+    let users = match database {
+        Some(db) => db.users(timeout).await,
+        None => director.users(&|_, _| {}).await,
+    };
+    (build, users)
+}
+
 /// The username options ticked on Director's Synchronization page, as
 /// every command that counts client usernames takes them (one definition).
 #[derive(Debug, Args, Clone, Default)]
