@@ -721,6 +721,9 @@ fn the_whole_wizard_against_a_real_director() {
         "the Token stays masked"
     );
     assert!(has_label(&h, "Copy Token"));
+    // Each Copy button names what it copies.
+    assert!(has_label(&h, "Copy Account ID"));
+    assert!(!has_label(&h, "Copy"));
     assert!(!enabled(&h, "Finish"), "not before the verification");
     click(&mut h, "I clicked Save — verify");
     wait_for(&mut h, "the verification", |h| {

@@ -21,10 +21,10 @@ shot 18-real-register 1.5
 key Return                      # I have registered
 click 420 126                   # Account Name
 xdotool type --delay 10 "Acme Boston"; xdotool key Tab; sleep 0.2
-xdotool type --delay 10 "Account ID: 1000002"; xdotool key Tab; sleep 0.3
+xdotool type --delay 10 "1000 002"; xdotool key Tab; sleep 0.3
 park
 shot 19-real-confirmation-error 1
-click 420 167                   # Account ID, pasted again without its label
+click 420 167                   # Account ID, typed again right
 xdotool key ctrl+a; xdotool type --delay 10 "1000002"; sleep 0.3
 key Return                      # leaves the field
 key Return                      # Continue

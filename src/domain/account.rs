@@ -25,9 +25,13 @@ pub fn account_id(text: &str) -> Result<String, String> {
         .chars()
         .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
     {
+        let what = if c.is_whitespace() {
+            "a space".to_string()
+        } else {
+            format!("\"{}\"", c.escape_default())
+        };
         return Err(format!(
-            "Account ID: \"{}\" is not part of an Account ID (letters, digits and - only).",
-            c.escape_default()
+            "Account ID: {what} is not part of an Account ID (letters, digits and - only)."
         ));
     }
     Ok(id.to_string())

@@ -211,7 +211,7 @@ impl CredentialsScreen {
             &[
                 "Sign in with the Business Email and Password given at registration.",
                 "The Account Details screen opens (or go to Organization > Account > Account Details).",
-                "Click \"Show\" to the right of Connect Credentials: the Account Id and Token appear below it.",
+                "Click \"Show\" to the right of Connect Credentials: the Account ID and Token appear below it.",
                 "Copy each into the fields here.",
             ],
         );

@@ -341,13 +341,14 @@ pub fn check_row(ui: &mut Ui, check: &Check) {
     ui.add_space(4.0);
 }
 
-/// A value with a Copy button.
+/// A value with its Copy button, named for it ("Copy Account ID", as "Copy
+/// Token" beside it): two plain "Copy" buttons on one screen read alike.
 pub fn copyable(ui: &mut Ui, label: &str, value: &str) {
     ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(format!("{label}:")).strong());
         ui.label(RichText::new(value).monospace().size(16.0));
         if ui
-            .button("Copy")
+            .button(format!("Copy {label}"))
             .on_hover_text(format!("Copy the {label}"))
             .clicked()
         {
