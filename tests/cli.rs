@@ -744,26 +744,30 @@ fn forget_start_at_login_removes_the_entry() {
     assert!(forget().status.success());
 }
 
+/// The words of `args --help` from `from` up to `until`, whitespace folded
+/// (so a flag's text can be compared across commands).
+fn help_between(args: &[&str], from: &str, until: &str) -> String {
+    let out = Command::new(BIN)
+        .args(args)
+        .arg("--help")
+        .output()
+        .expect("runs");
+    let text = text(&out.stdout);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = flat
+        .find(from)
+        .unwrap_or_else(|| panic!("{args:?}: {text}"));
+    let end = flat[start..]
+        .find(until)
+        .unwrap_or_else(|| panic!("{args:?}: {text}"));
+    flat[start..start + end].to_string()
+}
+
 /// The username options mean one thing everywhere: every command that
 /// counts client usernames shows the same two flags with the same words.
 #[test]
 fn the_username_options_are_one_definition() {
-    let help = |args: &[&str]| {
-        let out = Command::new(BIN)
-            .args(args)
-            .arg("--help")
-            .output()
-            .expect("runs");
-        let text = text(&out.stdout);
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let start = flat
-            .find("--use-email")
-            .unwrap_or_else(|| panic!("{args:?}: {text}"));
-        let end = flat[start..]
-            .find("and this domain")
-            .unwrap_or_else(|| panic!("{args:?}: {text}"));
-        flat[start..start + end].to_string()
-    };
+    let help = |args: &[&str]| help_between(args, "--use-email", "and this domain");
     let status = help(&["status"]);
     assert!(
         status.contains("--use-email") && status.contains("--append-domain <DOMAIN>"),
@@ -779,22 +783,7 @@ fn the_username_options_are_one_definition() {
 /// with the same words.
 #[test]
 fn the_director_options_are_one_definition() {
-    let help = |args: &[&str]| {
-        let out = Command::new(BIN)
-            .args(args)
-            .arg("--help")
-            .output()
-            .expect("runs");
-        let text = text(&out.stdout);
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let start = flat
-            .find("--director <URL>")
-            .unwrap_or_else(|| panic!("{args:?}: {text}"));
-        let end = flat[start..]
-            .find("and no other")
-            .unwrap_or_else(|| panic!("{args:?}: {text}"));
-        flat[start..start + end].to_string()
-    };
+    let help = |args: &[&str]| help_between(args, "--director <URL>", "and no other");
     let check = help(&["check"]);
     for args in [&["audit"][..], &["status"], &["fix"], &["directors", "add"]] {
         assert_eq!(help(args), check, "{args:?} says it differently");
@@ -805,21 +794,7 @@ fn the_director_options_are_one_definition() {
 /// alike, with the same words.
 #[test]
 fn the_database_option_is_one_definition() {
-    let help = |command: &str| {
-        let out = Command::new(BIN)
-            .args([command, "--help"])
-            .output()
-            .expect("runs");
-        let text = text(&out.stdout);
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        let start = flat
-            .find("--db <URL>")
-            .unwrap_or_else(|| panic!("{command}: {text}"));
-        let end = flat[start..]
-            .find("or a prompt")
-            .unwrap_or_else(|| panic!("{command}: {text}"));
-        flat[start..start + end].to_string()
-    };
+    let help = |command: &str| help_between(&[command], "--db <URL>", "or a prompt");
     let check = help("check");
     for command in ["audit", "status"] {
         assert_eq!(help(command), check, "{command} says it differently");

@@ -401,24 +401,23 @@ fn audits_the_configuration_database() {
                 }),
         )
         .expect("fault");
-    let out = Command::new(binary())
-        .args([
-            "check",
-            "--json",
-            "--director",
-            &director.url(),
-            "--db",
-            &proxied,
-        ])
-        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
-        .env("HYBRID_DB_PASSWORD", READONLY_PASSWORD)
-        .env(
-            "HYBRID_SETUP_HOME",
-            tempfile::tempdir().expect("home").path(),
-        )
-        .stdin(Stdio::null())
-        .output()
-        .expect("check");
+    // A command against the web-only Director and the proxied database,
+    // both passwords in the environment.
+    let against = |args: &[&str]| {
+        Command::new(binary())
+            .args(args)
+            .args(["--director", &director.url(), "--db", &proxied])
+            .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
+            .env("HYBRID_DB_PASSWORD", READONLY_PASSWORD)
+            .env(
+                "HYBRID_SETUP_HOME",
+                tempfile::tempdir().expect("home").path(),
+            )
+            .stdin(Stdio::null())
+            .output()
+            .expect("the binary runs")
+    };
+    let out = against(&["check", "--json"]);
     let json: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out.stderr)));
     assert_eq!(json["director_kind"], "web", "{json}");
@@ -441,20 +440,7 @@ fn audits_the_configuration_database() {
     // `status --db`: the plugin's count from the database's users (not the
     // ten the web interface lists), in one query; `--watch` reads through
     // the web interface and says so.
-    let status = |extra: &[&str]| {
-        Command::new(binary())
-            .args(["status", "--director", &director.url(), "--db", &proxied])
-            .args(extra)
-            .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
-            .env("HYBRID_DB_PASSWORD", READONLY_PASSWORD)
-            .env(
-                "HYBRID_SETUP_HOME",
-                tempfile::tempdir().expect("home").path(),
-            )
-            .stdin(Stdio::null())
-            .output()
-            .expect("status")
-    };
+    let status = |extra: &[&str]| against(&[&["status"][..], extra].concat());
     let out = status(&["--json"]);
     let json: serde_json::Value =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", text(&out.stderr)));
@@ -469,17 +455,7 @@ fn audits_the_configuration_database() {
     // A ShoreTel 14.2 GA8 system: the build from the version table passes
     // with that line's own steps, and its Director is named as one.
     db.run_as_root("UPDATE version SET Major = 19, Minor = 43, SetByBuild = '19.43.7902.0'");
-    let out = Command::new(binary())
-        .args(["check", "--director", &director.url(), "--db", &proxied])
-        .env("HYBRID_DIRECTOR_PASSWORD", world::DEMO_ADMIN_PASSWORD)
-        .env("HYBRID_DB_PASSWORD", READONLY_PASSWORD)
-        .env(
-            "HYBRID_SETUP_HOME",
-            tempfile::tempdir().expect("home").path(),
-        )
-        .stdin(Stdio::null())
-        .output()
-        .expect("check");
+    let out = against(&["check"]);
     let said = text(&out.stdout);
     assert!(
         said.contains("ShoreTel Director 19.43.7902.0, web interface")
