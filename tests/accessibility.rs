@@ -1,8 +1,8 @@
 //! Readable by everyone: every text the window paints, on every screen a
 //! person walks through (the guided wizard, and the demo's up to the
 //! alerts), in the light and the dark theme, against the fill behind it —
-//! at least 4.5:1 (3:1 for large text and for the shapes of icons), as
-//! WCAG 2.2 AA asks.
+//! at least 4.5:1 (3:1 for large text, for the shapes of icons and for the
+//! edge of every control), as WCAG 2.2 AA asks.
 
 mod support;
 
@@ -40,6 +40,12 @@ fn every_text_is_readable_in_both_themes() {
     for theme in [egui::Theme::Dark, egui::Theme::Light] {
         let measured = all.iter().filter(|(_, t, _)| *t == theme).count();
         assert!(measured >= 1_000, "{measured} texts measured in {theme:?}");
+        // Every field, check box and framed button's edge (about 200 each).
+        let edges = all
+            .iter()
+            .filter(|(_, t, p)| *t == theme && p.kind == contrast::Kind::Boundary)
+            .count();
+        assert!(edges >= 100, "{edges} control edges measured in {theme:?}");
     }
     let failing: Vec<String> = all
         .iter()

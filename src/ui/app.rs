@@ -832,11 +832,7 @@ impl HybridApp {
                 let screen = self.screens.get(self.step());
                 let enabled = screen.can_continue(&self.settings.progress);
                 let label = screen.continue_label();
-                let button = egui::Button::new(RichText::new(label).strong()).fill(if enabled {
-                    ui.visuals().selection.bg_fill
-                } else {
-                    ui.visuals().widgets.inactive.bg_fill
-                });
+                let button = widgets::primary_button(ui, label);
                 if ui
                     .add_enabled(enabled, button)
                     .on_hover_text("Enter")

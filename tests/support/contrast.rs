@@ -28,13 +28,17 @@ pub enum Kind {
     LargeText,
     /// A shape of an icon (WCAG's non-text contrast).
     Graphic,
+    /// The edge of a control (a text field's frame, a check box, a
+    /// button's fill or border) against what is around it (WCAG 2.2 SC
+    /// 1.4.11, 3:1).
+    Boundary,
 }
 
 impl Pair {
     pub fn required(&self) -> f64 {
         match self.kind {
             Kind::Text => 4.5,
-            Kind::LargeText | Kind::Graphic => 3.0,
+            Kind::LargeText | Kind::Graphic | Kind::Boundary => 3.0,
         }
     }
 
@@ -152,6 +156,27 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
             .find(|(rect, _)| rect.expand(1.0).contains_rect(area))
             .map(|(_, name)| name.clone())
     };
+    // Controls whose edge must show: the first frame painted within each
+    // is its edge (a check box's box, a field's or a button's frame).
+    let mut controls: Vec<(Rect, String, bool)> = nodes
+        .iter()
+        .filter(|n| !n.accesskit_node().is_disabled())
+        .filter_map(|n| {
+            let kind = match n.accesskit_node().role() {
+                Role::TextInput
+                | Role::MultilineTextInput
+                | Role::PasswordInput
+                | Role::SearchInput => "field",
+                Role::CheckBox => "check box",
+                Role::RadioButton => "radio button",
+                Role::ComboBox => "drop-down",
+                Role::Button => "button",
+                _ => return None,
+            };
+            let name = n.accesskit_node().label().unwrap_or_default();
+            Some((n.rect(), format!("edge of {kind} \"{name}\""), false))
+        })
+        .collect();
     let mut fills: Vec<(Rect, Color32)> = Vec::new();
     let mut out = Vec::new();
     let graphic = |out: &mut Vec<Pair>,
@@ -171,7 +196,13 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
     };
     for (shape, clip) in flat {
         match shape {
-            Shape::Rect(rect) if rect.fill.a() > 0 => {
+            Shape::Rect(rect) if rect.fill.a() > 0 || rect.stroke.width > 0.0 => {
+                if let Some(edge) = boundary(&mut controls, &fills, rect, window_fill) {
+                    out.push(edge);
+                }
+                if rect.fill.a() == 0 {
+                    continue;
+                }
                 let at = rect.rect.center();
                 if let Some(name) = icon_at(rect.rect) {
                     graphic(&mut out, &fills, name, rect.fill, at);
@@ -262,6 +293,45 @@ pub fn pairs<State>(h: &Harness<'_, State>, window_fill: Color32) -> Vec<Pair> {
         }
     }
     out
+}
+
+/// The edge of the control `rect` frames, if it is the first frame painted
+/// within a control: the better of its fill and its border against what is
+/// just outside it.
+fn boundary(
+    controls: &mut [(Rect, String, bool)],
+    fills: &[(Rect, Color32)],
+    rect: &egui::epaint::RectShape,
+    window_fill: Color32,
+) -> Option<Pair> {
+    let frame = rect.rect;
+    if frame.width() < 8.0 || frame.height() < 8.0 {
+        return None;
+    }
+    let (_, name, measured) = controls
+        .iter_mut()
+        .find(|(area, _, measured)| !measured && area.expand(1.0).contains_rect(frame))?;
+    *measured = true;
+    let outside = background_at(
+        fills,
+        egui::pos2(frame.left() - 3.0, frame.center().y),
+        window_fill,
+    );
+    let fill = over(rect.fill, outside);
+    let mut best = (ratio(fill, outside), fill);
+    if rect.stroke.width >= 1.0 && rect.stroke.color.a() > 0 {
+        let stroke = over(rect.stroke.color, outside);
+        if ratio(stroke, outside) > best.0 {
+            best = (ratio(stroke, outside), stroke);
+        }
+    }
+    Some(Pair {
+        text: name.clone(),
+        color: best.1,
+        background: outside,
+        ratio: best.0,
+        kind: Kind::Boundary,
+    })
 }
 
 /// The middle of the first letter of section `index` of `text` (a wrapped

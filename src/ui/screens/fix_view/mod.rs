@@ -747,13 +747,8 @@ fn actions(ui: &mut Ui, add: impl FnOnce(&mut Ui) -> bool) -> bool {
 /// the right of the action row — or on a row of its own, wrapped, where the
 /// row has no room for its words (zoomed in).
 fn primary(ui: &mut Ui, label: &str, enabled: bool) -> egui::Response {
-    let fill = if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(0x1f, 0x5f, 0xa8)
-    } else {
-        egui::Color32::from_rgb(0x0b, 0x57, 0xb0)
-    };
-    let text = RichText::new(label).strong().color(egui::Color32::WHITE);
-    let width = egui::WidgetText::from(text.clone())
+    let text = RichText::new(label).strong();
+    let width = egui::WidgetText::from(text)
         .into_galley(
             ui,
             Some(egui::TextWrapMode::Extend),
@@ -763,7 +758,7 @@ fn primary(ui: &mut Ui, label: &str, enabled: bool) -> egui::Response {
         .size()
         .x
         + 2.0 * ui.spacing().button_padding.x;
-    let button = egui::Button::new(text).fill(fill).wrap();
+    let button = widgets::primary_button(ui, label).wrap();
     if width <= ui.available_width() {
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.add_enabled(enabled, button)
