@@ -148,9 +148,7 @@ fn tray_only(
     let listener = match instance::claim_asking(store.dir(), instance::Kind::Tray, !keep_watching) {
         Ok(instance::Claim::AlreadyRunning) if keep_watching => return ExitCode::SUCCESS,
         Ok(instance::Claim::AlreadyRunning) => {
-            println!(
-                "The Connect Sync icon is already in the notification area; its window opens."
-            );
+            println!("This program's icon is already in the notification area; its window opens.");
             return ExitCode::SUCCESS;
         }
         Ok(instance::Claim::First(listener)) => Some(listener),

@@ -201,3 +201,158 @@ fn paths_are_read_from_code_not_comments() {
     );
     assert!(crate_paths("use mycrate::ui;").is_empty());
 }
+
+/// The module a file is, as its path under `src/` ("ui::screens::link";
+/// a `mod.rs` is its folder's module).
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let relative = file
+        .strip_prefix(src)
+        .expect("under src")
+        .with_extension("");
+    let mut parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The modules of ours named in `code` (comments skipped) from `module`:
+/// `crate::a::b::…` and `super::…` paths, each resolved to the longest
+/// module in `modules` it starts with.
+fn modules_named(code: &str, module: &[String], modules: &[Vec<String>]) -> Vec<Vec<String>> {
+    let code = code.find("//").map_or(code, |i| &code[..i]);
+    let mut named = Vec::new();
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect()
+    };
+    for (prefix, base) in [
+        ("crate::", Vec::new()),
+        ("super::", module[..module.len().saturating_sub(1)].to_vec()),
+    ] {
+        let mut rest = code;
+        while let Some(i) = rest.find(prefix) {
+            let before = rest[..i].chars().last();
+            rest = &rest[i + prefix.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut path = base.clone();
+            let mut tail = rest;
+            loop {
+                let part = ident(tail);
+                if part.is_empty() {
+                    break;
+                }
+                path.push(part.clone());
+                match tail[part.len()..].strip_prefix("::") {
+                    Some(next) => tail = next,
+                    None => break,
+                }
+            }
+            if let Some(target) = modules
+                .iter()
+                .filter(|m| path.starts_with(m) && !m.is_empty())
+                .max_by_key(|m| m.len())
+            {
+                named.push(target.clone());
+            }
+        }
+    }
+    named
+}
+
+/// Every circle of imports between modules under `src`, neither of which
+/// contains the other (a folder's `mod.rs` and its files share by design),
+/// as "a → b → a". Test code is left out.
+fn import_circles(src: &Path) -> Vec<String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let modules: Vec<Vec<String>> = files.iter().map(|f| module_of(src, f)).collect();
+    let mut uses: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for (file, module) in files.iter().zip(&modules) {
+        let text = std::fs::read_to_string(file).expect("read");
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for line in code.lines() {
+            for target in modules_named(line, module, &modules) {
+                if !target.starts_with(module) && !module.starts_with(&target) {
+                    uses.entry(module.clone()).or_default().insert(target);
+                }
+            }
+        }
+    }
+    let name = |m: &Vec<String>| m.join("::");
+    let mut circles = BTreeSet::new();
+    // A circle through each module found by a depth-first walk.
+    for start in uses.keys() {
+        let mut stack = vec![(start.clone(), vec![start.clone()])];
+        while let Some((at, path)) = stack.pop() {
+            for next in uses.get(&at).into_iter().flatten() {
+                if next == start {
+                    // One name per circle: its smallest module first.
+                    let low = path
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, m)| *m)
+                        .map_or(0, |(i, _)| i);
+                    let mut turned: Vec<String> =
+                        path[low..].iter().chain(&path[..low]).map(name).collect();
+                    turned.push(turned[0].clone());
+                    circles.insert(turned.join(" → "));
+                } else if !path.contains(next) && path.len() < 6 {
+                    let mut longer = path.clone();
+                    longer.push(next.clone());
+                    stack.push((next.clone(), longer));
+                }
+            }
+        }
+    }
+    circles.into_iter().collect()
+}
+
+#[test]
+fn no_two_modules_import_each_other() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let circles = import_circles(&src);
+    assert!(
+        circles.is_empty(),
+        "{} circles of imports (split out what both use):\n{}",
+        circles.len(),
+        circles.join("\n")
+    );
+}
+
+#[test]
+fn an_import_circle_is_found_and_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = dir.path();
+    std::fs::create_dir_all(src.join("ui/screens")).expect("mkdir");
+    for (file, body) in [
+        ("ui/app.rs", "use super::window::icon_for;\n"),
+        ("ui/window.rs", "use super::app::HybridApp;\n"),
+        ("ui/screens/mod.rs", "pub mod a;\n"),
+        (
+            "ui/screens/a.rs",
+            "use crate::ui::screens::b::B; // crate::ui::app\n",
+        ),
+        ("ui/screens/b.rs", "fn f() { super::a::x(); }\n"),
+        (
+            "ui/screens/c.rs",
+            "use super::a;\n#[cfg(test)]\nuse crate::ui::screens::c;\n",
+        ),
+    ] {
+        std::fs::write(src.join(file), body).expect("write");
+    }
+    assert_eq!(
+        import_circles(src),
+        [
+            "ui::app → ui::window → ui::app",
+            "ui::screens::a → ui::screens::b → ui::screens::a"
+        ]
+    );
+}

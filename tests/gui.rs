@@ -202,13 +202,14 @@ fn to_username_format(world: &World) -> Harness<'static, HybridApp> {
     let mut h = world.open();
     pass_requirements(&mut h);
 
-    click(&mut h, "Connect account link");
+    click(&mut h, "Register a new account");
+    click(&mut h, "Register…");
     assert_eq!(h.state().step(), Step::Register);
     fill_registration(&mut h, "Acme Corporation");
 
     // The Terms box is disabled until the link was opened.
     assert!(!enabled(&h, TERMS_BOX), "disabled before the link");
-    assert!(!enabled(&h, "Register"));
+    assert!(!enabled(&h, "Register the account"));
     click(&mut h, "terms and conditions");
     assert!(enabled(&h, TERMS_BOX), "enabled after the link");
     wait_for(&mut h, "the terms window", |h| {
@@ -216,15 +217,17 @@ fn to_username_format(world: &World) -> Harness<'static, HybridApp> {
     });
     click(&mut h, "Close window");
     click(&mut h, TERMS_BOX);
-    wait_for(&mut h, "Register enabled", |h| enabled(h, "Register"));
+    wait_for(&mut h, "Register enabled", |h| {
+        enabled(h, "Register the account")
+    });
 
     // "Acme Corporation" exists in the demo: conflict, with a suggestion.
-    click(&mut h, "Register");
+    click(&mut h, "Register the account");
     let suggestion = "Use \u{201c}Acme Corporation (Springfield)\u{201d}";
     wait_for(&mut h, "the conflict", |h| has_label(h, suggestion));
     assert!(has_text(&h, "already exists"));
     click(&mut h, suggestion);
-    click(&mut h, "Register");
+    click(&mut h, "Register the account");
     wait_for(&mut h, "the confirmation", |h| {
         h.state().step() == Step::Confirmation
     });
@@ -301,7 +304,8 @@ fn register_screen_marks_required_fields_and_errors_inline() {
     let world = World::new();
     let mut h = world.open();
     pass_requirements(&mut h);
-    click(&mut h, "Connect account link");
+    click(&mut h, "Register a new account");
+    click(&mut h, "Register…");
     fill(&mut h, "Business Email *", "not-an-email");
     fill(&mut h, "Phone *", "1");
     h.key_press(egui::Key::Tab);
@@ -310,7 +314,7 @@ fn register_screen_marks_required_fields_and_errors_inline() {
         has_text(h, "Enter a valid email address")
     });
     assert!(has_text(&h, "Enter a phone number"));
-    assert!(!enabled(&h, "Register"));
+    assert!(!enabled(&h, "Register the account"));
     // Esc = Back.
     h.key_press(egui::Key::Escape);
     h.step();
@@ -323,6 +327,7 @@ fn only_the_decision_maker_is_shown_the_token() {
     let mut h = world.open();
     pass_requirements(&mut h);
     click(&mut h, "I already have an account");
+    click(&mut h, "Enter the Account ID and Token");
     assert_eq!(h.state().step(), Step::Credentials);
     fill(&mut h, "Business Email", world::DEMO_PHONE_MANAGER);
     fill(&mut h, "Portal password", world::DEMO_PORTAL_PASSWORD);
@@ -347,6 +352,7 @@ fn resumes_at_the_same_step_after_a_restart() {
         let mut h = world.open();
         pass_requirements(&mut h);
         click(&mut h, "I already have an account");
+        click(&mut h, "Enter the Account ID and Token");
         fill(&mut h, "Business Email", world::DEMO_DECISION_MAKER);
         fill(&mut h, "Portal password", world::DEMO_PORTAL_PASSWORD);
         click(&mut h, "Sign in");
@@ -653,7 +659,8 @@ fn enter_on_the_focused_back_button_only_goes_back() {
     let world = World::new();
     let mut h = world.open();
     pass_requirements(&mut h);
-    click(&mut h, "Connect account link");
+    click(&mut h, "Register a new account");
+    click(&mut h, "Register…");
     assert_eq!(h.state().step(), Step::Register);
     enter_on(&mut h, "Back");
     assert_eq!(

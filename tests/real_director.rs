@@ -495,7 +495,9 @@ fn the_guided_steps_name_shoretel_14_2_screens() {
         "In Director this is Administration > Connect Services."
     ));
     assert!(!has_text(&h, "Hybrid > Synchronization"));
-    click(&mut h, "HYBRID account");
+    assert!(has_text(&h, "\u{201c}HYBRID account\u{201d}"));
+    click(&mut h, "Register a new account");
+    click(&mut h, "Register…");
     assert_eq!(h.state().step(), Step::Register);
     assert!(has_text(
         &h,
@@ -645,7 +647,8 @@ fn the_whole_wizard_against_a_real_director() {
     click(&mut h, "Continue");
 
     // 2–3. Link, then Register: guided, nothing submitted.
-    click(&mut h, "Connect account link");
+    click(&mut h, "Register a new account");
+    click(&mut h, "Register…");
     assert_eq!(h.state().step(), Step::Register);
     assert!(has_text(&h, "Open Director"));
     assert!(has_text(&h, "terms and conditions"));
@@ -725,7 +728,7 @@ fn the_whole_wizard_against_a_real_director() {
     assert!(has_label(&h, "Copy Account ID"));
     assert!(!has_label(&h, "Copy"));
     assert!(!enabled(&h, "Finish"), "not before the verification");
-    click(&mut h, "I clicked Save — verify");
+    click(&mut h, hybrid_setup::ui::screens::first_sync::VERIFY_LABEL);
     wait_for(&mut h, "the verification", |h| {
         has_text(h, "Invalid client usernames: 0 of 120")
     });

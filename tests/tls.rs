@@ -154,14 +154,31 @@ fn the_window_asks_pins_and_stops_on_a_change() {
         }
     };
 
+    // A fingerprint as the window shows it: groups of four on two lines.
+    let shown = |fingerprint: Fingerprint| {
+        let groups = fingerprint.groups();
+        format!("{}\n{}", groups[..8].join(" "), groups[8..].join(" "))
+    };
+    let times_shown = |harness: &Harness<'_, HybridApp>, fingerprint: Fingerprint| {
+        let first_line = shown(fingerprint)[..39].to_string();
+        harness.query_all_by_label_contains(&first_line).count()
+    };
     let mut harness = harness_for(sim.url(), Settings::default());
     wait_for(&mut harness, "Trust this certificate");
     assert!(
+        harness.query_by_label(&shown(fingerprint)).is_some(),
+        "the fingerprint is shown in groups"
+    );
+    assert_eq!(times_shown(&harness, fingerprint), 1, "and only once");
+    assert!(harness.query_by_label("Copy fingerprint").is_some());
+    assert!(
         harness
-            .query_all_by_label_contains(&fingerprint.to_string())
+            .query_all_by_label_contains(
+                "Not signed in to Director: the certificate is not trusted"
+            )
             .next()
             .is_some(),
-        "the fingerprint is shown"
+        "the check's title says what failed"
     );
     harness.get_by_label("Trust this certificate").click();
     // The checklist, read from the Director over the pinned connection.
@@ -197,6 +214,13 @@ fn the_window_asks_pins_and_stops_on_a_change() {
             .is_none(),
         "no way to accept it in one click"
     );
+    let presented = replaced.certificate.expect("fingerprint");
+    assert_eq!(
+        times_shown(&harness, fingerprint),
+        1,
+        "the trusted one, once"
+    );
+    assert_eq!(times_shown(&harness, presented), 1, "the new one, once");
 
     // "Forget the trusted certificate…" leads back to the prompt with the
     // new fingerprint — never to a silent accept.
@@ -206,10 +230,7 @@ fn the_window_asks_pins_and_stops_on_a_change() {
         .click();
     wait_for(&mut harness, "Trust this certificate");
     assert!(
-        harness
-            .query_all_by_label_contains(&new_fingerprint.to_string())
-            .next()
-            .is_some(),
+        harness.query_by_label(&shown(new_fingerprint)).is_some(),
         "the new certificate's fingerprint is shown to compare"
     );
     assert!(

@@ -132,7 +132,8 @@ fn cut_off(
             continue;
         }
         tally.cut += 1;
-        let Some(id) = node_at(h, now.rect.center()) else {
+        let Some(id) = node_at(h, now.rect.center()).or_else(|| node_at(h, now.first_letter))
+        else {
             out.push(format!(
                 "{zoom}x {screen}: \"{}\" is outside every widget",
                 text.text

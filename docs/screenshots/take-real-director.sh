@@ -15,7 +15,7 @@ source ./walk.sh --demo-director web
 park
 shot 17-real-director-requirements 4
 key Return                      # Continue
-key Return                      # Connect account link
+key Return                      # Register… (the card chosen first)
 park
 shot 18-real-register 1.5
 key Return                      # I have registered
@@ -39,7 +39,7 @@ click 226 127                   # Append a domain
 click 997 701                   # Continue
 park
 shot 21-real-save 1.5
-click 289 325                   # I clicked Save — verify
+key Return                      # I clicked Save — verify (the primary)
 park
 shot 21b-real-save-verified 3
 click 1007 701                  # Finish

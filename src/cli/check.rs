@@ -93,6 +93,7 @@ fn cannot(reason: &str) -> Outcome {
         users: None,
         without_did: None,
         checks: requirements::unreachable(
+            "it could not be read",
             reason,
             "Check the address and the sign-in, then run the check again.",
         ),

@@ -70,6 +70,24 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// What failed, in a few words to end "Not signed in to Director: …".
+    pub fn cause(&self) -> &'static str {
+        match self {
+            ApiError::Unreachable { .. } => "it cannot be reached",
+            ApiError::Timeout { .. } => "it did not answer in time",
+            ApiError::Unauthorized { .. } => "the sign-in was refused",
+            ApiError::Locked { .. } => "the account is locked",
+            ApiError::Forbidden { .. } => "the login may not do this",
+            ApiError::UntrustedCertificate { .. } => "the certificate is not trusted",
+            ApiError::CertificateChanged { .. } => "the certificate changed",
+            ApiError::Server { .. } => "it failed",
+            ApiError::NotFound { .. } | ApiError::Protocol { .. } => {
+                "its answer was not understood"
+            }
+            ApiError::Conflict { .. } | ApiError::Invalid { .. } => "it refused the request",
+        }
+    }
+
     /// Worth trying again by itself: the network or the server may recover.
     pub fn is_transient(&self) -> bool {
         match self {

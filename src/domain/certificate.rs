@@ -30,6 +30,17 @@ impl Fingerprint {
         }
         Some(Fingerprint(bytes))
     }
+
+    /// The 64 hex digits in 16 groups of four, as the window shows them
+    /// (two lines of eight, compared group by group by eye).
+    pub fn groups(&self) -> [String; 16] {
+        std::array::from_fn(|i| format!("{:02X}{:02X}", self.0[2 * i], self.0[2 * i + 1]))
+    }
+
+    /// Which of the 16 groups differ from `other`'s.
+    pub fn differing_groups(&self, other: &Fingerprint) -> [bool; 16] {
+        std::array::from_fn(|i| self.0[2 * i..2 * i + 2] != other.0[2 * i..2 * i + 2])
+    }
 }
 
 impl fmt::Display for Fingerprint {
@@ -91,6 +102,21 @@ impl CertificateInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn groups_are_the_hex_in_fours_and_mark_only_what_differs() {
+        let fp = Fingerprint::of(b"certificate");
+        let groups = fp.groups();
+        assert_eq!(groups.concat(), fp.to_string().replace(':', ""));
+        assert!(groups.iter().all(|g| g.len() == 4));
+        let mut other = fp;
+        other.0[5] ^= 0x01; // in group 2 (bytes 4 and 5)
+        other.0[31] ^= 0x80; // in group 15
+        let differ = fp.differing_groups(&other);
+        let marked: Vec<usize> = (0..16).filter(|&i| differ[i]).collect();
+        assert_eq!(marked, vec![2, 15]);
+        assert_eq!(fp.differing_groups(&fp), [false; 16]);
+    }
 
     #[test]
     fn fingerprint_round_trips_through_text() {

@@ -15,10 +15,11 @@ pub enum DirectorKind {
 }
 
 impl DirectorKind {
-    /// How the screen and the JSON name it.
+    /// How the screens and `check` name the way it is read (the JSON's
+    /// `director_kind` keeps the wire names `contract` and `web`).
     pub fn label(self) -> &'static str {
         match self {
-            DirectorKind::Contract => "contract",
+            DirectorKind::Contract => "status interface",
             DirectorKind::Web => "web interface",
         }
     }

@@ -242,11 +242,13 @@ fn fax_check(users: &[UserFacts<'_>]) -> Check {
     }
 }
 
-/// The first item when Director could not be read at all.
-pub fn unreachable(reason: &str, advice: &str) -> Vec<Check> {
+/// The first item when Director could not be read at all; its title
+/// states what failed ("Not signed in: the certificate is not trusted"),
+/// not what was hoped for beside a red mark.
+pub fn unreachable(cause: &str, reason: &str, advice: &str) -> Vec<Check> {
     vec![Check {
         id: "reachable".into(),
-        title: "Director is reachable and the admin login works".into(),
+        title: format!("Not signed in to Director: {cause}"),
         status: CheckStatus::Fail,
         detail: reason.into(),
         fix: advice.into(),

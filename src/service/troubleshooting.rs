@@ -26,6 +26,40 @@ pub fn anchor_for_state(state: AlarmState) -> Option<&'static str> {
     }
 }
 
+/// A fix the status panel offers as a button, beside the guide's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remedy {
+    /// The Portal refused the Token: enter it again (Credentials).
+    EnterTokenAgain,
+    /// Client usernames are in the way: the username format step.
+    ChangeUsernameFormat,
+}
+
+/// What to do about `state`: the fixes for the active alerts (red only;
+/// stale and unknown have no fix here but checking again), and the guide's
+/// sections to read, one per alert kind, or the state's own.
+pub fn what_to_do(state: AlarmState, active: &[AlertKind]) -> (Vec<Remedy>, Vec<&'static str>) {
+    if state != AlarmState::Red {
+        return (Vec::new(), anchor_for_state(state).into_iter().collect());
+    }
+    let (mut remedies, mut anchors) = (Vec::new(), Vec::new());
+    for &kind in active {
+        let remedy = match kind {
+            AlertKind::BadCredentials => Some(Remedy::EnterTokenAgain),
+            AlertKind::InvalidUsernames => Some(Remedy::ChangeUsernameFormat),
+            AlertKind::PortalUnreachable => None,
+        };
+        if let Some(remedy) = remedy.filter(|r| !remedies.contains(r)) {
+            remedies.push(remedy);
+        }
+        let anchor = anchor_for_alert(kind);
+        if !anchors.contains(&anchor) {
+            anchors.push(anchor);
+        }
+    }
+    (remedies, anchors)
+}
+
 /// The text of the section headed `## anchor`, without the heading.
 pub fn section(anchor: &str) -> Option<&'static str> {
     let heading = format!("\n## {anchor}\n");
@@ -71,6 +105,42 @@ pub fn write_guide(dir: &Path) -> std::io::Result<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_to_do_offers_the_fix_of_each_active_alert_once() {
+        use AlertKind::*;
+        let (remedies, anchors) = what_to_do(
+            AlarmState::Red,
+            &[
+                BadCredentials,
+                PortalUnreachable,
+                BadCredentials,
+                InvalidUsernames,
+            ],
+        );
+        assert_eq!(
+            remedies,
+            [Remedy::EnterTokenAgain, Remedy::ChangeUsernameFormat]
+        );
+        assert_eq!(
+            anchors,
+            ["bad_credentials", "portal_unreachable", "invalid_usernames"]
+        );
+        assert_eq!(what_to_do(AlarmState::Stale, &[]), (vec![], vec!["stale"]));
+        assert_eq!(
+            what_to_do(AlarmState::Green, &[BadCredentials]),
+            (vec![], vec![])
+        );
+        for anchor in [
+            "bad_credentials",
+            "portal_unreachable",
+            "invalid_usernames",
+            "stale",
+            "unknown",
+        ] {
+            assert!(section(anchor).is_some(), "{anchor} is in the guide");
+        }
+    }
 
     #[test]
     fn a_section_reads_as_plain_paragraphs() {

@@ -5,7 +5,6 @@
 pub mod certificate;
 pub mod data;
 pub mod server;
-pub mod web;
 pub mod world;
 
 use std::net::SocketAddr;

@@ -710,7 +710,7 @@ impl HybridApp {
         let state = shown.as_ref().map(|(state, _)| *state);
         self.titled = shown;
         ctx.send_viewport_cmd(egui::ViewportCommand::Title(self.title()));
-        if let Some(icon) = super::window::icon_for(state) {
+        if let Some(icon) = super::taskbar_icon::icon_for(state) {
             ctx.send_viewport_cmd(egui::ViewportCommand::Icon(Some(std::sync::Arc::new(icon))));
         }
     }
@@ -727,7 +727,8 @@ impl HybridApp {
             if self.shared.demo {
                 widgets::badge(ui, "Demo Director (built-in simulator)", Tone::Warning);
             }
-            ui.label(RichText::new(&self.shared.director_url).small().weak());
+            // Which Director this window is about: at body size, readable.
+            ui.label(format!("Director: {}", self.shared.director_url));
         });
         if self.shared.token_kept == Some(TokenKept::SessionOnly) {
             widgets::notice(
@@ -831,8 +832,12 @@ impl HybridApp {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 let screen = self.screens.get(self.step());
                 let enabled = screen.can_continue(&self.settings.progress);
-                let label = screen.continue_label();
-                let button = widgets::primary_button(ui, label);
+                let label = screen.continue_label(&self.settings.progress);
+                let button = if screen.continue_is_primary() {
+                    widgets::primary_button(ui, label)
+                } else {
+                    egui::Button::new(label)
+                };
                 if ui
                     .add_enabled(enabled, button)
                     .on_hover_text("Enter")

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod screen;
 pub mod screens;
+pub mod taskbar_icon;
 pub mod tasks;
 pub mod widgets;
 pub mod window;

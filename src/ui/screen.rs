@@ -110,8 +110,15 @@ pub trait Screen {
         true
     }
 
-    fn continue_label(&self) -> &'static str {
+    /// What the wizard's primary button says: what pressing it does.
+    fn continue_label(&self, _progress: &Progress) -> &'static str {
         "Continue"
+    }
+
+    /// Whether Continue is the screen's primary action now: false while the
+    /// screen shows a primary action of its own (a form opened within it).
+    fn continue_is_primary(&self) -> bool {
+        true
     }
 
     /// Continue was pressed (and allowed): where to go, if anywhere yet.

@@ -15,6 +15,10 @@ pub struct Painted {
     pub text: String,
     pub rect: Rect,
     pub clip: Rect,
+    /// The middle of its first letter: a text wrapped after other widgets
+    /// on a row starts to the right of its rectangle's left edge (its
+    /// rectangle's centre can fall between two widgets).
+    pub first_letter: egui::Pos2,
 }
 
 impl Painted {
@@ -39,11 +43,28 @@ pub fn painted(h: &Harness<'_, HybridApp>) -> Vec<Painted> {
     fn walk(shape: &Shape, clip: Rect, out: &mut Vec<Painted>) {
         match shape {
             Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, clip, out)),
-            Shape::Text(text) if !text.galley.job.text.trim().is_empty() => out.push(Painted {
-                text: text.galley.job.text.clone(),
-                rect: text.galley.rect.translate(text.pos.to_vec2()),
-                clip,
-            }),
+            Shape::Text(text) if !text.galley.job.text.trim().is_empty() => {
+                let rect = text.galley.rect.translate(text.pos.to_vec2());
+                let first_letter = text
+                    .galley
+                    .rows
+                    .iter()
+                    .find_map(|placed| {
+                        let glyph = placed.row.glyphs.first()?;
+                        let middle = egui::vec2(
+                            glyph.pos.x + glyph.advance_width / 2.0,
+                            placed.row.size.y / 2.0,
+                        );
+                        Some(text.pos + placed.pos.to_vec2() + middle)
+                    })
+                    .unwrap_or(rect.center());
+                out.push(Painted {
+                    text: text.galley.job.text.clone(),
+                    rect,
+                    clip,
+                    first_letter,
+                });
+            }
             _ => {}
         }
     }

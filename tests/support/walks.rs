@@ -72,7 +72,8 @@ pub fn guided(look: Look, on_screen: OnScreen<'_>) {
     click(&mut h, "Cancel");
     click(&mut h, "Continue");
     on_screen(&mut h, "Link Director");
-    click(&mut h, "Connect account link");
+    click(&mut h, "Register a new account");
+    click(&mut h, "Register…");
     on_screen(&mut h, "Register (guided)");
     click(&mut h, "I have registered");
     fill(&mut h, "Account Name", "Acme");
@@ -113,7 +114,7 @@ pub fn guided(look: Look, on_screen: OnScreen<'_>) {
     });
     click(&mut h, "Continue");
     on_screen(&mut h, "Save & first sync (guided)");
-    click(&mut h, "I clicked Save — verify");
+    click(&mut h, hybrid_setup::ui::screens::first_sync::VERIFY_LABEL);
     wait_for(&mut h, "the verification", |h| enabled(h, "Finish"));
     on_screen(&mut h, "Save & first sync (verified)");
     click(&mut h, "Finish");
@@ -154,7 +155,8 @@ pub fn contract(look: Look, on_screen: OnScreen<'_>) {
     on_screen(&mut h, "Requirements (demo)");
     click(&mut h, "Continue");
     on_screen(&mut h, "Link Director (demo)");
-    click(&mut h, "Connect account link");
+    click(&mut h, "Register a new account");
+    click(&mut h, "Register…");
     on_screen(&mut h, "Register");
     for (label, value) in [
         ("Company Name *", "Acme Corporation"),
@@ -181,13 +183,15 @@ pub fn contract(look: Look, on_screen: OnScreen<'_>) {
     on_screen(&mut h, "Terms and Conditions window");
     click(&mut h, "Close window");
     click(&mut h, "I accept the Terms and Conditions *");
-    wait_for(&mut h, "Register enabled", |h| enabled(h, "Register"));
-    click(&mut h, "Register");
+    wait_for(&mut h, "Register enabled", |h| {
+        enabled(h, "Register the account")
+    });
+    click(&mut h, "Register the account");
     let suggestion = "Use \u{201c}Acme Corporation (Springfield)\u{201d}";
     wait_for(&mut h, "the conflict", |h| has_label(h, suggestion));
     on_screen(&mut h, "Register (the name is taken)");
     click(&mut h, suggestion);
-    click(&mut h, "Register");
+    click(&mut h, "Register the account");
     wait_for(&mut h, "the welcome email", |h| {
         h.state().step() == Step::Confirmation && has_text(h, "Welcome email")
     });

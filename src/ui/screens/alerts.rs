@@ -44,7 +44,9 @@ pub fn show(ui: &mut Ui, alerts: &[Alert]) -> Option<AlertsAction> {
     // Zoomed in or narrow: each alert as a block, nothing off to the right.
     let stacked = description_width < MIN_DESCRIPTION_WIDTH;
     if !stacked {
-        ui.horizontal(|ui| {
+        // Top-aligned like the rows: a centred first cell of unknown
+        // height sat 4 px above the others.
+        ui.horizontal_top(|ui| {
             cell(ui, TIME_WIDTH, |ui| ui.strong("Time"));
             cell(ui, SEVERITY_WIDTH, |ui| ui.strong("Severity"));
             cell(ui, SOURCE_WIDTH, |ui| ui.strong("Source"));

@@ -20,10 +20,15 @@ use crate::ui::widgets::{self, Tone};
 /// The label of the field for a domain appended to client usernames.
 pub const APPENDED_DOMAIN_LABEL: &str = "Domain appended to client usernames (empty if none)";
 
+const WATCH_LABEL: &str = "Watch this Director";
+
 /// The real Director's "already set up" form.
 #[derive(Default)]
 pub struct AlreadySetUp {
     open: bool,
+    /// "Watch this Director" was offered in the last frame: it, not the
+    /// wizard's Continue, is the screen's primary action then.
+    offering: bool,
     /// The form just opened: the Account ID field takes the focus.
     focus_account: bool,
     account_id: String,
@@ -48,11 +53,12 @@ impl AlreadySetUp {
         real_director: bool,
         checks_passed: bool,
     ) -> Option<Step> {
+        self.offering = false;
         if ctx.progress.provisioned {
             return None;
         }
         if !real_director {
-            return contract_offer(ui, ctx);
+            return contract_offer(ui, ctx, &mut self.offering);
         }
         if !checks_passed {
             return None;
@@ -67,12 +73,18 @@ impl AlreadySetUp {
             });
             return None;
         }
+        self.offering = true;
         egui::Frame::group(ui.style())
             .show(ui, |ui| {
                 ui.set_width(ui.available_width());
                 self.form(ui, ctx)
             })
             .inner
+    }
+
+    /// Whether "Watch this Director" is offered now (the screen's primary).
+    pub fn offering(&self) -> bool {
+        self.offering
     }
 
     /// Director is read again: what was counted is counted anew.
@@ -138,7 +150,7 @@ impl AlreadySetUp {
         self.verification(ui, ctx);
         let mut chosen = None;
         ui.horizontal(|ui| {
-            if ui.button("Watch this Director").clicked() {
+            if ui.add(widgets::primary_button(ui, WATCH_LABEL)).clicked() {
                 chosen = self.accept(ctx);
             }
             if ui.button("Cancel").clicked() {
@@ -216,8 +228,9 @@ impl AlreadySetUp {
 }
 
 /// The contract shows the Synchronization settings: offered at once.
-fn contract_offer(ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
+fn contract_offer(ui: &mut Ui, ctx: &mut Ctx<'_>, offering: &mut bool) -> Option<Step> {
     let set_up = ctx.shared.snapshot.as_ref()?.set_up.clone()?;
+    *offering = true;
     widgets::notice(
         ui,
         Tone::Good,
@@ -227,7 +240,7 @@ fn contract_offer(ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
             set_up.account_id
         ),
     );
-    if !ui.button("Watch this Director").clicked() {
+    if !ui.add(widgets::primary_button(ui, WATCH_LABEL)).clicked() {
         return None;
     }
     let progress = &mut *ctx.progress;

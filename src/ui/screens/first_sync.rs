@@ -48,6 +48,9 @@ pub struct FirstSyncScreen {
     guided: Option<GuidedSave>,
 }
 
+/// Guided, the primary action until Director's re-read shows the Save.
+pub const VERIFY_LABEL: &str = "I clicked Save — verify";
+
 impl Screen for FirstSyncScreen {
     /// Entering the step saves (again): a new run, not the last one's result.
     fn on_enter(&mut self, ctx: &mut Ctx<'_>) {
@@ -59,15 +62,31 @@ impl Screen for FirstSyncScreen {
         self.save(ctx);
     }
 
-    fn can_continue(&self, progress: &Progress) -> bool {
+    fn can_continue(&self, _progress: &Progress) -> bool {
         match &self.guided {
-            Some(guided) => guided.verified(&progress.format_options()),
+            Some(guided) => !guided.reading(),
             None => self.all_green(),
         }
     }
 
-    fn continue_label(&self) -> &'static str {
-        "Finish"
+    /// Guided, the admin's Save is verified first: until the re-read shows
+    /// it, the primary action is that verification.
+    fn continue_label(&self, progress: &Progress) -> &'static str {
+        match &self.guided {
+            Some(guided) if guided.reading() => "Verifying…",
+            Some(guided) if !guided.verified(&progress.format_options()) => VERIFY_LABEL,
+            _ => "Finish",
+        }
+    }
+
+    fn on_continue(&mut self, ctx: &mut Ctx<'_>) -> Option<Step> {
+        match &mut self.guided {
+            Some(guided) if !guided.verified(&ctx.progress.format_options()) => {
+                guided.verify(ctx);
+                None
+            }
+            _ => Some(ctx.progress.next()),
+        }
     }
 
     fn on_event(&mut self, event: &Event, ctx: &mut Ctx<'_>) -> Option<Step> {
@@ -309,6 +328,6 @@ mod tests {
             other => panic!("expected one save, got {other:?}"),
         }
         assert_eq!(screen.phase, Phase::Saving);
-        assert_eq!(screen.continue_label(), "Finish");
+        assert_eq!(screen.continue_label(&fixture.progress), "Finish");
     }
 }

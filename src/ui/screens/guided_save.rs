@@ -48,7 +48,7 @@ impl GuidedSave {
         matches!(self.phase, Phase::Reading { .. })
     }
 
-    fn verify(&mut self, ctx: &mut Ctx<'_>) {
+    pub fn verify(&mut self, ctx: &mut Ctx<'_>) {
         let options = ctx.progress.format_options();
         self.counted_for = Some(options.clone());
         self.phase = Phase::Reading { progress: None };
@@ -176,9 +176,6 @@ impl GuidedSave {
             }
             Phase::Read(_) => {}
         }
-        if ui.button("I clicked Save — verify").clicked() {
-            self.verify(ctx);
-        }
         None
     }
 }
@@ -227,7 +224,7 @@ fn result(ui: &mut Ui, reading: &Reading) -> Option<After> {
     widgets::note(
         ui,
         "This program cannot see Director's alarm bar. Wait a few minutes for the first Connect Sync cycle \
-         (it runs about every 5 minutes), then look at the Hybrid icon on Director's alarm bar: green means \
+         (it runs about every 5 minutes), then look at the Hybrid alarm on Director's alarm bar: green means \
          Connect Sync works. If it is red, double-click it to open the Alerts page and scroll right to the \
          Description column to read the alert.",
         Tone::Muted,

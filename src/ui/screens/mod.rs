@@ -11,6 +11,7 @@ pub mod fix_view;
 pub mod guided;
 pub mod guided_save;
 pub mod link;
+pub mod panel_parts;
 pub mod register;
 pub mod requirements;
 pub mod status_panel;

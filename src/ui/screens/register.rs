@@ -56,14 +56,14 @@ impl Screen for RegisterScreen {
             && self.server_errors.is_empty()
     }
 
-    fn continue_label(&self) -> &'static str {
+    fn continue_label(&self, _progress: &Progress) -> &'static str {
         if self.guided {
             return "I have registered";
         }
         if self.submitting {
             "Registering…"
         } else {
-            "Register"
+            "Register the account"
         }
     }
 
@@ -187,8 +187,8 @@ impl RegisterScreen {
     }
 
     fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
-        ui.heading("Register for Connect HYBRID");
-        ui.label("Fields marked * are required. The Contact becomes the account's Decision Maker, the person who can see the Token.");
+        ui.heading("Register");
+        ui.label("Register a Connect HYBRID account in the Connect Portal. Fields marked * are required. The Contact becomes the account's Decision Maker, the person who can see the Token.");
         if let Some(error) = &self.error
             && widgets::error_banner(ui, error)
         {
@@ -256,7 +256,13 @@ impl RegisterScreen {
         } else {
             field.label().to_string()
         };
-        let label = ui.label(text);
+        // Level with its box, not centred on box, error and suggestion.
+        let label = ui
+            .with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                ui.add_space(ui.spacing().button_padding.y);
+                ui.label(text)
+            })
+            .inner;
         let error = self.error_for(&ctx.progress.registration, errors, field);
         ui.vertical(|ui| {
             let secret = matches!(field, Field::Password | Field::ConfirmPassword);
@@ -374,7 +380,10 @@ mod tests {
         };
         fixture.run(|ctx| screen.on_event(&Event::Terms(Ok(terms)), ctx));
         assert!(!screen.can_continue(&fixture.progress), "empty form");
-        assert_eq!(screen.continue_label(), "Register");
+        assert_eq!(
+            screen.continue_label(&fixture.progress),
+            "Register the account"
+        );
         // Continue on an invalid form sends nothing and shows the errors.
         assert_eq!(fixture.run(|ctx| screen.on_continue(ctx)), None);
         assert_eq!(fixture.requests.len(), 1);

@@ -180,7 +180,15 @@ impl Screen for RequirementsScreen {
                         ctx.shared.snapshot = Some(snapshot.clone());
                     }
                     Err(e) => {
-                        self.checks = requirements::unreachable(&e.to_string(), e.advice());
+                        // A certificate is shown once, in full, in its prompt.
+                        let detail = match e {
+                            ApiError::UntrustedCertificate { .. }
+                            | ApiError::CertificateChanged { .. } => {
+                                "Its certificate is shown above.".to_string()
+                            }
+                            _ => e.to_string(),
+                        };
+                        self.checks = requirements::unreachable(e.cause(), &detail, e.advice());
                         self.found = None;
                         self.real_director = false;
                         self.error = Some(e.clone());
@@ -194,6 +202,10 @@ impl Screen for RequirementsScreen {
 
     fn can_continue(&self, _progress: &Progress) -> bool {
         !self.running && requirements::can_continue(&self.checks)
+    }
+
+    fn continue_is_primary(&self) -> bool {
+        !self.already_set_up.offering()
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {

@@ -12,12 +12,11 @@ use super::alerts::{self, AlertsAction};
 use super::directors::{self, DirectorsAction};
 use crate::client::http::ApiError;
 use crate::domain::alarm::{self, AlarmState, Status};
-use crate::domain::secret::Secret;
-use crate::domain::wizard::{Step, ThemeChoice};
+use crate::domain::wizard::Step;
 use crate::service::monitor::{MonitorEvent, Snapshot};
 use crate::service::troubleshooting;
-use crate::store::secret_store::SecretKey;
 use crate::ui::screen::{Ctx, Screen};
+use crate::ui::screens::panel_parts;
 use crate::ui::screens::web_status::WebStatus;
 use crate::ui::tasks::{Event, Request};
 use crate::ui::widgets::{self, Tone};
@@ -36,10 +35,9 @@ pub struct StatusPanel {
     /// A real Director: what its web interface shows, instead of the alarm.
     guided: bool,
     web: WebStatus,
-    /// "Start at login" as last read (once, not every frame).
-    start_at_login: Option<bool>,
-    /// Why "Start at login" could not be changed.
-    autostart_error: Option<String>,
+    settings: panel_parts::Settings,
+    /// The state "What to do" was last opened or folded for.
+    what_to_do_for: Option<AlarmState>,
 }
 
 impl Screen for StatusPanel {
@@ -135,7 +133,7 @@ impl StatusPanel {
                 .unwrap_or_default();
             match alerts::show(ui, alerts) {
                 Some(AlertsAction::Back) => self.show_alerts = false,
-                Some(AlertsAction::OpenGuide(anchor)) => open_guide(ctx, anchor),
+                Some(AlertsAction::OpenGuide(anchor)) => panel_parts::open_guide(ctx, anchor),
                 None => {}
             }
             return None;
@@ -175,16 +173,29 @@ impl StatusPanel {
         }
     }
 
+    /// The state first, then what to do about it, the actions, the next
+    /// steps and the settings.
     fn panel(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         // Another Director's trouble first: not missed while this one is fine.
-        others_need_attention(ui, ctx);
-        if self.guided {
-            let go = self.web.ui(ui, ctx);
-            ui.separator();
-            next_steps(ui, ctx);
-            ui.separator();
-            return self.actions(ui, ctx).or(go);
-        }
+        panel_parts::others_need_attention(ui, ctx);
+        let go = if self.guided {
+            self.web.ui(ui, ctx)
+        } else {
+            self.contract_state(ui, ctx)
+        };
+        ui.separator();
+        let go = self.actions(ui, ctx).or(go);
+        ui.separator();
+        panel_parts::next_steps(ui, ctx);
+        ui.separator();
+        self.settings.ui(ui, ctx);
+        self.support(ui, ctx);
+        go
+    }
+
+    /// A Director read through the status interface: its state, figures
+    /// and what to do.
+    fn contract_state(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let status = self.status();
         ui.heading("Connect Sync status");
         ui.add_space(8.0);
@@ -195,23 +206,67 @@ impl StatusPanel {
             .as_ref()
             .is_some_and(|s| matches!(s.error, Some(ApiError::Unauthorized { .. })))
         {
-            self.sign_in(ui, ctx);
+            panel_parts::director_sign_in(ui, ctx, &mut self.password, "read the sync status");
         }
+        let go = self.what_to_do(ui, status.state);
         self.checking(ui, ctx);
-        if let Some(anchor) = troubleshooting::anchor_for_state(status.state)
-            && self.snapshot.is_some()
-            && let Some(guide) = troubleshooting::section(anchor)
-        {
-            egui::CollapsingHeader::new("What to do").show(ui, |ui| {
-                for paragraph in troubleshooting::plain_paragraphs(guide) {
-                    ui.add(egui::Label::new(paragraph).wrap());
+        go
+    }
+
+    /// Open whenever the state is not green (folded again once it is): the
+    /// fix as a button first, then the guide's words.
+    fn what_to_do(&mut self, ui: &mut Ui, state: AlarmState) -> Option<Step> {
+        let Some(snapshot) = &self.snapshot else {
+            return None;
+        };
+        let active: Vec<_> = snapshot
+            .alerts
+            .iter()
+            .filter(|a| a.active)
+            .map(|a| a.kind)
+            .collect();
+        let (remedies, anchors) = troubleshooting::what_to_do(state, &active);
+        if anchors.is_empty() {
+            return None;
+        }
+        // Opened (or folded) as the state changes; the person's own choice
+        // holds until it changes again.
+        let open = (self.what_to_do_for != Some(state)).then_some(state != AlarmState::Green);
+        self.what_to_do_for = Some(state);
+        let mut go = None;
+        egui::CollapsingHeader::new("What to do")
+            .open(open)
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    for remedy in remedies {
+                        let (label, hover, step) = match remedy {
+                            troubleshooting::Remedy::EnterTokenAgain => (
+                                "Enter the Token again…",
+                                "The Credentials step: the Account ID and Token, then save and sync again.",
+                                Step::Credentials,
+                            ),
+                            troubleshooting::Remedy::ChangeUsernameFormat => (
+                                "Change the username format…",
+                                "The options of Director's Synchronization page, and every user under them.",
+                                Step::UsernameFormat,
+                            ),
+                        };
+                        if ui.button(label).on_hover_text(hover).clicked() {
+                            go = Some(step);
+                        }
+                    }
+                });
+                for anchor in anchors {
+                    let Some(guide) = troubleshooting::section(anchor) else {
+                        continue;
+                    };
+                    // A paragraph a label: each can be scrolled into view whole.
+                    for paragraph in troubleshooting::plain_paragraphs(guide) {
+                        ui.add(egui::Label::new(paragraph).wrap());
+                    }
                 }
             });
-        }
-        ui.separator();
-        next_steps(ui, ctx);
-        ui.separator();
-        self.actions(ui, ctx)
+        go
     }
 
     /// The icon, the headline and the numbers behind it.
@@ -248,11 +303,7 @@ impl StatusPanel {
                 }
                 ui.add(egui::Label::new(RichText::new(sentence).size(16.0)).wrap());
                 if let Some(r) = &report {
-                    widgets::invalid_count(ui, r.invalid_usernames, r.total_users);
-                    ui.label(format!(
-                        "Users synced to the Connect Portal: {}",
-                        r.synced_users
-                    ));
+                    figures(ui, r, status.state);
                 }
                 ui.label(ctx.progress.account_line());
             });
@@ -289,10 +340,10 @@ impl StatusPanel {
         });
     }
 
-    /// Where to go from here, and diagnostics for support.
+    /// Where to go from here.
     fn actions(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let mut go = None;
-        close_notice(ui, ctx);
+        panel_parts::close_notice(ui, ctx);
         ui.horizontal_wrapped(|ui| {
             if ctx.shared.directors.len() > 1
                 && ui
@@ -314,10 +365,13 @@ impl StatusPanel {
             if ui.button("Run the setup steps again").clicked() {
                 go = Some(Step::Requirements);
             }
-            theme_choice(ui, ctx);
-            zoom_choice(ui, ctx);
-            self.start_at_login(ui, ctx);
-            keep_watching_choice(ui, ctx);
+        });
+        go
+    }
+
+    /// Diagnostics for support, with secrets removed.
+    fn support(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
+        ui.horizontal_wrapped(|ui| {
             if ui
                 .button("Save diagnostics…")
                 .on_hover_text("Version, settings, state and the recent log for support, with secrets removed.")
@@ -329,9 +383,6 @@ impl StatusPanel {
                 });
             }
         });
-        if let Some(error) = &self.autostart_error {
-            widgets::notice(ui, Tone::Bad, &format!("Start at login: {error}"));
-        }
         match &self.diagnostics_note {
             Some(Ok(path)) => {
                 ui.label(format!("Diagnostics saved to {}", path.display()));
@@ -341,217 +392,44 @@ impl StatusPanel {
             }
             None => {}
         }
-        go
     }
 }
 
-/// Another Director is red, stale or cannot be read: said here, by name,
-/// so it is not missed while this one is fine.
-fn others_need_attention(ui: &mut Ui, ctx: &Ctx<'_>) {
-    use crate::domain::metrics::{severity, worst_first};
-    let readings = &ctx.shared.directors;
-    let troubled: Vec<String> = worst_first(readings)
-        .into_iter()
-        .filter(|&i| i > 0 && severity(&readings[i]) <= 2)
-        .map(|i| {
-            let r = &readings[i];
-            let what = if r.up {
-                r.state.headline().to_string()
-            } else {
-                "cannot be read".to_string()
-            };
-            format!("{}: {what}", r.name)
-        })
-        .collect();
-    if !troubled.is_empty() {
-        widgets::notice(
-            ui,
-            Tone::Bad,
-            &format!(
-                "Other Directors need attention — {}. Open Directors to see them.",
-                troubled.join("; ")
-            ),
-        );
-    }
-}
-
-/// The HYBRID services to activate in the Portal next.
-fn next_steps(ui: &mut Ui, ctx: &Ctx<'_>) {
-    ui.label(RichText::new("Next steps").strong().size(16.0));
-    ui.label(
-            "Sign in to the Connect Portal as the Decision Maker and open Phone System > Add-on Features to activate HYBRID services:",
-        );
-    ui.label("• Scribe (voicemail transcription, delivered by email): needs Escalation Profiles set to deliver messages as email with the WAV file attached.");
-    ui.label("• Fax (email-to-fax): each user who faxes needs a DID.");
-    if ui.link("Open the Connect Portal").clicked() && ctx.shared.open_links {
-        let url = ctx.shared.portal_url.clone();
-        if let Err(e) = open::that_detached(&url) {
-            tracing::warn!("cannot open {url}: {e}");
-        }
-    }
-}
-
-impl StatusPanel {
-    /// Director wants a sign-in (no password in the keyring, or it changed).
-    fn sign_in(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
-        director_sign_in(ui, ctx, &mut self.password, "read the sync status");
-    }
-}
-
-/// The Director password asked for on the panel; true when it was given
-/// (kept for the session, in the keyring, and a check asked for).
-pub fn director_sign_in(
-    ui: &mut Ui,
-    ctx: &mut Ctx<'_>,
-    password: &mut String,
-    purpose: &str,
-) -> bool {
-    egui::Frame::group(ui.style())
-        .show(ui, |ui| {
-            ui.label(format!(
-                "Sign in to Director as {} to {purpose}.",
-                ctx.shared.director_login
-            ));
-            let response = widgets::field(ui, "Director password", password, true, None);
-            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if !((ui.button("Sign in").clicked() || enter) && !password.is_empty()) {
-                return false;
-            }
-            let password = Secret::new(std::mem::take(password));
-            let login = ctx.shared.director_login.clone();
-            ctx.request(Request::SetDirectorCredentials {
-                login: login.clone(),
-                password: password.clone(),
-            });
-            if !ctx.shared.demo {
-                let director = ctx.shared.director_url.clone();
-                ctx.request(Request::StoreSecret {
-                    key: SecretKey::DirectorPassword { director, login },
-                    secret: password,
-                });
-            }
-            ctx.request(Request::CheckNow);
-            true
-        })
-        .inner
-}
-
-/// "Theme: As the system / Light / Dark", kept in the settings.
-fn theme_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
-    let label = ui.label("Theme");
-    egui::ComboBox::from_id_salt("theme")
-        .selected_text(ctx.progress.theme.label())
-        .show_ui(ui, |ui| {
-            for choice in ThemeChoice::ALL {
-                ui.selectable_value(&mut ctx.progress.theme, choice, choice.label());
-            }
-        })
-        .response
-        .labelled_by(label.id);
-}
-
-impl StatusPanel {
-    /// "Start at login": the notification-area icon at every sign-in.
-    fn start_at_login(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
-        let Some(autostart) = ctx.shared.autostart.clone() else {
-            return;
-        };
-        let mut on = *self.start_at_login.get_or_insert_with(|| autostart.is_on());
-        let changed = ui
-            .checkbox(&mut on, "Start at login")
-            .on_hover_text("The Connect Sync icon in the notification area from sign-in on (hybrid-setup --tray).")
-            .changed();
-        if !changed {
-            return;
-        }
-        let done = if on {
-            std::env::current_exe()
-                .map_err(|e| e.to_string())
-                .and_then(|exe| autostart.turn_on(&exe).map_err(|e| e.to_string()))
-        } else {
-            autostart.turn_off().map_err(|e| e.to_string())
-        };
-        self.autostart_error = done.err();
-        self.start_at_login = Some(autostart.is_on());
-    }
-}
-
-/// "Keep watching after closing": the notification-area icon stays when
-/// the window closes (Linux, where the icon is).
-fn keep_watching_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
-    if !cfg!(target_os = "linux") {
+/// The figures behind the state; once stale they are the last sync's, and
+/// say so ("at last sync, 17 min ago") in the muted colour, not green.
+fn figures(ui: &mut Ui, report: &alarm::SyncReport, state: AlarmState) {
+    let stale = matches!(state, AlarmState::Stale | AlarmState::Unknown);
+    if !stale {
+        widgets::invalid_count(ui, report.invalid_usernames, report.total_users);
+        ui.label(format!(
+            "Users synced to the Connect Portal: {}",
+            report.synced_users
+        ));
         return;
     }
-    let mut keep = !ctx.progress.stop_watching_on_close;
-    if ui
-        .checkbox(&mut keep, "Keep watching after closing")
-        .on_hover_text(
-            "The Connect Sync icon stays in the notification area when this window closes.",
-        )
-        .changed()
-    {
-        ctx.progress.stop_watching_on_close = !keep;
-    }
-}
-
-/// Until read: closing the window does not end the monitoring, and how to
-/// end it.
-fn close_notice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
-    if !cfg!(target_os = "linux")
-        || ctx.progress.close_notice_seen
-        || ctx.progress.stop_watching_on_close
-    {
-        return;
-    }
-    ui.horizontal_wrapped(|ui| {
-        widgets::notice(
-            ui,
-            Tone::Muted,
-            "When you close this window, the Connect Sync icon stays in the notification area and keeps watching. \
-             Quit it from its menu, or untick \"Keep watching after closing\" below.",
-        );
-        if ui.button("Got it").clicked() {
-            ctx.progress.close_notice_seen = true;
-        }
-    });
-}
-
-/// "Zoom: 100 %": the keys do the same (Ctrl + / Ctrl − / Ctrl 0).
-fn zoom_choice(ui: &mut Ui, ctx: &mut Ctx<'_>) {
-    let label = ui.label("Zoom");
-    let current = ctx.progress.zoom_percent();
-    egui::ComboBox::from_id_salt("zoom")
-        .selected_text(format!("{current} %"))
-        .show_ui(ui, |ui| {
-            for percent in ZOOM_CHOICES {
-                if ui
-                    .selectable_label(current == percent, format!("{percent} %"))
-                    .clicked()
-                {
-                    ctx.progress.zoom = percent;
-                }
-            }
-        })
-        .response
-        .labelled_by(label.id)
-        .on_hover_text("Ctrl + and Ctrl − zoom in and out, Ctrl 0 goes back to 100 %.");
-}
-
-/// The zooms offered on the panel (the keys reach those between).
-const ZOOM_CHOICES: [u16; 5] = [100, 125, 150, 175, 200];
-
-fn open_guide(ctx: &Ctx<'_>, anchor: &str) {
-    if !ctx.shared.open_links {
-        return;
-    }
-    match troubleshooting::write_guide(&ctx.shared.data_dir) {
-        Ok(path) => {
-            if let Err(e) = open::that_detached(&path) {
-                tracing::warn!("cannot open {} ({anchor}): {e}", path.display());
-            }
-        }
-        Err(e) => tracing::warn!("cannot write the troubleshooting guide: {e}"),
-    }
+    let as_of = match report.last_success_at {
+        Some(at) => format!(
+            " (at last sync, {})",
+            alarm::ago(report.now.saturating_sub(at))
+        ),
+        None => " (no sync has finished yet)".to_string(),
+    };
+    widgets::notice(
+        ui,
+        Tone::Muted,
+        &format!(
+            "Invalid client usernames: {} of {}{as_of}",
+            report.invalid_usernames, report.total_users
+        ),
+    );
+    widgets::notice(
+        ui,
+        Tone::Muted,
+        &format!(
+            "Users synced to the Connect Portal: {}{as_of}",
+            report.synced_users
+        ),
+    );
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ impl Screen for UsernamesScreen {
             && progress.format_options().validate().is_ok()
     }
 
-    fn continue_label(&self) -> &'static str {
+    fn continue_label(&self, _progress: &Progress) -> &'static str {
         if self.guided {
             "Continue"
         } else {

@@ -161,7 +161,7 @@ impl WebStatus {
         let refused =
             (self.snapshot.as_ref()).is_some_and(|s| matches!(s.watched, Watched::Refused(_)));
         if (self.needs_password || refused)
-            && super::status_panel::director_sign_in(ui, ctx, &mut self.password, "read its users")
+            && super::panel_parts::director_sign_in(ui, ctx, &mut self.password, "read its users")
         {
             self.needs_password = false;
         }

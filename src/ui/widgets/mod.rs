@@ -55,21 +55,26 @@ pub fn readable_theme(ctx: &egui::Context) {
         style.visuals.weak_text_color = Some(Color32::from_gray(0x85));
         // Body text: 4.1:1 on a window's title bar at egui's grey 140.
         style.visuals.widgets.noninteractive.fg_stroke.color = Color32::from_gray(0xa0);
-        style.visuals.widgets.inactive.bg_stroke = Stroke::new(1.0, Color32::from_gray(0x7a));
+        let edge = Stroke::new(1.0, Color32::from_gray(0x7a));
+        style.visuals.widgets.inactive.bg_stroke = edge;
+        style.visuals.widgets.open.bg_stroke = edge;
     });
     ctx.style_mut_of(egui::Theme::Light, |style| {
         style.visuals.weak_text_color = Some(Color32::from_gray(0x6e));
         style.visuals.hyperlink_color = Color32::from_rgb(0x00, 0x5f, 0xb8);
-        style.visuals.widgets.inactive.bg_stroke = Stroke::new(1.0, Color32::from_gray(0x80));
+        let edge = Stroke::new(1.0, Color32::from_gray(0x80));
+        style.visuals.widgets.inactive.bg_stroke = edge;
+        style.visuals.widgets.open.bg_stroke = edge;
     });
 }
 
-/// The accent fill of a primary button: white text on it reads at 6:1 or
-/// more in both themes (egui's own selection blue is pale in the light
-/// theme and, with black text, looks like a selected item).
+/// The accent fill of a primary button: white text on it reads at 5:1 or
+/// more, and the fill itself at 3:1 or more against the panel, in both
+/// themes (egui's own selection blue is pale in the light theme and, with
+/// black text, looks like a selected item).
 fn accent(ui: &Ui) -> Color32 {
     if ui.visuals().dark_mode {
-        Color32::from_rgb(0x1f, 0x5f, 0xa8)
+        Color32::from_rgb(0x2a, 0x6f, 0xc0)
     } else {
         Color32::from_rgb(0x0b, 0x57, 0xb0)
     }
@@ -263,15 +268,11 @@ fn certificate_details(
         .show(ui, |ui| {
             if let Some(pinned) = trusted_before {
                 ui.label("Trusted before");
-                ui.label(RichText::new(pinned.to_string()).monospace().small());
+                fingerprint(ui, "trusted fingerprint", pinned, None);
                 ui.end_row();
             }
             ui.label(title);
-            ui.label(
-                RichText::new(certificate.fingerprint.to_string())
-                    .monospace()
-                    .small(),
-            );
+            fingerprint(ui, "fingerprint", certificate.fingerprint, trusted_before);
             ui.end_row();
             ui.label("Subject");
             ui.label(&certificate.subject);
@@ -283,6 +284,52 @@ fn certificate_details(
             ui.label(&certificate.valid);
             ui.end_row();
         });
+}
+
+/// A SHA-256 fingerprint as people compare one: monospace at body size,
+/// 16 groups of four on two lines, with a Copy button (the colon form that
+/// browsers and `openssl` print). Compared with `was`, the groups that
+/// differ are red, bold and underlined (not by colour alone).
+pub fn fingerprint(
+    ui: &mut Ui,
+    name: &str,
+    fingerprint: crate::domain::certificate::Fingerprint,
+    was: Option<crate::domain::certificate::Fingerprint>,
+) {
+    let groups = fingerprint.groups();
+    let differs = was.map_or([false; 16], |was| fingerprint.differing_groups(&was));
+    let body = ui.visuals().text_color();
+    let bad = tone_color(ui, Tone::Bad);
+    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let font = egui::FontId::monospace(
+        font.size
+            .max(egui::TextStyle::Body.resolve(ui.style()).size),
+    );
+    let mut job = egui::text::LayoutJob::default();
+    for (i, group) in groups.iter().enumerate() {
+        let separator = match i {
+            0 => "",
+            8 => "\n",
+            _ => " ",
+        };
+        job.append(separator, 0.0, egui::TextFormat::simple(font.clone(), body));
+        let mut format = egui::TextFormat::simple(font.clone(), body);
+        if differs[i] {
+            format.color = bad;
+            format.underline = Stroke::new(1.5, bad);
+        }
+        job.append(group, 0.0, format);
+    }
+    ui.horizontal(|ui| {
+        ui.label(job);
+        if ui
+            .button(format!("Copy {name}"))
+            .on_hover_text("Copies it as AB:CD:…, the way browsers and openssl show it")
+            .clicked()
+        {
+            ui.ctx().copy_text(fingerprint.to_string());
+        }
+    });
 }
 
 /// "Invalid client usernames: K of N", green at 0, red otherwise.

@@ -22,6 +22,8 @@ use crate::contract::{
 };
 use crate::domain::version::HYBRID_MINIMUM;
 
+mod web;
+
 use super::world::{Refusal, SESSION_IDLE_MS, Sessions, World};
 
 pub const DIRECTOR_COOKIE: &str = "_director2_session";
@@ -38,7 +40,7 @@ pub struct Shared {
     faults: Mutex<Vec<Fault>>,
     /// Requests served, by `METHOD /path`.
     requests: Mutex<std::collections::BTreeMap<String, u64>>,
-    pending_forms: Mutex<super::web::PendingForms>,
+    pending_forms: Mutex<web::PendingForms>,
     /// Set when the world changed and `--state` should be written.
     pub dirty: AtomicBool,
     /// How the Director's own web interface is played.
@@ -79,7 +81,7 @@ impl Shared {
         self.sessions.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub(super) fn pending_forms(&self) -> MutexGuard<'_, super::web::PendingForms> {
+    pub(super) fn pending_forms(&self) -> MutexGuard<'_, web::PendingForms> {
         self.pending_forms.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -274,9 +276,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(paths::SIM_REQUESTS, get(requests_served))
         .layer(middleware::from_fn(loopback_only));
     let served = if shared.web_mode.only {
-        super::web::router()
+        web::router()
     } else {
-        director.merge(portal).merge(super::web::router())
+        director.merge(portal).merge(web::router())
     };
     served
         .layer(middleware::from_fn_with_state(

@@ -18,8 +18,8 @@ use serde_json::json;
 use crate::contract::director_web::{LOGIN_PATH, MONITORING_SERVICE_PATH, USERS_LIST_PATH};
 use crate::domain::secret::Secret;
 
-use super::server::{DIRECTOR_COOKIE, Shared, cookie, now_ms, set_cookie};
-use super::world::{Refusal, SESSION_IDLE_MS, random_token};
+use super::{DIRECTOR_COOKIE, Shared, cookie, now_ms, set_cookie};
+use crate::sim::world::{Refusal, SESSION_IDLE_MS, random_token};
 
 /// Sign-in forms handed out and not yet used, by their pre-session cookie;
 /// and the CSRF token each signed-in session writes with (Rails keeps the
