@@ -169,3 +169,23 @@ fn a_director_already_set_up_with_the_keyboard_only() {
     drop(h);
     real.stop();
 }
+
+/// Link Director's two cards with the keyboard: Tab to a card's radio,
+/// Space chooses it, and the primary button (renamed by the choice) takes
+/// Enter.
+#[test]
+fn link_director_choice_with_the_keyboard() {
+    let real = support::RealDirector::start();
+    let mut h = real.window();
+    wait_for(&mut h, "the checks", |h| enabled(h, "Continue"));
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::LinkDirector);
+    assert!(has_label(&h, "Register…"), "registering is chosen first");
+    tab_to(&mut h, "I already have an account", false);
+    press(&mut h, Key::Space);
+    tab_to(&mut h, "Enter the Account ID and Token", false);
+    press(&mut h, Key::Enter);
+    assert_eq!(h.state().step(), Step::Credentials);
+    drop(h);
+    real.stop();
+}

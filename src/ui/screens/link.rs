@@ -66,8 +66,8 @@ impl Screen for LinkScreen {
     }
 }
 
-/// A card chosen as a whole: the radio button names it, a click anywhere
-/// on the card chooses it, the chosen card is outlined in the accent.
+/// A card chosen by its radio button (which names it, and takes Tab and
+/// Space); the chosen card is outlined in the accent.
 fn choice_card(ui: &mut Ui, chosen: &mut bool, value: bool, title: &str, detail: &str) {
     let selected = *chosen == value;
     let stroke = if selected {
@@ -75,7 +75,7 @@ fn choice_card(ui: &mut Ui, chosen: &mut bool, value: bool, title: &str, detail:
     } else {
         ui.visuals().widgets.noninteractive.bg_stroke
     };
-    let card = egui::Frame::group(ui.style())
+    egui::Frame::group(ui.style())
         .stroke(egui::Stroke::new(
             if selected { 2.0 } else { 1.0 },
             stroke.color,
@@ -87,9 +87,6 @@ fn choice_card(ui: &mut Ui, chosen: &mut bool, value: bool, title: &str, detail:
             }
             ui.indent(title, |ui| ui.label(detail));
         });
-    if card.response.interact(egui::Sense::click()).clicked() {
-        *chosen = value;
-    }
 }
 
 #[cfg(test)]
