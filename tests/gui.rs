@@ -212,10 +212,10 @@ fn to_username_format(world: &World) -> Harness<'static, HybridApp> {
     assert!(!enabled(&h, "Register the account"));
     click(&mut h, "terms and conditions");
     assert!(enabled(&h, TERMS_BOX), "enabled after the link");
-    wait_for(&mut h, "the terms window", |h| {
+    wait_for(&mut h, "the terms", |h| {
         has_text(h, "END USER TERMS OF SERVICE")
     });
-    click(&mut h, "Close window");
+    click(&mut h, "Hide the terms");
     click(&mut h, TERMS_BOX);
     wait_for(&mut h, "Register enabled", |h| {
         enabled(h, "Register the account")
@@ -512,6 +512,23 @@ fn provisioned_red(world: &World) {
     settings.progress.account_id = account_id;
     settings.progress.account_name = "Acme Corporation".into();
     store.save(&settings).expect("settings");
+}
+
+/// Red because the Portal refused the Token: "What to do" is open by
+/// itself, its fix is a button, and the button leads to the Credentials
+/// step; the figures stay as read (not stale).
+#[test]
+fn what_to_do_opens_on_red_with_the_fix_as_a_button() {
+    let world = World::new();
+    provisioned_red(&world);
+    let mut h = world.open();
+    wait_for(&mut h, "the red state", |h| {
+        has_label(h, "Enter the Token again…")
+    });
+    assert!(has_text(&h, "Why: the Account ID or the Token"), "the guide, open");
+    assert!(!has_text(&h, "at last sync"), "fresh figures are not marked");
+    click(&mut h, "Enter the Token again…");
+    assert_eq!(h.state().step(), Step::Credentials);
 }
 
 #[test]

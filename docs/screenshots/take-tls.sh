@@ -23,14 +23,14 @@ focus() { xdotool windowfocus "$win"; sleep 0.2; }
 click() { focus; xdotool mousemove "$1" "$2" click 1; sleep 0.4; }
 shot() { sleep "${2:-1.5}"; xdotool mousemove 1030 670; import -window root -crop 1040x720+0+0 "$1.png"; echo "saved $1.png"; }
 
-click 550 160; xdotool type --delay 10 "changeme"   # the demo admin password
-click 258 188                                       # Run checks
+click 550 164; xdotool type --delay 10 "changeme"   # the demo admin password
+click 258 215                                       # Run checks
 shot 14-certificate-prompt
-click 290 373                                       # Trust this certificate
+click 290 410                                       # Trust this certificate
 shot 15-certificate-pinned
 kill $sim; sleep 1
 "$bin" sim --tls --generate 60 --addr 127.0.0.1:$port >/dev/null 2>&1 &
 sim=$!
 sleep 2
-click 275 188                                       # Run checks again
+click 275 215                                       # Run checks again
 shot 16-certificate-changed

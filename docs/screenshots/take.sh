@@ -23,8 +23,8 @@ done
 click 338 450          # the "terms and conditions" link
 park
 shot 03-register-terms 1.5
-click 1002 77          # close the terms window
-click 226 473          # tick the Terms box
+click 536 484          # Hide the terms (shown under the link)
+click 226 477          # tick the Terms box
 park
 key Return             # Register: the demo already has "Acme Corporation"
 shot 03b-register-conflict 1.5

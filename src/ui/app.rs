@@ -833,7 +833,7 @@ impl HybridApp {
                 let screen = self.screens.get(self.step());
                 let enabled = screen.can_continue(&self.settings.progress);
                 let label = screen.continue_label(&self.settings.progress);
-                let button = if screen.continue_is_primary() {
+                let button = if screen.continue_is_primary() && enabled {
                     widgets::primary_button(ui, label)
                 } else {
                     egui::Button::new(label)

@@ -177,11 +177,11 @@ pub fn contract(look: Look, on_screen: OnScreen<'_>) {
     super::replace(&mut h, "Business Email *", "pat.admin@acme-corp.example");
     super::replace(&mut h, "Confirm Password *", "Str0ngPass");
     click(&mut h, "terms and conditions");
-    wait_for(&mut h, "the terms window", |h| {
+    wait_for(&mut h, "the terms", |h| {
         has_text(h, "END USER TERMS OF SERVICE")
     });
-    on_screen(&mut h, "Terms and Conditions window");
-    click(&mut h, "Close window");
+    on_screen(&mut h, "Terms and Conditions");
+    click(&mut h, "Hide the terms");
     click(&mut h, "I accept the Terms and Conditions *");
     wait_for(&mut h, "Register enabled", |h| {
         enabled(h, "Register the account")

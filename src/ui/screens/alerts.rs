@@ -7,7 +7,7 @@ use egui::{RichText, Ui};
 use crate::contract::{Alert, Severity};
 use crate::domain::alarm::format_utc;
 use crate::service::troubleshooting;
-use crate::ui::widgets::{Tone, tone_color};
+use crate::ui::widgets::{self, Tone, tone_color};
 
 const TIME_WIDTH: f32 = 160.0;
 const SEVERITY_WIDTH: f32 = 70.0;
@@ -27,7 +27,7 @@ pub fn show(ui: &mut Ui, alerts: &[Alert]) -> Option<AlertsAction> {
         if ui.button("Back to status").on_hover_text("Esc").clicked() {
             action = Some(AlertsAction::Back);
         }
-        ui.heading("Hybrid alerts");
+        widgets::page_title(ui, "Hybrid alerts");
     });
     let active = alerts.iter().filter(|a| a.active).count();
     ui.label(format!(

@@ -74,7 +74,7 @@ impl Screen for ConfirmationScreen {
             self.entry.ui(ui);
             return None;
         }
-        ui.heading("Confirmation");
+        widgets::page_title(ui, "Confirmation");
         ui.add_space(6.0);
         widgets::copyable(ui, "Account Name", &ctx.progress.account_name);
         widgets::copyable(ui, "Account ID", &ctx.progress.account_id);

@@ -129,7 +129,7 @@ impl Screen for CredentialsScreen {
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        ui.heading("Credentials");
+        widgets::page_title(ui, "Credentials");
         if self.guided {
             Self::guided_intro(ui, ctx);
         } else {

@@ -86,7 +86,7 @@ impl DirectorsView {
             if ui.button("Back to status").on_hover_text("Esc").clicked() {
                 action = Some(DirectorsAction::Back);
             }
-            ui.heading("Directors");
+            widgets::page_title(ui, "Directors");
             if ui.button("Add Director…").clicked() {
                 action = Some(DirectorsAction::Add);
             }

@@ -179,7 +179,7 @@ impl FirstSyncScreen {
     }
 
     fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        ui.heading("Save & first sync");
+        widgets::page_title(ui, "Save & first sync");
         ui.label("The settings are saved to Director's Hybrid > Synchronization page, then Connect Sync runs its first cycle.");
         ui.add_space(6.0);
         if self.needs_token {

@@ -71,7 +71,7 @@ pub fn copy_secret(ui: &mut Ui, shared: &mut Shared, label: &str, secret: &str) 
 /// Register, guided: Director's "Connect account link" opens the real
 /// registration page; what that page needs, in the article's words.
 pub fn register(ui: &mut Ui, ctx: &mut Ctx<'_>) {
-    ui.heading("Register");
+    widgets::page_title(ui, "Register");
     ui.label(
         "The registration page belongs to the Connect Portal and is reached from your Director. \
          This program cannot fill it in for you; here is what it needs.",
@@ -173,7 +173,7 @@ impl AccountEntry {
     }
 
     pub fn ui(&mut self, ui: &mut Ui) {
-        ui.heading("Confirmation");
+        widgets::page_title(ui, "Confirmation");
         ui.label(
             "After Continue on the registration page, the Connect Confirmation screen shows the Account Name and \
              Account ID, with \"Check your email for further instructions.\" The welcome email sent to the \

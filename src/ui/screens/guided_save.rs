@@ -76,7 +76,7 @@ impl GuidedSave {
     }
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        ui.heading("Save & first sync");
+        widgets::page_title(ui, "Save & first sync");
         ui.label(format!(
             "Director's {} page cannot be filled in from here: enter these values there yourself, \
              click Save, then come back to verify.",

@@ -8,6 +8,7 @@ use egui::{RichText, Ui};
 
 use crate::domain::wizard::{Progress, Step};
 use crate::ui::screen::{Ctx, Screen};
+use crate::ui::widgets;
 
 pub struct LinkScreen;
 
@@ -35,7 +36,7 @@ impl Screen for LinkScreen {
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let screens = ctx.progress.hybrid_screens();
-        ui.heading("Link Director");
+        widgets::page_title(ui, "Link Director");
         ui.label(format!(
             "In Director this is {}. Syncing users needs a Connect HYBRID account in the Connect \
              Portal: register one now, or use the one you have.",

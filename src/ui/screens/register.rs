@@ -187,8 +187,8 @@ impl RegisterScreen {
     }
 
     fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) {
-        ui.heading("Register");
-        ui.label("Register a Connect HYBRID account in the Connect Portal. Fields marked * are required. The Contact becomes the account's Decision Maker, the person who can see the Token.");
+        widgets::page_title(ui, "Register");
+        ui.label("Fields marked * are required. The Contact becomes the account's Decision Maker, the person who can see the Token.");
         if let Some(error) = &self.error
             && widgets::error_banner(ui, error)
         {
@@ -211,7 +211,6 @@ impl RegisterScreen {
         self.fields(ui, ctx, &errors, &Field::CONTACT, "contact-fields");
         ui.add_space(8.0);
         self.terms_row(ui, ctx, &errors);
-        self.terms_window(ui);
     }
 
     fn fields(
@@ -313,8 +312,9 @@ impl RegisterScreen {
                     }
                 }
             }
-            ui.label("(they open in your browser and here), then accept them.");
+            ui.label("(they open in your browser and below), then accept them.");
         });
+        self.terms_text(ui);
         let enabled = ctx.progress.terms_opened;
         let checkbox = ui
             .add_enabled(
@@ -346,19 +346,26 @@ impl RegisterScreen {
         }
     }
 
-    fn terms_window(&mut self, ui: &mut Ui) {
+    /// The terms under the link that opened them, not over the form: they
+    /// scroll within a box of their own and fold away again.
+    fn terms_text(&mut self, ui: &mut Ui) {
         let Some(terms) = &self.terms else { return };
-        let mut open = self.show_terms;
-        egui::Window::new(terms.title.as_str())
-            .open(&mut open)
-            .default_size([460.0, 420.0])
-            .default_pos(ui.ctx().content_rect().right_top() + egui::vec2(-480.0, 60.0))
-            .collapsible(false)
-            .show(ui.ctx(), |ui| {
-                ui.label(RichText::new(format!("Version {}", terms.version)).small());
-                egui::ScrollArea::vertical().show(ui, |ui| ui.label(&terms.text));
+        if !self.show_terms {
+            return;
+        }
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width().min(FIELD_WIDTH + LABEL_WIDTH + 12.0));
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(terms.title.as_str()).strong());
+                ui.label(format!("Version {}", terms.version));
+                if ui.button("Hide the terms").clicked() {
+                    self.show_terms = false;
+                }
             });
-        self.show_terms = open;
+            egui::ScrollArea::vertical()
+                .max_height(220.0)
+                .show(ui, |ui| ui.add(egui::Label::new(&terms.text).wrap()));
+        });
     }
 }
 

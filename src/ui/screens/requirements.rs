@@ -209,7 +209,7 @@ impl Screen for RequirementsScreen {
     }
 
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        ui.heading("Requirements");
+        widgets::page_title(ui, "Requirements");
         ui.label(
             "Connect HYBRID needs Connect build 21.75.1908.0 or later, a unique valid email address for every user, \
              and client usernames that are email addresses. Sign in to Director to check.",

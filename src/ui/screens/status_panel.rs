@@ -197,7 +197,7 @@ impl StatusPanel {
     /// and what to do.
     fn contract_state(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         let status = self.status();
-        ui.heading("Connect Sync status");
+        widgets::page_title(ui, "Connect Sync status");
         ui.add_space(8.0);
         self.summary(ui, ctx, &status);
         ui.add_space(4.0);
@@ -455,6 +455,41 @@ mod tests {
             AlarmState::Unknown,
             "until Director answers"
         );
+    }
+
+    /// Stale or unknown, the figures are the last sync's and say so; on a
+    /// fresh reading they are not marked.
+    #[test]
+    fn stale_figures_say_they_are_the_last_syncs() {
+        use egui_kittest::Harness;
+        use egui_kittest::kittest::Queryable;
+        let report = alarm::SyncReport {
+            now: 10_000,
+            enabled: true,
+            interval_secs: 300,
+            enabled_at: Some(1_000),
+            last_attempt_at: Some(8_980),
+            last_success_at: Some(8_980),
+            last_attempt_failed: false,
+            next_sync_at: None,
+            active_alerts: Vec::new(),
+            invalid_usernames: 3,
+            total_users: 250,
+            synced_users: 247,
+        };
+        for (state, marked) in [
+            (AlarmState::Stale, true),
+            (AlarmState::Unknown, true),
+            (AlarmState::Green, false),
+            (AlarmState::Red, false),
+        ] {
+            let shown = report.clone();
+            let harness = Harness::new_ui(move |ui| figures(ui, &shown, state));
+            let line = "Invalid client usernames: 3 of 250 (at last sync, 17 min ago)";
+            assert_eq!(harness.query_by_label(line).is_some(), marked, "{state:?}");
+            let synced = "Users synced to the Connect Portal: 247 (at last sync, 17 min ago)";
+            assert_eq!(harness.query_by_label(synced).is_some(), marked, "{state:?}");
+        }
     }
 
     /// Until read, the panel says the icon stays after the window closes;

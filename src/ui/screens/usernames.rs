@@ -103,7 +103,7 @@ impl Screen for UsernamesScreen {
         let mut decision = None;
         let modal = egui::Modal::new(egui::Id::unique("confirm-save")).show(ui.ctx(), |ui| {
             ui.set_max_width(420.0);
-            ui.heading("Save with invalid client usernames?");
+            widgets::page_title(ui, "Save with invalid client usernames?");
             if let Some(count) = self.count {
                 ui.label(format!(
                     "{count} client usernames are invalid. Those {} users will not be synced to the Connect Portal \
@@ -239,7 +239,7 @@ impl UsernamesScreen {
     }
 
     fn show(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        ui.heading("Username format");
+        widgets::page_title(ui, "Username format");
         if ctx.shared.snapshot.is_none() {
             ui.label("The users have not been read from Director in this session.");
             if ui.button("Go to Requirements to sign in").clicked() {

@@ -119,7 +119,7 @@ impl WebStatus {
 
     /// Returns the step to go to (the username format, or its fix view).
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
-        ui.heading("Connect Sync status");
+        widgets::page_title(ui, "Connect Sync status");
         ui.add_space(8.0);
         let state = self.glance.state();
         let (headline, figures) = (self.headline(), self.figures());

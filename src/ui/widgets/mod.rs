@@ -87,6 +87,12 @@ pub fn primary_button(ui: &Ui, label: &str) -> egui::Button<'static> {
     egui::Button::new(text).fill(accent(ui))
 }
 
+/// A page's title: the step's name, larger and stronger than a section's
+/// heading (16 points, strong) and the body (14).
+pub fn page_title(ui: &mut Ui, text: impl Into<String>) -> egui::Response {
+    ui.label(RichText::new(text).size(22.0).strong())
+}
+
 /// A line of text in `tone`.
 pub fn notice(ui: &mut Ui, tone: Tone, text: &str) -> egui::Response {
     let color = tone_color(ui, tone);

@@ -291,7 +291,7 @@ impl FixView {
     }
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<FixAction> {
-        ui.heading(match &self.phase {
+        widgets::page_title(ui, match &self.phase {
             Phase::Reading | Phase::Editing | Phase::Failed(_) => "Fix in Director",
             Phase::Previewing { .. } => "Fix in Director: review",
             Phase::UndoReview { .. } => "Undo the fix: review",
