@@ -525,8 +525,14 @@ fn what_to_do_opens_on_red_with_the_fix_as_a_button() {
     wait_for(&mut h, "the red state", |h| {
         has_label(h, "Enter the Token again…")
     });
-    assert!(has_text(&h, "Why: the Account ID or the Token"), "the guide, open");
-    assert!(!has_text(&h, "at last sync"), "fresh figures are not marked");
+    assert!(
+        has_text(&h, "Why: the Account ID or the Token"),
+        "the guide, open"
+    );
+    assert!(
+        !has_text(&h, "at last sync"),
+        "fresh figures are not marked"
+    );
     click(&mut h, "Enter the Token again…");
     assert_eq!(h.state().step(), Step::Credentials);
 }

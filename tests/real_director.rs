@@ -446,7 +446,7 @@ async fn the_build_check_knows_shoretel_14_2() {
         ),
         (
             "20.10.0.0",
-            "[FAIL] Director build supports HYBRID",
+            "[FAIL] Director build 20.10.0.0 has no HYBRID",
             "Upgrade Connect to build 21.75.1908.0 or later",
         ),
     ] {

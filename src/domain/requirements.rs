@@ -119,7 +119,7 @@ pub fn checklist_of(readable: &Readable<'_>) -> Vec<Check> {
         Transport::PinnedTls => pass("encrypted", "Connection is encrypted and the certificate is trusted", "HTTPS, certificate accepted by you and pinned."),
         Transport::Plain => Check {
             id: "encrypted".into(),
-            title: "Connection is encrypted and the certificate is trusted".into(),
+            title: "Connection is not encrypted (plain HTTP)".into(),
             status: CheckStatus::Warn,
             detail: "The connection uses plain HTTP: passwords and the Token travel unencrypted.".into(),
             fix: "Use the Director's https:// address, unless this is the built-in simulator or an isolated lab.".into(),
@@ -147,7 +147,7 @@ pub fn checklist_of(readable: &Readable<'_>) -> Vec<Check> {
     } else {
         Check {
             id: "emails".into(),
-            title: "Every user has a unique, valid email address".into(),
+            title: "Not every user has a unique, valid email address".into(),
             status: CheckStatus::Warn,
             detail: format!("{missing} without an email, {invalid} with an invalid one, {duplicate} sharing one with another user (of {total})."),
             fix: "Give these users a unique email address in Director (Administration > Users), or use \"Append a domain\" on the Username format step.".into(),
@@ -163,7 +163,7 @@ pub fn checklist_of(readable: &Readable<'_>) -> Vec<Check> {
     } else {
         Check {
             id: "usernames".into(),
-            title: "Client usernames are email addresses".into(),
+            title: format!("Client usernames that are not email addresses: {not_email}"),
             status: CheckStatus::Warn,
             detail: format!("{not_email} of {total} client usernames are not valid email addresses."),
             fix: "The Username format step can use the email address or append a domain; the rest must be corrected in Director.".into(),
@@ -175,7 +175,7 @@ pub fn checklist_of(readable: &Readable<'_>) -> Vec<Check> {
     } else {
         not_checked(
             "scribe",
-            "Scribe: Escalation Profiles deliver email with the WAV attached",
+            "Scribe: Escalation Profiles not checked here",
             "Escalation Profiles are not readable through Director's web interface.",
             "In Director, open each Scribe user's Escalation Profiles and check \"Deliver message as email\" = \"Attach WAV file\".",
         )
@@ -185,7 +185,7 @@ pub fn checklist_of(readable: &Readable<'_>) -> Vec<Check> {
     } else {
         not_checked(
             "fax",
-            "Fax: every user has a DID",
+            "Fax: DIDs not checked here",
             "DIDs are not read from this source.",
             "In Director (Administration > Users), check that each user who needs email-to-fax has a DID.",
         )
@@ -205,7 +205,7 @@ fn scribe_check(users: &[UserFacts<'_>]) -> Check {
     }
     Check {
         id: "scribe".into(),
-        title: "Scribe: Escalation Profiles deliver email with the WAV attached".into(),
+        title: format!("Scribe: users whose messages are not emailed with the WAV: {no_wav}"),
         status: CheckStatus::Warn,
         detail: format!("{no_wav} of {total} users' Escalation Profiles do not deliver messages as email with the WAV file attached."),
         fix: "For Scribe, set \"Deliver message as email\" = \"Attach WAV file\" in these users' Escalation Profiles. Not needed for Fax.".into(),
@@ -235,7 +235,7 @@ fn fax_check(users: &[UserFacts<'_>]) -> Check {
     }
     Check {
         id: "fax".into(),
-        title: "Fax: every user has a DID".into(),
+        title: format!("Fax: users without a DID: {}", without.len()),
         status: CheckStatus::Warn,
         detail: format!("{} of {total} users have no DID: {}.", without.len(), names.join(", ")),
         fix: "For Fax, assign a DID to each user who needs email-to-fax (Administration > Users, the user's DID). Not needed for Scribe; ShoreTel 14.2 needs one per user for HYBRID.".into(),
@@ -275,7 +275,7 @@ pub fn usernames_under(
     }
     Check {
         id: "usernames".into(),
-        title: title.into(),
+        title: format!("{invalid} of {total} client usernames would fail Connect Sync"),
         status: CheckStatus::Warn,
         detail: format!("{invalid} of {total} client usernames would fail Connect Sync, {under}."),
         fix: "Give those users a valid email (or client username) in Director, or change the username options (the Username format step, or Fix in Director).".into(),
@@ -292,7 +292,9 @@ fn pass(id: &str, title: &str, detail: &str) -> Check {
     }
 }
 
-/// The build check: the build as read, or "not checked" with why.
+/// The build check: the build as read, or "not checked" with why. Titles
+/// state the result ("Director build 20.1.0.0 has no HYBRID"), not what was
+/// hoped for beside a red mark.
 fn build_check(build: &Result<&str, String>) -> Check {
     const TITLE: &str = "Director build supports HYBRID";
     let text = match build {
@@ -300,7 +302,7 @@ fn build_check(build: &Result<&str, String>) -> Check {
         Err(why) => {
             return not_checked(
                 "build",
-                TITLE,
+                "Director build not checked here",
                 why,
                 &format!(
                     "Look at the build on Director's Monitoring > Services page (or Help > About): \
@@ -328,7 +330,7 @@ fn build_check(build: &Result<&str, String>) -> Check {
         ),
         Ok((b, HybridSupport::TooOld { upgrade_to })) => Check {
             id: "build".into(),
-            title: TITLE.into(),
+            title: format!("Director build {b} has no HYBRID"),
             status: CheckStatus::Fail,
             detail: format!("Build {b} has no HYBRID services."),
             fix: if upgrade_to == HYBRID_MINIMUM {
@@ -344,7 +346,7 @@ fn build_check(build: &Result<&str, String>) -> Check {
         },
         Err(e) => Check {
             id: "build".into(),
-            title: TITLE.into(),
+            title: "Director build could not be read".into(),
             status: CheckStatus::Fail,
             detail: format!("Director reported a build this program cannot read: {e}."),
             fix: "Check that the address points to a Connect Director.".into(),
@@ -485,5 +487,20 @@ mod tests {
         assert!(checks[5].detail.starts_with("1 of 4"));
         assert!(checks[6].detail.starts_with("1 of 4"));
         assert!(can_continue(&checks));
+        // Beside a warning mark, each title says what was found.
+        let titles: Vec<&str> = checks[1..].iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Connection is not encrypted (plain HTTP)",
+                "Director build supports HYBRID",
+                "Not every user has a unique, valid email address",
+                "Client usernames that are not email addresses: 1",
+                "Scribe: users whose messages are not emailed with the WAV: 1",
+                "Fax: users without a DID: 1",
+            ]
+        );
+        let old = checklist(Transport::TrustedTls, "20.10.0.0", &[]);
+        assert_eq!(old[2].title, "Director build 20.10.0.0 has no HYBRID");
     }
 }

@@ -488,7 +488,11 @@ mod tests {
             let line = "Invalid client usernames: 3 of 250 (at last sync, 17 min ago)";
             assert_eq!(harness.query_by_label(line).is_some(), marked, "{state:?}");
             let synced = "Users synced to the Connect Portal: 247 (at last sync, 17 min ago)";
-            assert_eq!(harness.query_by_label(synced).is_some(), marked, "{state:?}");
+            assert_eq!(
+                harness.query_by_label(synced).is_some(),
+                marked,
+                "{state:?}"
+            );
         }
     }
 

@@ -291,15 +291,18 @@ impl FixView {
     }
 
     pub fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<FixAction> {
-        widgets::page_title(ui, match &self.phase {
-            Phase::Reading | Phase::Editing | Phase::Failed(_) => "Fix in Director",
-            Phase::Previewing { .. } => "Fix in Director: review",
-            Phase::UndoReview { .. } => "Undo the fix: review",
-            Phase::Applying { .. } if self.undoing => "Undo the fix: putting back",
-            Phase::Applying { .. } => "Fix in Director: applying",
-            Phase::Done { undo: true, .. } => "Undo the fix: result",
-            Phase::Done { .. } => "Fix in Director: result",
-        });
+        widgets::page_title(
+            ui,
+            match &self.phase {
+                Phase::Reading | Phase::Editing | Phase::Failed(_) => "Fix in Director",
+                Phase::Previewing { .. } => "Fix in Director: review",
+                Phase::UndoReview { .. } => "Undo the fix: review",
+                Phase::Applying { .. } if self.undoing => "Undo the fix: putting back",
+                Phase::Applying { .. } => "Fix in Director: applying",
+                Phase::Done { undo: true, .. } => "Undo the fix: result",
+                Phase::Done { .. } => "Fix in Director: result",
+            },
+        );
         ui.label(
             RichText::new(format!(
                 "Director {}",
