@@ -413,6 +413,15 @@ fn the_fix_view_previews_applies_and_undoes() {
     let fixed = runtime.block_on(users_now(&url));
     assert_eq!(fixed[16].client_username, "jane.doe@acme.example");
     assert!(!h.state().progress().last_fix_backup.is_empty());
+    // The backup is beside the window's settings (here: the test's home),
+    // not in the real settings folder.
+    let backup = std::path::PathBuf::from(&h.state().progress().last_fix_backup);
+    assert!(
+        backup.starts_with(home.path().join("backups")) && backup.exists(),
+        "{}",
+        backup.display()
+    );
+    assert_eq!(backups_in(home.path()).len(), 1);
     // Undo shows its table first: Director now → the value put back.
     click(&mut h, "Undo this fix…");
     let put_back = format!("Put back 3 changes in {host}…");

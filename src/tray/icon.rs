@@ -1,7 +1,10 @@
-//! The Hybrid icon as pixels for the notification area: the status panel's
+//! The notification-area icon as pixels: the program's own mark (a blue
+//! rounded square with the white sync ring of its window icon) with the
+//! sync state as a badge in the bottom-right corner — the status panel's
 //! shapes (a circle with a check, an octagon with a cross, a triangle with
-//! "!", a square with "?") in the state's colour, drawn without a GPU or a
-//! font so the icon needs no window.
+//! "!", a square with "?") in the state's colour, with a dark edge so it
+//! reads on light panels too — the way OneDrive and Dropbox badge theirs.
+//! Drawn without a GPU or a font so the icon needs no window.
 
 use crate::domain::alarm::AlarmState;
 
@@ -16,43 +19,107 @@ pub struct Pixmap {
 /// Samples per pixel side: 4 × 4 gives smooth edges at 16–64 pixels.
 const SUPERSAMPLE: u32 = 4;
 
-/// Dark glyphs where white would be hard to read (amber, grey).
+/// Dark glyphs where white would be hard to read (amber, grey), and the
+/// badge's edge.
 const INK: [u8; 3] = [0x1b, 0x1b, 0x1b];
 const WHITE: [u8; 3] = [0xff, 0xff, 0xff];
+/// The mark's blue (the window icon's).
+pub const MARK_BLUE: [u8; 3] = [0x22, 0x5c, 0xa8];
 
 type Point = (f32, f32);
 
-/// The icon for `view`: its state's picture, with the corner mark of a
-/// Director whose Hybrid alarm cannot be seen from here.
+/// The badge: its centre and radius in the icon's unit square [-1, 1].
+const BADGE_CENTRE: Point = (0.45, 0.45);
+const BADGE_RADIUS: f32 = 0.55;
+/// The clear gap between the badge and the mark.
+const GAP: f32 = 0.12;
+/// The corner mark "Hybrid alarm not visible from here", top right.
+const HIDDEN_CENTRE: Point = (0.58, -0.58);
+const HIDDEN_RADIUS: f32 = 0.4;
+
+/// The icon for `view`: the mark, its state's badge, and the corner mark of
+/// a Director whose Hybrid alarm cannot be seen from here.
 pub fn pixmap_for(view: &crate::domain::tray::TrayView, size: u32) -> Pixmap {
     draw(size, |p| {
-        if view.alarm_hidden
-            && let Some(mark) = alarm_hidden_mark_at(p)
-        {
-            return Some(mark);
+        if let Some(badge) = badge_at(view.state, p) {
+            return badge;
         }
-        colour_at(view.state, p)
+        if view.alarm_hidden {
+            if let Some(mark) = alarm_hidden_mark_at(p) {
+                return Some(mark);
+            }
+            if in_circle(p, HIDDEN_CENTRE, HIDDEN_RADIUS + GAP) {
+                return None;
+            }
+        }
+        mark_at(p)
     })
 }
 
 /// The icon for `state`, `size` pixels square.
 pub fn pixmap(state: AlarmState, size: u32) -> Pixmap {
-    draw(size, |p| colour_at(state, p))
+    draw(size, |p| badge_at(state, p).unwrap_or_else(|| mark_at(p)))
 }
 
-/// The bottom-right corner mark "Hybrid alarm not visible from here": a
-/// white disc in a dark ring, struck through, over the state's shape.
-fn alarm_hidden_mark_at(p: Point) -> Option<[u8; 3]> {
-    const CENTRE: Point = (0.6, 0.6);
-    const RADIUS: f32 = 0.4;
-    if !in_circle(p, CENTRE, RADIUS) {
+/// The program's mark: a rounded blue square with a white ring broken on
+/// both sides (the two turning arrows of the window icon).
+fn mark_at(p: Point) -> Option<[u8; 3]> {
+    const HALF: f32 = 0.94;
+    const CORNER: f32 = 0.32;
+    let (dx, dy) = (
+        (p.0.abs() - (HALF - CORNER)).max(0.0),
+        (p.1.abs() - (HALF - CORNER)).max(0.0),
+    );
+    if p.0.abs() > HALF || p.1.abs() > HALF || dx * dx + dy * dy > CORNER * CORNER {
         return None;
     }
-    let ring = !in_circle(p, CENTRE, RADIUS - 0.11);
+    let centre = (-0.1, -0.1);
+    let r = ((p.0 - centre.0).powi(2) + (p.1 - centre.1).powi(2)).sqrt();
+    let on_ring = (r - 0.5).abs() <= 0.11;
+    // The breaks: where the arrows turn, left and right of the ring.
+    let in_break = (p.1 - centre.1).abs() < 0.12;
+    let dot = in_circle(p, centre, 0.17);
+    Some(if (on_ring && !in_break) || dot {
+        WHITE
+    } else {
+        MARK_BLUE
+    })
+}
+
+/// The state's badge, `Some(None)` in the clear gap around it, `None`
+/// beyond it (the mark shows there).
+fn badge_at(state: AlarmState, p: Point) -> Option<Option<[u8; 3]>> {
+    let local = (
+        (p.0 - BADGE_CENTRE.0) / BADGE_RADIUS,
+        (p.1 - BADGE_CENTRE.1) / BADGE_RADIUS,
+    );
+    if let Some(colour) = colour_at(state, local) {
+        // The edge: inside the shape, but not inside it drawn smaller.
+        let shrunk = (local.0 / EDGE_SCALE, local.1 / EDGE_SCALE);
+        let edge = colour_at(state, shrunk).is_none();
+        return Some(Some(if edge { INK } else { colour }));
+    }
+    in_circle(p, BADGE_CENTRE, BADGE_RADIUS + GAP).then_some(None)
+}
+
+/// The badge's dark edge is what lies outside the shape drawn this much
+/// smaller.
+const EDGE_SCALE: f32 = 0.84;
+
+/// The corner mark "Hybrid alarm not visible from here": a white disc in a
+/// dark ring, struck through.
+fn alarm_hidden_mark_at(p: Point) -> Option<[u8; 3]> {
+    if !in_circle(p, HIDDEN_CENTRE, HIDDEN_RADIUS) {
+        return None;
+    }
+    let ring = !in_circle(p, HIDDEN_CENTRE, HIDDEN_RADIUS - 0.11);
     let d = 0.2;
     let slash = on_polyline(
         p,
-        &[(CENTRE.0 - d, CENTRE.1 + d), (CENTRE.0 + d, CENTRE.1 - d)],
+        &[
+            (HIDDEN_CENTRE.0 - d, HIDDEN_CENTRE.1 + d),
+            (HIDDEN_CENTRE.0 + d, HIDDEN_CENTRE.1 - d),
+        ],
         0.12,
     );
     Some(if ring || slash { INK } else { WHITE })
@@ -99,7 +166,8 @@ fn draw(size: u32, colour_at: impl Fn(Point) -> Option<[u8; 3]>) -> Pixmap {
 fn colour_at(state: AlarmState, p: Point) -> Option<[u8; 3]> {
     const R: f32 = 0.92;
     let fill = state.icon_rgb();
-    let stroke = 0.16;
+    // Bold: the badge is 8 pixels across on a 16-pixel panel.
+    let stroke = 0.26;
     match state {
         AlarmState::Green => {
             if !in_circle(p, (0.0, 0.0), R) {
@@ -133,7 +201,7 @@ fn colour_at(state: AlarmState, p: Point) -> Option<[u8; 3]> {
                 return None;
             }
             let mark = on_polyline(p, &[(0.0, -0.4 * R), (0.0, 0.25 * R)], stroke)
-                || in_circle(p, (0.0, 0.5 * R), 0.1);
+                || in_circle(p, (0.0, 0.55 * R), 0.15);
             Some(if mark { INK } else { fill })
         }
         AlarmState::Unknown => {
@@ -150,7 +218,7 @@ fn colour_at(state: AlarmState, p: Point) -> Option<[u8; 3]> {
                 (0.0, 0.05 * R),
                 (0.0, 0.2 * R),
             ];
-            let mark = on_polyline(p, &hook, stroke * 0.9) || in_circle(p, (0.0, 0.48 * R), 0.1);
+            let mark = on_polyline(p, &hook, stroke * 0.9) || in_circle(p, (0.0, 0.55 * R), 0.14);
             Some(if mark { INK } else { fill })
         }
     }
@@ -199,6 +267,13 @@ fn distance_to_segment(p: Point, a: Point, b: Point) -> f32 {
 mod tests {
     use super::*;
 
+    const STATES: [AlarmState; 4] = [
+        AlarmState::Green,
+        AlarmState::Red,
+        AlarmState::Stale,
+        AlarmState::Unknown,
+    ];
+
     fn pixel(pixmap: &Pixmap, x: u32, y: u32) -> [u8; 4] {
         let i = ((y * pixmap.size + x) * 4) as usize;
         [
@@ -209,37 +284,64 @@ mod tests {
         ]
     }
 
+    /// The pixel at unit-square point `p` of a `size` icon.
+    fn at(size: u32, p: Point) -> (u32, u32) {
+        let f = |v: f32| ((v + 1.0) / 2.0 * size as f32) as u32;
+        (f(p.0), f(p.1))
+    }
+
+    /// WCAG's contrast ratio of two sRGB colours.
+    fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+        let l = |c: [u8; 3]| {
+            let ch = |v: u8| {
+                let v = f64::from(v) / 255.0;
+                if v <= 0.04045 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * ch(c[0]) + 0.7152 * ch(c[1]) + 0.0722 * ch(c[2])
+        };
+        let (x, y) = (l(a), l(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
     #[test]
-    fn each_state_has_its_colour_and_a_clear_corner() {
-        for state in [
-            AlarmState::Green,
-            AlarmState::Red,
-            AlarmState::Stale,
-            AlarmState::Unknown,
-        ] {
+    fn the_mark_with_the_states_badge_in_its_corner() {
+        for state in STATES {
             let icon = pixmap(state, 32);
             assert_eq!(icon.argb.len(), 32 * 32 * 4);
-            assert_eq!(
-                pixel(&icon, 0, 0)[0],
-                0,
-                "{state:?}: the corner is transparent"
+            assert_eq!(pixel(&icon, 0, 0)[0], 0, "{state:?}: rounded corner");
+            // The mark's blue, top left, the same in every state.
+            let (x, y) = at(32, (-0.75, -0.75));
+            assert_eq!(pixel(&icon, x, y), [255, 0x22, 0x5c, 0xa8], "{state:?}");
+            // The badge's colour, in the bottom-right quarter only.
+            let coloured: Vec<usize> = icon
+                .argb
+                .chunks(4)
+                .enumerate()
+                .filter(|(_, p)| p[0] == 255 && p[1..] == state.icon_rgb())
+                .map(|(i, _)| i)
+                .collect();
+            assert!(coloured.len() >= 20, "{state:?}: {}", coloured.len());
+            assert!(
+                coloured.iter().all(|i| i % 32 >= 12 && i / 32 >= 12),
+                "{state:?}: the badge sits bottom right"
             );
-            // Left of the middle, inside every shape and off every glyph.
-            let [a, r, g, b] = pixel(&icon, 7, 18);
-            assert_eq!(a, 255, "{state:?}");
-            assert_eq!([r, g, b], state.icon_rgb(), "{state:?}");
+            // A clear gap between the badge and the mark.
+            let (x, y) = at(
+                32,
+                (BADGE_CENTRE.0 - BADGE_RADIUS - GAP / 2.0, BADGE_CENTRE.1),
+            );
+            assert!(pixel(&icon, x, y)[0] < 128, "{state:?}: the gap");
         }
     }
 
     #[test]
-    fn the_shapes_differ_so_the_state_reads_without_colour() {
+    fn the_badges_differ_by_shape_so_the_state_reads_without_colour() {
         let alpha = |state| -> Vec<u8> { pixmap(state, 24).argb.chunks(4).map(|p| p[0]).collect() };
-        let shapes = [
-            alpha(AlarmState::Green),
-            alpha(AlarmState::Red),
-            alpha(AlarmState::Stale),
-            alpha(AlarmState::Unknown),
-        ];
+        let shapes: Vec<Vec<u8>> = STATES.into_iter().map(alpha).collect();
         for (i, a) in shapes.iter().enumerate() {
             for b in &shapes[i + 1..] {
                 assert_ne!(a, b);
@@ -247,17 +349,73 @@ mod tests {
         }
     }
 
+    /// At the panel sizes (16 and 22 pixels) each badge's glyph still
+    /// covers whole pixels, and every colour pair that carries the state
+    /// reads at 3:1: the glyph on the badge, and the badge (its fill or its
+    /// dark edge) on a dark and on a light panel.
     #[test]
-    fn the_glyph_is_drawn_on_the_shape() {
-        // The check's corner, the cross's middle, the "!" and the "?" stem.
-        for (state, x, y, glyph) in [
-            (AlarmState::Green, 13, 20, WHITE),
-            (AlarmState::Red, 16, 16, WHITE),
-            (AlarmState::Stale, 16, 14, INK),
-            (AlarmState::Unknown, 16, 18, INK),
-        ] {
-            let [a, r, g, b] = pixel(&pixmap(state, 32), x, y);
-            assert_eq!((a, [r, g, b]), (255, glyph), "{state:?}");
+    fn each_badge_is_legible_at_16_and_22_pixels_at_3_to_1() {
+        const DARK_PANEL: [u8; 3] = [0x2b, 0x2b, 0x2b];
+        const LIGHT_PANEL: [u8; 3] = [0xf0, 0xf0, 0xf0];
+        for state in STATES {
+            let fill = state.icon_rgb();
+            let glyph = if matches!(state, AlarmState::Green | AlarmState::Red) {
+                WHITE
+            } else {
+                INK
+            };
+            assert!(
+                contrast(glyph, fill) >= 3.0,
+                "{state:?}: glyph {}",
+                contrast(glyph, fill)
+            );
+            for panel in [DARK_PANEL, LIGHT_PANEL] {
+                let best = contrast(fill, panel).max(contrast(INK, panel));
+                assert!(best >= 3.0, "{state:?} on {panel:?}: {best}");
+            }
+            for size in [16, 22] {
+                let icon = pixmap(state, size);
+                // The badge's whole pixels (the mark has white of its own).
+                let in_badge: Vec<&[u8]> = icon
+                    .argb
+                    .chunks(4)
+                    .enumerate()
+                    .filter(|(i, p)| {
+                        let (x, y) = (*i as u32 % size, *i as u32 / size);
+                        let unit = |v: u32| (v as f32 + 0.5) / size as f32 * 2.0 - 1.0;
+                        p[0] == 255 && in_circle((unit(x), unit(y)), BADGE_CENTRE, BADGE_RADIUS)
+                    })
+                    .map(|(_, p)| p)
+                    .collect();
+                // A pixel reads as the glyph when it is nearer the glyph's
+                // colour than the fill's (edges are blended).
+                let distance = |p: &[u8], c: [u8; 3]| -> i32 {
+                    p[1..]
+                        .iter()
+                        .zip(c)
+                        .map(|(a, b)| (i32::from(*a) - i32::from(b)).abs())
+                        .sum()
+                };
+                let solid_glyph = in_badge
+                    .iter()
+                    .filter(|p| distance(p, glyph) < distance(p, fill))
+                    .count();
+                let solid_fill = in_badge
+                    .iter()
+                    .filter(|p| {
+                        distance(p, fill) < distance(p, glyph)
+                            && distance(p, fill) < distance(p, INK)
+                    })
+                    .count();
+                assert!(
+                    solid_glyph >= 3,
+                    "{state:?} at {size}: {solid_glyph} glyph pixels"
+                );
+                assert!(
+                    solid_fill >= 6,
+                    "{state:?} at {size}: {solid_fill} fill pixels"
+                );
+            }
         }
     }
 
@@ -271,16 +429,14 @@ mod tests {
         view.alarm_hidden = true;
         let marked = pixmap_for(&view, 32);
         assert_ne!(marked, pixmap(AlarmState::Green, 32));
-        // The mark's white, beside its stroke, in the bottom-right corner.
-        assert_eq!(pixel(&marked, 27, 27), [255, 0xff, 0xff, 0xff]);
-        assert_ne!(
-            pixel(&pixmap(AlarmState::Green, 32), 27, 27),
-            [255, 0xff, 0xff, 0xff]
-        );
-        // The rest of the shape is untouched.
+        // The mark's white disc, top right, beside its stroke.
+        let (x, y) = at(32, (HIDDEN_CENTRE.0 - 0.15, HIDDEN_CENTRE.1 - 0.15));
+        assert_eq!(pixel(&marked, x, y), [255, 0xff, 0xff, 0xff]);
+        // The badge is untouched.
+        let (x, y) = at(32, BADGE_CENTRE);
         assert_eq!(
-            pixel(&marked, 7, 18),
-            pixel(&pixmap(AlarmState::Green, 32), 7, 18)
+            pixel(&marked, x, y),
+            pixel(&pixmap(AlarmState::Green, 32), x, y)
         );
     }
 }

@@ -337,6 +337,8 @@ pub struct Tasks {
     database: Mutex<Option<DatabaseSource>>,
     /// A fix in progress stops before the next user when this is set.
     fix_cancel: Arc<AtomicBool>,
+    /// Where fixes keep their backups: beside the window's settings.
+    backup_dir: Mutex<PathBuf>,
     /// The Director read in progress, so Cancel can stop it.
     reading: Mutex<Option<tokio::task::AbortHandle>>,
     tx: Sender<Event>,
@@ -345,6 +347,20 @@ pub struct Tasks {
 }
 
 impl Tasks {
+    /// Keeps fixes' backups in `dir` (the window's settings folder's
+    /// `backups`, so a window run on another settings folder — a test's —
+    /// never reads or writes the real one).
+    pub fn use_backup_dir(&self, dir: PathBuf) {
+        *self.backup_dir.lock().unwrap_or_else(|e| e.into_inner()) = dir;
+    }
+
+    fn backups(&self) -> PathBuf {
+        self.backup_dir
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub fn new(
         runtime: tokio::runtime::Handle,
         director_url: &str,
@@ -370,6 +386,7 @@ impl Tasks {
             credentials: SharedCredentials::default(),
             database: Mutex::new(None),
             fix_cancel: Arc::default(),
+            backup_dir: Mutex::new(crate::store::paths::backup_dir()),
             reading: Mutex::new(None),
             tx,
             rx,
@@ -478,9 +495,10 @@ impl Tasks {
             Request::FixRead { email_domain } => self.fix_read(email_domain),
             Request::FixImport => self.fix_import(),
             Request::FixListBackups => {
-                self.spawn(async {
-                    let listed = tokio::task::spawn_blocking(|| {
-                        crate::service::fix::list_backups(&crate::store::paths::backup_dir())
+                let dir = self.backups();
+                self.spawn(async move {
+                    let listed = tokio::task::spawn_blocking(move || {
+                        crate::service::fix::list_backups(&dir)
                     })
                     .await
                     .unwrap_or_default();
@@ -638,6 +656,7 @@ impl Tasks {
     }
 
     fn fix_apply(&self, changes: Vec<Change>, ids: Arc<HashMap<String, u64>>) {
+        let backups = self.backups();
         let sign_in = self.web_sign_in();
         let url = self.director_url();
         let notify = self.notifier();
@@ -652,7 +671,7 @@ impl Tasks {
                     &url,
                     &changes,
                     &ids,
-                    &crate::store::paths::backup_dir(),
+                    &backups,
                     RunKind::Fix,
                     &progress,
                     &cancel,
@@ -687,6 +706,7 @@ impl Tasks {
     }
 
     fn fix_undo(&self, review: UndoReview) {
+        let backups = self.backups();
         let sign_in = self.web_sign_in();
         let url = self.director_url();
         let notify = self.notifier();
@@ -696,16 +716,9 @@ impl Tasks {
             let result = async {
                 let web = sign_in.await.map_err(|e| e.to_string())?;
                 let progress = fix_progress(&notify);
-                crate::service::fix::undo(
-                    &web,
-                    &url,
-                    &review,
-                    &crate::store::paths::backup_dir(),
-                    &progress,
-                    &cancel,
-                )
-                .await
-                .map(Box::new)
+                crate::service::fix::undo(&web, &url, &review, &backups, &progress, &cancel)
+                    .await
+                    .map(Box::new)
             }
             .await;
             Event::FixDone(result)

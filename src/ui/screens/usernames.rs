@@ -396,14 +396,31 @@ impl UsernamesScreen {
 
     fn table(&mut self, ui: &mut Ui) {
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+        const USER: f32 = 140.0;
+        const VALID: f32 = 44.0;
+        // Invalid only, every row has a Reason ("email shared with another
+        // user" is the longest): it gets its width first and the short
+        // usernames share the rest. All users, most rows are valid with long
+        // email addresses and no Reason: the usernames come first. Each view
+        // keeps its own widths (and the person's resizing).
+        let body = ui.text_style_height(&egui::TextStyle::Body);
+        let gaps = 4.0 * ui.spacing().item_spacing.x;
+        let (username, id) = if self.invalid_only {
+            let reason = body * 15.0;
+            let rest = (ui.available_width() - USER - VALID - reason - gaps) / 2.0;
+            (rest.max(100.0), "invalid-only")
+        } else {
+            (body * 12.0, "all-users")
+        };
         TableBuilder::new(ui)
+            .id_salt(id)
             .striped(true)
             .resizable(true)
             .auto_shrink([false, false])
-            .column(Column::initial(140.0).at_least(80.0).clip(true))
-            .column(Column::initial(210.0).at_least(100.0).clip(true))
-            .column(Column::initial(220.0).at_least(100.0).clip(true))
-            .column(Column::exact(44.0))
+            .column(Column::initial(USER).at_least(80.0).clip(true))
+            .column(Column::initial(username).at_least(100.0).clip(true))
+            .column(Column::initial(username).at_least(100.0).clip(true))
+            .column(Column::exact(VALID))
             .column(Column::remainder().at_least(120.0).clip(true))
             .header(row_height, |mut header| {
                 for title in [
