@@ -211,8 +211,9 @@ impl Screen for RequirementsScreen {
     fn ui(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>) -> Option<Step> {
         widgets::page_title(ui, "Requirements");
         ui.label(
-            "Connect HYBRID needs Connect build 21.75.1908.0 or later, a unique valid email address for every user, \
-             and client usernames that are email addresses. Sign in to Director to check.",
+            "Connect HYBRID needs Connect build 21.75.1908.0 or later (on ShoreTel 14.2: GA8, build 19.43.7902.0), \
+             a unique valid email address for every user, and client usernames that are email addresses. \
+             Sign in to Director to check.",
         );
         ui.add_space(8.0);
         self.sign_in_form(ui, ctx);
