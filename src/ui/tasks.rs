@@ -150,6 +150,18 @@ fn fix_progress(
     }
 }
 
+/// Where a fix or an undo says how far it got: done, total, the user.
+type Progress = Box<dyn Fn(usize, usize, &str) + Send + Sync>;
+
+/// What a write to Director (a fix, or its undo) runs with.
+struct Write {
+    web: WebDirector,
+    url: String,
+    backups: PathBuf,
+    progress: Progress,
+    cancel: Arc<AtomicBool>,
+}
+
 /// Director's users with their ids in its web interface, shared.
 pub type WebUsers = Arc<WebDirectory>;
 
@@ -656,31 +668,18 @@ impl Tasks {
     }
 
     fn fix_apply(&self, changes: Vec<Change>, ids: Arc<HashMap<String, u64>>) {
-        let backups = self.backups();
-        let sign_in = self.web_sign_in();
-        let url = self.director_url();
-        let notify = self.notifier();
-        let cancel = self.fix_cancel.clone();
-        cancel.store(false, std::sync::atomic::Ordering::Relaxed);
-        self.spawn(async move {
-            let result = async {
-                let web = sign_in.await.map_err(|e| e.to_string())?;
-                let progress = fix_progress(&notify);
-                crate::service::fix::apply(
-                    &web,
-                    &url,
-                    &changes,
-                    &ids,
-                    &backups,
-                    RunKind::Fix,
-                    &progress,
-                    &cancel,
-                )
-                .await
-                .map(Box::new)
-            }
-            .await;
-            Event::FixDone(result)
+        self.spawn_write(move |w| async move {
+            crate::service::fix::apply(
+                &w.web,
+                &w.url,
+                &changes,
+                &ids,
+                &w.backups,
+                RunKind::Fix,
+                &*w.progress,
+                &w.cancel,
+            )
+            .await
         });
     }
 
@@ -706,6 +705,20 @@ impl Tasks {
     }
 
     fn fix_undo(&self, review: UndoReview) {
+        self.spawn_write(move |w| async move {
+            crate::service::fix::undo(&w.web, &w.url, &review, &w.backups, &*w.progress, &w.cancel)
+                .await
+        });
+    }
+
+    /// Signs in, then runs `write` (a fix or its undo) with the backup
+    /// folder, progress events and a fresh cancel flag; its report, or why
+    /// there is none, comes back as [`Event::FixDone`].
+    fn spawn_write<F, Fut>(&self, write: F)
+    where
+        F: FnOnce(Write) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<FixReport, String>> + Send,
+    {
         let backups = self.backups();
         let sign_in = self.web_sign_in();
         let url = self.director_url();
@@ -715,10 +728,18 @@ impl Tasks {
         self.spawn(async move {
             let result = async {
                 let web = sign_in.await.map_err(|e| e.to_string())?;
-                let progress = fix_progress(&notify);
-                crate::service::fix::undo(&web, &url, &review, &backups, &progress, &cancel)
-                    .await
-                    .map(Box::new)
+                let progress = Box::new(move |done, total, user: &str| {
+                    fix_progress(&notify)(done, total, user)
+                });
+                write(Write {
+                    web,
+                    url,
+                    backups,
+                    progress,
+                    cancel,
+                })
+                .await
+                .map(Box::new)
             }
             .await;
             Event::FixDone(result)
