@@ -43,5 +43,11 @@ pub fn log_dir() -> PathBuf {
 
 /// Backups of what a fix changed in Director: `<settings folder>/backups`.
 pub fn backup_dir() -> PathBuf {
-    config_dir().join("backups")
+    backups_in(&config_dir())
+}
+
+/// The backups folder of the settings folder `settings_dir` (a window run
+/// on a settings folder of its own — a test's — keeps its backups there).
+pub fn backups_in(settings_dir: &std::path::Path) -> PathBuf {
+    settings_dir.join("backups")
 }

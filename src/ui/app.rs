@@ -133,7 +133,7 @@ pub struct HybridApp {
 
 impl HybridApp {
     pub fn new(tasks: Tasks, config: AppConfig) -> Self {
-        tasks.use_backup_dir(config.store.dir().join("backups"));
+        tasks.use_backup_dir(crate::store::paths::backups_in(config.store.dir()));
         let shared = Shared {
             demo: config.demo,
             open_links: config.open_links,

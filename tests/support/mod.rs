@@ -274,6 +274,9 @@ pub fn assert_readable(h: &Harness<'_, HybridApp>) {
 }
 
 pub fn click(h: &mut Harness<'_, HybridApp>, label: &str) {
+    // As a person does: wait for what moves to stop (a section folding open
+    // above the button moves it for a few frames).
+    h.run_ok();
     assert_controls_named(h);
     assert_readable(h);
     // As a person does: scroll to it first (the page may be longer than the window).

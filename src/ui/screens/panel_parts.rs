@@ -5,6 +5,7 @@
 
 use egui::{RichText, Ui};
 
+use crate::domain::alarm::AlarmState;
 use crate::domain::secret::Secret;
 use crate::domain::wizard::ThemeChoice;
 use crate::service::troubleshooting;
@@ -66,6 +67,34 @@ pub fn next_steps(ui: &mut Ui, ctx: &Ctx<'_>) {
                 }
             }
         });
+}
+
+/// "What to do": open whenever `state` is not green and folded once it is
+/// (the person's own choice holds until the state changes again; `shown_for`
+/// remembers the state it was last opened or folded for), the fixes first
+/// (`fixes` adds their buttons), then each of the guide's sections in
+/// `anchors`, a paragraph a label so each scrolls into view whole.
+pub fn what_to_do<R>(
+    ui: &mut Ui,
+    shown_for: &mut Option<AlarmState>,
+    state: AlarmState,
+    anchors: &[&str],
+    fixes: impl FnOnce(&mut Ui) -> R,
+) -> Option<R> {
+    let open = (*shown_for != Some(state)).then_some(state != AlarmState::Green);
+    *shown_for = Some(state);
+    egui::CollapsingHeader::new("What to do")
+        .open(open)
+        .show(ui, |ui| {
+            let fixed = ui.horizontal_wrapped(fixes).inner;
+            for guide in anchors.iter().filter_map(|a| troubleshooting::section(a)) {
+                for paragraph in troubleshooting::plain_paragraphs(guide) {
+                    ui.add(egui::Label::new(paragraph).wrap());
+                }
+            }
+            fixed
+        })
+        .body_returned
 }
 
 /// The Director password asked for on the panel; true when it was given

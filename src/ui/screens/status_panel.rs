@@ -229,44 +229,28 @@ impl StatusPanel {
         if anchors.is_empty() {
             return None;
         }
-        // Opened (or folded) as the state changes; the person's own choice
-        // holds until it changes again.
-        let open = (self.what_to_do_for != Some(state)).then_some(state != AlarmState::Green);
-        self.what_to_do_for = Some(state);
-        let mut go = None;
-        egui::CollapsingHeader::new("What to do")
-            .open(open)
-            .show(ui, |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    for remedy in remedies {
-                        let (label, hover, step) = match remedy {
-                            troubleshooting::Remedy::EnterTokenAgain => (
-                                "Enter the Token again…",
-                                "The Credentials step: the Account ID and Token, then save and sync again.",
-                                Step::Credentials,
-                            ),
-                            troubleshooting::Remedy::ChangeUsernameFormat => (
-                                "Change the username format…",
-                                "The options of Director's Synchronization page, and every user under them.",
-                                Step::UsernameFormat,
-                            ),
-                        };
-                        if ui.button(label).on_hover_text(hover).clicked() {
-                            go = Some(step);
-                        }
-                    }
-                });
-                for anchor in anchors {
-                    let Some(guide) = troubleshooting::section(anchor) else {
-                        continue;
-                    };
-                    // A paragraph a label: each can be scrolled into view whole.
-                    for paragraph in troubleshooting::plain_paragraphs(guide) {
-                        ui.add(egui::Label::new(paragraph).wrap());
-                    }
+        panel_parts::what_to_do(ui, &mut self.what_to_do_for, state, &anchors, |ui| {
+            let mut go = None;
+            for remedy in remedies {
+                let (label, hover, step) = match remedy {
+                    troubleshooting::Remedy::EnterTokenAgain => (
+                        "Enter the Token again…",
+                        "The Credentials step: the Account ID and Token, then save and sync again.",
+                        Step::Credentials,
+                    ),
+                    troubleshooting::Remedy::ChangeUsernameFormat => (
+                        "Change the username format…",
+                        "The options of Director's Synchronization page, and every user under them.",
+                        Step::UsernameFormat,
+                    ),
+                };
+                if ui.button(label).on_hover_text(hover).clicked() {
+                    go = Some(step);
                 }
-            });
-        go
+            }
+            go
+        })
+        .flatten()
     }
 
     /// The icon, the headline and the numbers behind it.

@@ -13,9 +13,8 @@ use crate::domain::drift::{ALARM_ELSEWHERE, Glance, Watched};
 use crate::domain::wizard::CHECK_USERS_EVERY_RANGE;
 use crate::domain::wizard::Step;
 use crate::service::drift_watch::{DriftEvent, DriftSnapshot};
-use crate::service::troubleshooting;
 use crate::ui::screen::Ctx;
-use crate::ui::screens::guided;
+use crate::ui::screens::{guided, panel_parts};
 use crate::ui::tasks::{Event, Request};
 use crate::ui::widgets;
 
@@ -161,7 +160,7 @@ impl WebStatus {
         let refused =
             (self.snapshot.as_ref()).is_some_and(|s| matches!(s.watched, Watched::Refused(_)));
         if (self.needs_password || refused)
-            && super::panel_parts::director_sign_in(ui, ctx, &mut self.password, "read its users")
+            && panel_parts::director_sign_in(ui, ctx, &mut self.password, "read its users")
         {
             self.needs_password = false;
         }
@@ -172,41 +171,34 @@ impl WebStatus {
 
     /// Open whenever the state is not green: the fix first, then the guide.
     fn what_to_do(&mut self, ui: &mut Ui, ctx: &mut Ctx<'_>, state: AlarmState) -> Option<Step> {
-        let mut go = None;
         let in_the_way = self.glance.last_read().is_some_and(|r| r.invalid > 0);
-        // Opened (or folded) as the state changes; the person's own choice
-        // holds until it changes again.
-        let open = (self.what_to_do_for != Some(state)).then_some(state != AlarmState::Green);
-        self.what_to_do_for = Some(state);
-        egui::CollapsingHeader::new("What to do")
-            .open(open)
-            .show(ui, |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    if in_the_way
-                        && ui
-                            .button("Fix in Director…")
-                            .on_hover_text("Change the client usernames and emails in the way: a preview, then apply with a backup first.")
-                            .clicked()
-                    {
-                        ctx.shared.start_fix = true;
-                        go = Some(Step::UsernameFormat);
-                    }
-                    if ui
-                        .button("Username format…")
-                        .on_hover_text("The options ticked on Director's Synchronization page, and every user under them.")
+        panel_parts::what_to_do(
+            ui,
+            &mut self.what_to_do_for,
+            state,
+            &["real_director"],
+            |ui| {
+                let mut go = None;
+                if in_the_way
+                    && ui
+                        .button("Fix in Director…")
+                        .on_hover_text("Change the client usernames and emails in the way: a preview, then apply with a backup first.")
                         .clicked()
-                    {
-                        go = Some(Step::UsernameFormat);
-                    }
-                });
-                if let Some(guide) = troubleshooting::section("real_director") {
-                    // A paragraph a label: each can be scrolled into view whole.
-                    for paragraph in troubleshooting::plain_paragraphs(guide) {
-                        ui.add(egui::Label::new(paragraph).wrap());
-                    }
+                {
+                    ctx.shared.start_fix = true;
+                    go = Some(Step::UsernameFormat);
                 }
-            });
-        go
+                if ui
+                    .button("Username format…")
+                    .on_hover_text("The options ticked on Director's Synchronization page, and every user under them.")
+                    .clicked()
+                {
+                    go = Some(Step::UsernameFormat);
+                }
+                go
+            },
+        )
+        .flatten()
     }
 
     /// "Check now" (a full read), and how often users are read.

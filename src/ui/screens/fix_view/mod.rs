@@ -488,7 +488,7 @@ impl FixView {
                     } else {
                         "those users"
                     },
-                    ctx.shared.data_dir.join("backups").display(),
+                    crate::store::paths::backups_in(&ctx.shared.data_dir).display(),
                     many_note(
                         preview.needs_confirmation(),
                         preview.users_to_change,
@@ -590,7 +590,7 @@ impl FixView {
                 &format!(
                     "Put back {} in Director {director}? A backup of the users as they are now is written first to {}, so the undo can be undone too.{}",
                     count(to_put_back, "change", "changes"),
-                    ctx.shared.data_dir.join("backups").display(),
+                    crate::store::paths::backups_in(&ctx.shared.data_dir).display(),
                     many_note(
                         review.needs_confirmation(),
                         plan.users_to_change(),
@@ -669,7 +669,7 @@ impl FixView {
         self.table_with_filter(ui, "fix-result", &rows, trouble);
         actions(ui, |ui| {
             if report.backup.is_some() && ui.button("Open backup folder").clicked() {
-                let folder = ctx.shared.data_dir.join("backups");
+                let folder = crate::store::paths::backups_in(&ctx.shared.data_dir);
                 crate::ui::screens::guided::open_in_browser(
                     ctx.shared,
                     &folder.display().to_string(),
